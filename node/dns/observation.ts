@@ -1,0 +1,34 @@
+/** What the sensor keeps from a DNS response: one record, or one negative answer. */
+
+export type Section = 'answer' | 'authority' | 'additional'
+
+export type ObservationKind = 'rr' | 'nxdomain' | 'nodata'
+
+export interface Observation {
+  kind: ObservationKind
+  /** capture time, µs since epoch */
+  time: number
+  /** owner name: ASCII lower-cased, no trailing dot, root is '.', master-file escapes */
+  rrname: string
+  /** mnemonic (A, AAAA, …) or TYPEnnn (RFC 3597) */
+  rrtype: string
+  /** IN, CH, HS, NONE, ANY or CLASSnnn */
+  rrclass: string
+  /** master-file presentation form; RFC 3597 `\# len hex` for types not rendered; null for negatives */
+  rdata: string | null
+  /** null for negatives without an SOA */
+  ttl: number | null
+  /** null for negatives */
+  section: Section | null
+  /** NOERROR, NXDOMAIN, … (12-bit extended RCODE when an OPT RR carries upper bits) */
+  rcode: string
+  qname: string | null
+  qtype: string | null
+  /** zone the answering server spoke for, when the message shows it (SOA/NS in authority); else null */
+  bailiwick: string | null
+  transport: 'udp' | 'tcp'
+  /** resolver-side client address; only when the operator enabled it, else null */
+  client: string | null
+}
+
+export type ObservationSink = (obs: Observation) => void

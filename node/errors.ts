@@ -1,0 +1,29 @@
+/**
+ * Every error pdns-mesh reports on purpose is a PdnsError with a stable `code` (listed in
+ * docs/errors.md; test/errors-doc.test.ts keeps the two in sync) and, where one exists, a `cause`.
+ * The CLI prints `message` alone for these; anything else is a bug and gets a stack trace.
+ */
+export const ERROR_CODES = {
+  ERR_FILE_UNREADABLE: 'a capture file could not be opened or read',
+  ERR_UNKNOWN_FORMAT: 'a file is not pcap, pcapng or a gzip of either',
+  ERR_TRUNCATED_CAPTURE: 'a capture file ends inside a record or block header',
+  ERR_CORRUPT_CAPTURE: 'a capture file holds a structurally impossible record or block',
+  ERR_BAD_ARGUMENT: 'a command-line argument or option value is invalid',
+  ERR_ABORTED: 'an operation was cancelled through its AbortSignal',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class PdnsError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'PdnsError'
+    this.code = code
+  }
+}
+
+export function isPdnsError(err: unknown): err is PdnsError {
+  return err instanceof PdnsError
+}
