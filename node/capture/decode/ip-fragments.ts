@@ -1,0 +1,179 @@
+/**
+ * IPv4 and IPv6 fragment reassembly, keyed by (version, src, dst, id, protocol). This is the rare
+ * path, so it copies freely; it is bounded in groups, bytes and capture time. Overlaps resolve
+ * deterministically: bytes already received win, and every overlap is counted.
+ */
+import { FRAGMENT_TIMEOUT_US, MAX_FRAGMENT_BYTES, MAX_FRAGMENT_GROUPS } from '../limits.ts'
+import type { Counters } from '../types.ts'
+
+/** Largest reassembled payload: the 16-bit IP length field (fragment offset + length past it is bogus). */
+const MAX_DATAGRAM_PAYLOAD = 65535
+
+interface Piece {
+  start: number
+  end: number
+  data: Uint8Array
+}
+
+export class FragmentGroup {
+  readonly key: string
+  readonly firstTs: number
+  readonly ipVersion: 4 | 6
+  /** protocol (v4) or next header after the fragment header (v6) */
+  readonly proto: number
+  /** copy of source then destination address, so PacketInfo can point at it */
+  readonly addr: Uint8Array
+  readonly pieces: Piece[] = []
+  /** payload length, known once the last fragment (MF=0) arrived */
+  totalLen = -1
+  bytes = 0
+  /** the reassembled payload, set when complete */
+  data: Uint8Array | null = null
+
+  constructor(key: string, firstTs: number, ipVersion: 4 | 6, proto: number, addr: Uint8Array) {
+    this.key = key
+    this.firstTs = firstTs
+    this.ipVersion = ipVersion
+    this.proto = proto
+    this.addr = addr
+  }
+}
+
+export class FragmentReassembler {
+  readonly #groups = new Map<string, FragmentGroup>()
+  readonly #anomalies: Counters
+  #bytes = 0
+
+  constructor(anomalies: Counters) {
+    this.#anomalies = anomalies
+  }
+
+  /** Groups waiting for more fragments. */
+  get pending(): number {
+    return this.#groups.size
+  }
+
+  /**
+   * Adds one fragment (payload buf[p, end) at byte `offset` of the datagram payload). Returns the
+   * group with `data` set when this fragment completed it, else null.
+   */
+  add(
+    ipVersion: 4 | 6,
+    addrBuf: Uint8Array,
+    srcOff: number,
+    id: number,
+    proto: number,
+    offset: number,
+    more: boolean,
+    buf: Uint8Array,
+    p: number,
+    end: number,
+    ts: number,
+  ): FragmentGroup | null {
+    this.#expire(ts)
+    const alen = ipVersion === 4 ? 8 : 32
+    let key = `${ipVersion}:${id}:${proto}:`
+    for (let i = 0; i < alen; i += 2)
+      key += String.fromCharCode((addrBuf[srcOff + i]! << 8) | addrBuf[srcOff + i + 1]!)
+    const n = end - p
+    let g = this.#groups.get(key)
+    if (offset + n > MAX_DATAGRAM_PAYLOAD) {
+      this.#anomalies.inc('frag.too_big')
+      if (g !== undefined) this.#drop(g)
+      return null
+    }
+    if (g === undefined) {
+      while (
+        this.#groups.size > 0 &&
+        (this.#groups.size >= MAX_FRAGMENT_GROUPS || this.#bytes + n > MAX_FRAGMENT_BYTES)
+      ) {
+        this.#drop(this.#groups.values().next().value!)
+        this.#anomalies.inc('frag.too_many')
+      }
+      g = new FragmentGroup(key, ts, ipVersion, proto, addrBuf.slice(srcOff, srcOff + alen))
+      this.#groups.set(key, g)
+    } else if (this.#bytes + n > MAX_FRAGMENT_BYTES) {
+      this.#anomalies.inc('frag.too_many')
+      this.#drop(g)
+      return null
+    }
+    if (!more) {
+      if (g.totalLen === -1) g.totalLen = offset + n
+      else if (g.totalLen !== offset + n) this.#anomalies.inc('frag.overlap')
+    }
+    this.#insert(g, offset, buf, p, end)
+    return this.#complete(g)
+  }
+
+  /** Drops everything pending; returns how many groups were incomplete. */
+  flush(): number {
+    const n = this.#groups.size
+    this.#groups.clear()
+    this.#bytes = 0
+    return n
+  }
+
+  #insert(g: FragmentGroup, offset: number, buf: Uint8Array, p: number, end: number): void {
+    const s = offset
+    const e = offset + (end - p)
+    const pieces = g.pieces
+    let cur = s
+    let overlapped = false
+    let i = 0
+    // Walk the sorted pieces, keeping only the parts of [s, e) nobody covered before (first wins).
+    for (; i < pieces.length && cur < e; i++) {
+      const pc = pieces[i]!
+      if (pc.end <= cur) continue
+      if (pc.start >= e) break
+      overlapped = true
+      if (pc.start > cur) this.#put(g, i++, cur, pc.start, buf, p - s)
+      cur = Math.max(cur, pc.end)
+    }
+    if (cur < e) {
+      // insert in order after the pieces that start before `cur`
+      let j = i
+      while (j < pieces.length && pieces[j]!.start < cur) j++
+      this.#put(g, j, cur, e, buf, p - s)
+    }
+    if (overlapped) this.#anomalies.inc('frag.overlap')
+  }
+
+  #put(g: FragmentGroup, at: number, start: number, end: number, buf: Uint8Array, base: number): void {
+    g.pieces.splice(at, 0, { start, end, data: buf.slice(base + start, base + end) })
+    g.bytes += end - start
+    this.#bytes += end - start
+  }
+
+  #complete(g: FragmentGroup): FragmentGroup | null {
+    if (g.totalLen < 0) return null
+    let pos = 0
+    for (const pc of g.pieces) {
+      if (pc.start > pos) return null
+      pos = Math.max(pos, pc.end)
+      if (pos >= g.totalLen) break
+    }
+    if (pos < g.totalLen) return null
+    const data = new Uint8Array(g.totalLen)
+    for (const pc of g.pieces) {
+      if (pc.start >= g.totalLen) break
+      data.set(pc.data.subarray(0, Math.min(pc.data.length, g.totalLen - pc.start)), pc.start)
+    }
+    this.#drop(g)
+    g.data = data
+    return g
+  }
+
+  #drop(g: FragmentGroup): void {
+    this.#groups.delete(g.key)
+    this.#bytes -= g.bytes
+  }
+
+  #expire(ts: number): void {
+    // Map order is arrival order, so the oldest groups come first.
+    for (const g of this.#groups.values()) {
+      if (ts - g.firstTs <= FRAGMENT_TIMEOUT_US) break
+      this.#drop(g)
+      this.#anomalies.inc('frag.timeout')
+    }
+  }
+}

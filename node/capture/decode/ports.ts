@@ -1,0 +1,11 @@
+/** The ports whose UDP and TCP traffic is treated as DNS unless the operator says otherwise. */
+
+/** Unicast DNS only; mDNS (5353) and LLMNR (5355) are opt-in through DecodeOptions.ports. */
+export const DEFAULT_DNS_PORTS: ReadonlySet<number> = new Set([53])
+
+/** Encapsulations recognised on UDP when neither port is a DNS port. */
+export const VXLAN_PORT = 4789
+export const GTP_U_PORT = 2152
+export const TEREDO_PORT = 3544
+/** GRE-in-UDP (RFC 8086) */
+export const GRE_UDP_PORT = 4754

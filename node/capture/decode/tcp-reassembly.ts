@@ -1,0 +1,364 @@
+/**
+ * DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each direction of a flow is a byte stream of
+ * messages, each preceded by a 2-byte big-endian length. This rebuilds those streams from
+ * captured segments: retransmissions are dropped, out-of-order segments wait within a window,
+ * sequence numbers wrap modulo 2^32, and a capture that starts mid-connection syncs on the
+ * first segment that looks like the start of a message. A hole the peer has acknowledged was lost
+ * by the capture, not the network, so no retransmission will fill it: the stream skips it at once.
+ * Messages contained in one segment are
+ * handed out straight from the frame buffer; only partial messages and early segments are copied.
+ */
+import {
+  MAX_TCP_BUFFERED_BYTES,
+  MAX_TCP_BUFFERED_BYTES_PER_FLOW,
+  MAX_TCP_FLOWS,
+  TCP_FLOW_IDLE_TIMEOUT_US,
+  TCP_REORDER_WINDOW_BYTES,
+} from '../limits.ts'
+import type { Counters } from '../types.ts'
+
+export const TCP_FIN = 0x01
+export const TCP_SYN = 0x02
+export const TCP_RST = 0x04
+export const TCP_ACK = 0x10
+
+/** Smallest DNS message: the 12-byte header. */
+const DNS_HEADER = 12
+/** How often (capture time) idle flows are looked for. */
+const IDLE_SCAN_INTERVAL_US = 1_000_000
+/** Partial-message buffers larger than this are released once their message is out. */
+const KEEP_BUFFER_BYTES = 4096
+
+interface Segment {
+  seq: number
+  data: Uint8Array
+}
+
+class Direction {
+  synced = false
+  sawSyn = false
+  isn = 0
+  /** next expected sequence number (uint32) */
+  next = 0
+  /** a partial message (length prefix included) waiting for more bytes */
+  buf: Uint8Array | null = null
+  len = 0
+  /** segments past `next`, sorted by sequence */
+  ooo: Segment[] = []
+  oooBytes = 0
+  fin = false
+}
+
+class Flow {
+  readonly key: string
+  lastTs: number
+  readonly dirs: [Direction, Direction] = [new Direction(), new Direction()]
+
+  constructor(key: string, ts: number) {
+    this.key = key
+    this.lastTs = ts
+  }
+
+  get bytes(): number {
+    const [a, b] = this.dirs
+    return a.len + a.oooBytes + b.len + b.oooBytes
+  }
+}
+
+/** signed distance a - b between two 32-bit sequence numbers */
+const seqDiff = (a: number, b: number): number => (a - b) | 0
+
+/** Could buf[p, end) start a length-prefixed DNS message? Used only to sync without a SYN. */
+function looksLikeMessageStart(buf: Uint8Array, p: number, end: number): boolean {
+  if (end - p < 2) return false
+  const mlen = (buf[p]! << 8) | buf[p + 1]!
+  if (mlen < DNS_HEADER) return false
+  if (end - p >= 2 + DNS_HEADER) {
+    const opcode = (buf[p + 4]! >> 3) & 15
+    const qd = (buf[p + 6]! << 8) | buf[p + 7]!
+    if (opcode === 3 || opcode > 6 || qd > 1) return false
+  }
+  return true
+}
+
+export class TcpReassembler {
+  readonly #flows = new Map<string, Flow>()
+  readonly #anomalies: Counters
+  readonly #emit: (buf: Uint8Array, off: number, len: number) => void
+  #bytes = 0
+  #nextIdleScan = 0
+
+  /** `emit` receives every complete message; the caller has set up PacketInfo for the current segment. */
+  constructor(anomalies: Counters, emit: (buf: Uint8Array, off: number, len: number) => void) {
+    this.#anomalies = anomalies
+    this.#emit = emit
+  }
+
+  get flowCount(): number {
+    return this.#flows.size
+  }
+
+  /** Bytes buffered across all flows. */
+  get bufferedBytes(): number {
+    return this.#bytes
+  }
+
+  /**
+   * One segment: addresses are addrBuf[srcOff, +alen) and the following alen bytes; payload is
+   * buf[p, end).
+   */
+  segment(
+    addrBuf: Uint8Array,
+    srcOff: number,
+    alen: number,
+    sport: number,
+    dport: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    buf: Uint8Array,
+    p: number,
+    end: number,
+    ts: number,
+  ): void {
+    if (ts >= this.#nextIdleScan) this.#evictIdle(ts)
+    // Both directions share one key: the lower endpoint first.
+    let cmp = 0
+    const dstOff = srcOff + alen
+    for (let i = 0; i < alen && cmp === 0; i++) cmp = addrBuf[srcOff + i]! - addrBuf[dstOff + i]!
+    if (cmp === 0) cmp = sport - dport
+    const dir = cmp <= 0 ? 0 : 1
+    const loOff = dir === 0 ? srcOff : dstOff
+    const hiOff = dir === 0 ? dstOff : srcOff
+    let key = String.fromCharCode(dir === 0 ? sport : dport, dir === 0 ? dport : sport)
+    for (let i = 0; i < alen; i += 2) {
+      key += String.fromCharCode(
+        (addrBuf[loOff + i]! << 8) | addrBuf[loOff + i + 1]!,
+        (addrBuf[hiOff + i]! << 8) | addrBuf[hiOff + i + 1]!,
+      )
+    }
+
+    let flow = this.#flows.get(key)
+    if (flow === undefined) {
+      // Nothing to learn from a reset or a bare ACK/FIN of a flow we never saw.
+      if ((flags & TCP_RST) !== 0 || (end === p && (flags & TCP_SYN) === 0)) return
+      if (this.#flows.size >= MAX_TCP_FLOWS) this.#evictOldest()
+      flow = new Flow(key, ts)
+    } else {
+      // Re-inserting keeps the map in least-recently-active order for idle and limit eviction.
+      this.#flows.delete(key)
+    }
+    this.#flows.set(key, flow)
+    flow.lastTs = ts
+    const d = flow.dirs[dir]
+
+    if ((flags & TCP_RST) !== 0) {
+      this.#close(flow)
+      return
+    }
+    const peer = flow.dirs[dir ^ 1]!
+    if ((flags & TCP_ACK) !== 0 && peer.ooo.length > 0 && seqDiff(ack, peer.ooo[0]!.seq) >= 0) {
+      this.#skipHole(flow, peer)
+    }
+    if ((flags & TCP_SYN) !== 0) {
+      if (!d.sawSyn || d.isn !== seq) {
+        this.#clear(d)
+        d.sawSyn = true
+        d.isn = seq
+        d.synced = true
+        d.next = (seq + 1) >>> 0
+        d.fin = false
+      }
+      seq = (seq + 1) >>> 0 // SYN occupies one sequence number; data (TCP Fast Open) follows it
+    }
+    if (end > p) this.#data(flow, d, seq, buf, p, end)
+    if ((flags & TCP_FIN) !== 0) d.fin = true
+    if (d.fin && d.ooo.length === 0) this.#finish(flow, d)
+  }
+
+  /** End of input: counts what is left half-delivered, forgets every flow. */
+  flush(): void {
+    for (const f of this.#flows.values()) this.#close(f)
+    this.#flows.clear()
+    this.#bytes = 0
+  }
+
+  #data(flow: Flow, d: Direction, seq: number, buf: Uint8Array, p: number, end: number): void {
+    if (!d.synced) {
+      if (!looksLikeMessageStart(buf, p, end)) {
+        this.#anomalies.inc('tcp.unsynced_data')
+        return
+      }
+      d.synced = true
+      d.next = seq
+    }
+    let diff = seqDiff(seq, d.next)
+    if (diff < 0) {
+      if (diff + (end - p) <= 0) return // retransmission of bytes already delivered
+      p -= diff
+      diff = 0
+    }
+    if (diff > 0) {
+      this.#stash(flow, d, diff, seq, buf, p, end)
+      return
+    }
+    this.#inOrder(flow, d, buf, p, end)
+    // Early segments that now touch the stream follow it.
+    while (d.ooo.length > 0) {
+      const s = d.ooo[0]!
+      const sd = seqDiff(s.seq, d.next)
+      if (sd > 0) break
+      d.ooo.shift()
+      d.oooBytes -= s.data.length
+      this.#bytes -= s.data.length
+      if (-sd < s.data.length) this.#inOrder(flow, d, s.data, -sd, s.data.length)
+    }
+  }
+
+  /** The bytes before the first early segment were acknowledged but never captured: move past them. */
+  #skipHole(flow: Flow, d: Direction): void {
+    this.#anomalies.inc('tcp.gap')
+    const early = d.ooo
+    this.#bytes -= d.oooBytes
+    d.ooo = []
+    d.oooBytes = 0
+    this.#clear(d)
+    d.synced = false
+    for (const s of early) this.#data(flow, d, s.seq, s.data, 0, s.data.length)
+    if (d.fin && d.ooo.length === 0) this.#finish(flow, d)
+  }
+
+  #stash(flow: Flow, d: Direction, diff: number, seq: number, buf: Uint8Array, p: number, end: number): void {
+    const n = end - p
+    if (diff + n > TCP_REORDER_WINDOW_BYTES) {
+      // The hole before this segment is not going to be filled: start over from here.
+      this.#anomalies.inc('tcp.gap')
+      this.#clear(d)
+      d.synced = false
+      this.#data(flow, d, seq, buf, p, end)
+      return
+    }
+    if (flow.bytes + n > MAX_TCP_BUFFERED_BYTES_PER_FLOW) {
+      this.#anomalies.inc('tcp.buffer_limit')
+      this.#clear(d)
+      d.synced = false
+      return
+    }
+    const ooo = d.ooo
+    let i = 0
+    while (i < ooo.length && seqDiff(ooo[i]!.seq, seq) < 0) i++
+    const same = ooo[i]
+    if (same !== undefined && same.seq === seq && same.data.length >= n) return // duplicate
+    ooo.splice(i, 0, { seq, data: buf.slice(p, end) })
+    d.oooBytes += n
+    this.#bytes += n
+    if (this.#bytes > MAX_TCP_BUFFERED_BYTES) this.#shrinkTotal(flow)
+  }
+
+  /** Consumes buf[p, end), which starts exactly at d.next. */
+  #inOrder(flow: Flow, d: Direction, buf: Uint8Array, p: number, end: number): void {
+    d.next = (d.next + (end - p)) >>> 0
+    // First complete a message already begun in an earlier segment, copying only its bytes.
+    while (d.len > 0 && p < end) {
+      if (d.len < 2) {
+        this.#reserve(d, 2)
+        d.buf![d.len++] = buf[p++]!
+        this.#bytes++
+        continue
+      }
+      const b = d.buf!
+      const mlen = (b[0]! << 8) | b[1]!
+      const want = 2 + mlen - d.len
+      const take = Math.min(want, end - p)
+      this.#reserve(d, 2 + mlen)
+      d.buf!.set(buf.subarray(p, p + take), d.len)
+      d.len += take
+      this.#bytes += take
+      p += take
+      if (take === want) {
+        this.#bytes -= d.len
+        d.len = 0
+        if (mlen === 0) this.#anomalies.inc('tcp.bad_length_prefix')
+        else this.#emit(d.buf!, 2, mlen)
+        if (d.buf!.length > KEEP_BUFFER_BYTES) d.buf = null
+      }
+    }
+    // Then every message wholly inside the segment, in place.
+    while (end - p >= 2) {
+      const mlen = (buf[p]! << 8) | buf[p + 1]!
+      if (end - p - 2 < mlen) break
+      if (mlen === 0) this.#anomalies.inc('tcp.bad_length_prefix')
+      else this.#emit(buf, p + 2, mlen)
+      p += 2 + mlen
+    }
+    if (p < end) {
+      const n = end - p
+      if (flow.bytes + n > MAX_TCP_BUFFERED_BYTES_PER_FLOW) {
+        this.#anomalies.inc('tcp.buffer_limit')
+        this.#clear(d)
+        d.synced = false
+        return
+      }
+      this.#reserve(d, n >= 2 ? 2 + ((buf[p]! << 8) | buf[p + 1]!) : 2)
+      d.buf!.set(buf.subarray(p, end), 0)
+      d.len = n
+      this.#bytes += n
+      if (this.#bytes > MAX_TCP_BUFFERED_BYTES) this.#shrinkTotal(flow)
+    }
+  }
+
+  #reserve(d: Direction, size: number): void {
+    const b = d.buf
+    if (b !== null && b.length >= size) return
+    const nb = new Uint8Array(size)
+    if (b !== null && d.len > 0) nb.set(b.subarray(0, d.len))
+    d.buf = nb
+  }
+
+  /** Drops a direction's buffers (keeping its sequence state), counting a message lost with them. */
+  #clear(d: Direction): void {
+    if (d.len > 0 || d.ooo.length > 0) this.#anomalies.inc('tcp.incomplete_message')
+    this.#bytes -= d.len + d.oooBytes
+    d.len = 0
+    d.buf = null
+    d.ooo = []
+    d.oooBytes = 0
+  }
+
+  /** After FIN: nothing more will come, so a partial message is lost; retransmissions stay ignored. */
+  #finish(flow: Flow, d: Direction): void {
+    this.#clear(d)
+    const [a, b] = flow.dirs
+    if (a.fin && b.fin && a.ooo.length === 0 && b.ooo.length === 0) this.#flows.delete(flow.key)
+  }
+
+  #close(flow: Flow): void {
+    this.#clear(flow.dirs[0])
+    this.#clear(flow.dirs[1])
+    this.#flows.delete(flow.key)
+  }
+
+  #evictOldest(): void {
+    const f = this.#flows.values().next().value
+    if (f === undefined) return
+    this.#anomalies.inc('tcp.flow_evicted')
+    this.#close(f)
+  }
+
+  #shrinkTotal(keep: Flow): void {
+    for (const f of this.#flows.values()) {
+      if (this.#bytes <= MAX_TCP_BUFFERED_BYTES) return
+      if (f === keep) continue
+      this.#anomalies.inc('tcp.flow_evicted')
+      this.#close(f)
+    }
+  }
+
+  #evictIdle(ts: number): void {
+    this.#nextIdleScan = ts + IDLE_SCAN_INTERVAL_US
+    for (const f of this.#flows.values()) {
+      if (ts - f.lastTs <= TCP_FLOW_IDLE_TIMEOUT_US) break
+      this.#close(f)
+    }
+  }
+}

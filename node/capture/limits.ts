@@ -1,0 +1,59 @@
+/**
+ * Every bound the capture layer enforces. A capture file is untrusted input: each structure that
+ * could make memory or work grow without limit has a cap here, and each doc comment says what
+ * happens when the cap is hit (copied verbatim into docs/LIMITS.md).
+ */
+
+/** Bytes read from a capture file (or inflated from a gzip) per refill; larger records grow the buffer up to the record caps below. */
+export const READ_CHUNK_BYTES = 8 * 1024 * 1024
+
+/** Inflated bytes a gzip capture may queue ahead of the parser; past it inflation pauses until the parser catches up. */
+export const GZIP_INFLATE_QUEUE_BYTES = 16 * 1024 * 1024
+
+/** Largest pcap record (captured length) accepted; a larger one is ERR_CORRUPT_CAPTURE (frames before it are delivered). libpcap itself rejects anything over 256 KiB. */
+export const MAX_PCAP_RECORD = 1024 * 1024
+
+/** Largest pcapng block (total length) accepted, as in Wireshark; a larger one is ERR_CORRUPT_CAPTURE (frames before it are delivered). */
+export const MAX_PCAPNG_BLOCK = 16 * 1024 * 1024
+
+/** Most interfaces (IDBs) one pcapng section may declare; one more is ERR_CORRUPT_CAPTURE. */
+export const MAX_PCAPNG_INTERFACES = 65536
+
+/** Most options walked in one pcapng block; the rest of that block's options are ignored. */
+export const MAX_PCAPNG_OPTIONS = 256
+
+/** Most 802.1Q/802.1ad VLAN tags read in one Ethernet header; a deeper stack is skipped as 'link.too_many_vlan_tags'. */
+export const MAX_VLAN_TAGS = 8
+
+/** Most MPLS labels read before the bottom of stack; a deeper stack is skipped as 'mpls.too_many_labels'. */
+export const MAX_MPLS_LABELS = 16
+
+/** Most encapsulations (GRE, VXLAN, GTP-U, Teredo, IP-in-IP, MPLS pseudowire) unwrapped in one frame; deeper nesting is skipped and counted as anomaly 'tunnel.too_deep'. */
+export const MAX_TUNNEL_DEPTH = 4
+
+/** Most IPv6 extension headers walked in one packet; a longer chain is skipped and counted as anomaly 'ipv6.ext_header_loop'. */
+export const MAX_IPV6_EXT_HEADERS = 16
+
+/** Most IP datagrams being reassembled from fragments at once; one more evicts the oldest, counted as anomaly 'frag.too_many'. */
+export const MAX_FRAGMENT_GROUPS = 1024
+
+/** Most fragment payload bytes held across all groups; one more evicts the oldest groups until it fits, each counted as anomaly 'frag.too_many'. */
+export const MAX_FRAGMENT_BYTES = 16 * 1024 * 1024
+
+/** Capture time a fragmented datagram may stay incomplete (Linux ipfrag_time); older groups are dropped, counted as anomaly 'frag.timeout'. */
+export const FRAGMENT_TIMEOUT_US = 30_000_000
+
+/** Most TCP flows on DNS ports tracked at once; one more evicts the least recently active flow, counted as anomaly 'tcp.flow_evicted'. */
+export const MAX_TCP_FLOWS = 65536
+
+/** Most bytes one TCP flow may buffer (both directions: partial messages plus out-of-order segments); past it the direction's buffers are dropped and it resyncs, counted as anomaly 'tcp.buffer_limit'. */
+export const MAX_TCP_BUFFERED_BYTES_PER_FLOW = 320 * 1024
+
+/** Most bytes all TCP flows together may buffer; past it the least recently active flows are evicted, each counted as anomaly 'tcp.flow_evicted'. */
+export const MAX_TCP_BUFFERED_BYTES = 256 * 1024 * 1024
+
+/** How far past the next expected byte an out-of-order TCP segment may end and still be buffered; a segment beyond it means the gap will not fill: the direction's buffers are dropped and it resyncs, counted as anomaly 'tcp.gap'. */
+export const TCP_REORDER_WINDOW_BYTES = 64 * 1024
+
+/** Capture time a TCP flow may stay silent before it is forgotten; a partial message it held is counted as anomaly 'tcp.incomplete_message'. */
+export const TCP_FLOW_IDLE_TIMEOUT_US = 120_000_000

@@ -1,0 +1,138 @@
+import { stat } from 'node:fs/promises'
+import { DEFAULT_DNS_PORTS } from '../../capture/index.ts'
+import type { Observation } from '../../dns/observation.ts'
+import { isPdnsError, PdnsError } from '../../errors.ts'
+import { Sensor, type SensorStats } from '../../sensor/index.ts'
+import { parseCliArgs, parsePort } from '../args.ts'
+import type { Command } from '../command.ts'
+import { LineWriter } from '../output/line-writer.ts'
+import { observationToJson, observationToRow, TABLE_HEADER } from '../output/observation-format.ts'
+import { formatRate, PROGRESS_MIN_BYTES, ProgressBar } from '../output/progress.ts'
+import { renderTable, TABLE_BLOCK_ROWS } from '../output/table.ts'
+
+const MDNS_PORT = 5353
+const LLMNR_PORT = 5355
+
+const HELP = `Usage: pdns-mesh parse [options] FILE...
+
+Reads capture files (pcap or pcapng, optionally gzip-compressed; the format is detected from the
+content) and prints one DNS observation per line as NDJSON on stdout. A summary goes to stderr.
+
+Options:
+  --table               aligned text table instead of NDJSON
+  --port N              a DNS port (repeatable; default ${[...DEFAULT_DNS_PORTS].join(',')})
+  --mdns                also decode mDNS (UDP ${MDNS_PORT})
+  --llmnr               also decode LLMNR (${LLMNR_PORT})
+  --client-addresses    keep the client address in observations (off: privacy)
+  --summary-json        print the summary on stderr as one JSON object
+  --quiet               no summary, no progress bar
+  --no-progress         no progress bar even on a terminal
+  -h, --help            this help
+  -V, --version         the version
+
+Exit status: 0 when every file was read whole; 1 when a file was unreadable, of unknown format
+or damaged (what was valid before the damage is still printed); 2 on bad usage.
+`
+
+export const parseCommand: Command = {
+  name: 'parse',
+  summary: 'decode capture files into DNS observations (NDJSON or a table)',
+  help: HELP,
+  async run(args, { signal }) {
+    const { values, positionals } = parseCliArgs(args, {
+      table: { type: 'boolean' },
+      port: { type: 'string', multiple: true },
+      mdns: { type: 'boolean' },
+      llmnr: { type: 'boolean' },
+      'client-addresses': { type: 'boolean' },
+      'summary-json': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      'no-progress': { type: 'boolean' },
+    })
+    if (positionals.length === 0)
+      throw new PdnsError('ERR_BAD_ARGUMENT', 'no capture file given (see --help)')
+    const ports = new Set(values.port?.map((p) => parsePort(p, '--port')) ?? DEFAULT_DNS_PORTS)
+    if (values.mdns) ports.add(MDNS_PORT)
+    if (values.llmnr) ports.add(LLMNR_PORT)
+
+    const writer = new LineWriter(process.stdout)
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      // A closed pipe (`| head`) is the reader's choice, not an error of ours.
+      if (err.code === 'EPIPE') process.exit(0)
+      throw err
+    })
+    let rows: string[][] = []
+    let headerDone = false
+    const flushRows = () => {
+      if (rows.length === 0) return
+      writer.write(renderTable(headerDone ? null : TABLE_HEADER, rows))
+      headerDone = true
+      rows = []
+    }
+    const emit = values.table
+      ? (o: Observation) => {
+          rows.push(observationToRow(o))
+          if (rows.length >= TABLE_BLOCK_ROWS) flushRows()
+        }
+      : (o: Observation) => writer.write(observationToJson(o))
+    const sensor = new Sensor({ ports, clientAddresses: values['client-addresses'] === true }, emit)
+
+    const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
+    const failures: string[] = []
+    const started = performance.now()
+    for (const file of positionals) {
+      let bar: ProgressBar | null = null
+      if (showProgress) {
+        const size = await stat(file).then(
+          (s) => s.size,
+          () => 0,
+        )
+        if (size >= PROGRESS_MIN_BYTES) bar = new ProgressBar(process.stderr, file)
+      }
+      try {
+        await sensor.ingestFile(file, {
+          signal,
+          onProgress: (done, total) => {
+            bar?.update(done, total, sensor.stats().frames)
+          },
+          onChunk: () => writer.drained(),
+        })
+      } catch (err) {
+        if (!isPdnsError(err) || err.code === 'ERR_ABORTED') throw err
+        failures.push(err.message)
+      } finally {
+        bar?.clear()
+      }
+    }
+    sensor.flush()
+    flushRows()
+    await writer.end()
+    const seconds = (performance.now() - started) / 1000
+    const stats = sensor.stats()
+    if (values['summary-json']) {
+      process.stderr.write(`${JSON.stringify({ ...stats, seconds, errors: failures })}\n`)
+    } else if (!values.quiet) {
+      process.stderr.write(summaryText(stats, seconds))
+    }
+    for (const f of failures) process.stderr.write(`pdns-mesh parse: ${f}\n`)
+    return failures.length === 0 ? 0 : 1
+  },
+}
+
+function summaryText(s: SensorStats, seconds: number): string {
+  const list = (r: Record<string, number>) =>
+    Object.keys(r).length === 0
+      ? 'none'
+      : Object.entries(r)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+  const anomalyTotal = Object.values(s.anomalies).reduce((a, b) => a + b, 0)
+  return [
+    `packets ${s.frames}, DNS messages ${s.dnsMessages} (responses ${s.responses}, queries ${s.queries}), ` +
+      `observations ${s.observations} (negative ${s.negatives}), anomalies ${anomalyTotal}`,
+    `${formatRate(s.frames / Math.max(seconds, 1e-6))} packets/s over ${seconds.toFixed(2)} s`,
+    `anomalies: ${list(s.anomalies)}`,
+    `skipped: ${list(s.skipped)}`,
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,145 @@
+/**
+ * Address-bearing RDATA: A, AAAA, WKS, APL, EUI48/EUI64 and the ILNP types (NID, L32, L64, LP).
+ * Also the address formatters the parser uses for client addresses.
+ */
+import type { NameReader } from '../name.ts'
+import { DEC, DEC_DOT, u16 } from './encoding.ts'
+
+/** Dotted quad of the 4 octets at p. */
+export function ipv4(buf: Uint8Array, p: number): string {
+  return DEC_DOT[buf[p]!]! + DEC_DOT[buf[p + 1]!]! + DEC_DOT[buf[p + 2]!]! + DEC[buf[p + 3]!]!
+}
+
+/** Lower-case hex of 16-bit words, filled on first use. */
+const HEXW: string[] = new Array<string>(65536).fill('')
+function hexw(w: number): string {
+  const s = HEXW[w]!
+  if (s !== '') return s
+  const made = w.toString(16)
+  HEXW[w] = made
+  return made
+}
+
+/**
+ * RFC 5952 text of the 16 octets at p, identical to inet_ntop (glibc, libuv, hence node:net and tshark):
+ * lower case, no leading zeros, the first longest run of two or more zero words as `::`, and the
+ * IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms with a dotted quad.
+ */
+export function ipv6(buf: Uint8Array, p: number): string {
+  let bestBase = -1
+  let bestLen = 0
+  let curBase = -1
+  let curLen = 0
+  for (let i = 0; i < 8; i++) {
+    if (buf[p + 2 * i] === 0 && buf[p + 2 * i + 1] === 0) {
+      if (curBase < 0) {
+        curBase = i
+        curLen = 1
+      } else curLen++
+    } else if (curBase >= 0) {
+      if (curLen > bestLen) {
+        bestBase = curBase
+        bestLen = curLen
+      }
+      curBase = -1
+    }
+  }
+  if (curBase >= 0 && curLen > bestLen) {
+    bestBase = curBase
+    bestLen = curLen
+  }
+  if (bestLen < 2) bestBase = -1
+  if (bestBase === 0) {
+    if (bestLen === 6) return `::${ipv4(buf, p + 12)}`
+    if (bestLen === 5 && buf[p + 10] === 0xff && buf[p + 11] === 0xff) return `::ffff:${ipv4(buf, p + 12)}`
+  }
+  if (bestBase < 0) {
+    let out = hexw(u16(buf, p))
+    for (let i = 1; i < 8; i++) out += `:${hexw(u16(buf, p + 2 * i))}`
+    return out
+  }
+  let out = ''
+  for (let i = 0; i < bestBase; i++) out += `${hexw(u16(buf, p + 2 * i))}:`
+  out += bestBase === 0 ? '::' : ':'
+  const tail = bestBase + bestLen
+  for (let i = tail; i < 8; i++)
+    out += i === tail ? hexw(u16(buf, p + 2 * i)) : `:${hexw(u16(buf, p + 2 * i))}`
+  return out
+}
+
+/** WKS (RFC 1035 §3.4.2): `address protocol port...` from the port bitmap. */
+export function renderWks(buf: Uint8Array, off: number, end: number): string | null {
+  if (end - off < 5) return null
+  let out = `${ipv4(buf, off)} ${buf[off + 4]}`
+  for (let i = off + 5; i < end; i++) {
+    const b = buf[i]!
+    if (b === 0) continue
+    for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) out += ` ${(i - off - 5) * 8 + bit}`
+  }
+  return out
+}
+
+/** APL (RFC 3123 §5): `[!]afi:address/prefix` items; trailing zero octets are omitted on the wire. */
+export function renderApl(buf: Uint8Array, off: number, end: number): string | null {
+  const parts: string[] = []
+  const addr = new Uint8Array(16)
+  let p = off
+  while (p < end) {
+    if (p + 4 > end) return null
+    const afi = u16(buf, p)
+    const prefix = buf[p + 2]!
+    const neg = (buf[p + 3]! & 0x80) !== 0
+    const alen = buf[p + 3]! & 0x7f
+    const size = afi === 1 ? 4 : afi === 2 ? 16 : 0
+    if (size === 0 || alen > size || p + 4 + alen > end) return null
+    if (prefix > size * 8) return null
+    addr.fill(0)
+    addr.set(buf.subarray(p + 4, p + 4 + alen))
+    parts.push(`${neg ? '!' : ''}${afi}:${afi === 1 ? ipv4(addr, 0) : ipv6(addr, 0)}/${prefix}`)
+    p += 4 + alen
+  }
+  return parts.join(' ')
+}
+
+function hexGroups(buf: Uint8Array, off: number, n: number, sep: string): string {
+  let out = ''
+  for (let i = 0; i < n; i++) {
+    const b = buf[off + i]!
+    out += (i === 0 ? '' : sep) + (b < 16 ? '0' : '') + b.toString(16)
+  }
+  return out
+}
+
+/** EUI48/EUI64 (RFC 7043 §3.2, §4.2): lower-case hex pairs joined by `-`. */
+export function renderEui(buf: Uint8Array, off: number, end: number, size: number): string | null {
+  return end - off === size ? hexGroups(buf, off, size, '-') : null
+}
+
+/** The 64-bit ILNP identifier/locator as four 4-digit hex groups (RFC 6742 §2.3). */
+function ilnp64(buf: Uint8Array, p: number): string {
+  let out = ''
+  for (let i = 0; i < 4; i++)
+    out +=
+      (i === 0 ? '' : ':') +
+      u16(buf, p + 2 * i)
+        .toString(16)
+        .padStart(4, '0')
+  return out
+}
+
+/** NID and L64 (RFC 6742): `preference xxxx:xxxx:xxxx:xxxx`. */
+export function renderIlnp64(buf: Uint8Array, off: number, end: number): string | null {
+  return end - off === 10 ? `${u16(buf, off)} ${ilnp64(buf, off + 2)}` : null
+}
+
+/** L32 (RFC 6742): `preference a.b.c.d`. */
+export function renderL32(buf: Uint8Array, off: number, end: number): string | null {
+  return end - off === 6 ? `${u16(buf, off)} ${ipv4(buf, off + 2)}` : null
+}
+
+/** LP (RFC 6742): `preference fqdn`. */
+export function renderLp(names: NameReader, off: number, end: number): string | null {
+  if (end - off < 3) return null
+  const n = names.read(off + 2, end)
+  return n !== null && names.next === end ? `${u16(names.buf, off)} ${n}` : null
+}

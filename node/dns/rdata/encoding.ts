@@ -1,0 +1,90 @@
+/**
+ * Byte-string encodings used by the presentation forms: upper-case hex, base64, base32hex, quoted
+ * character-strings, decimal tables, and the RFC 3597 generic form.
+ */
+
+/** Decimal strings of 0..255: dotted quads and ports are joined from these without number formatting. */
+export const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i))
+/** "0." … "255.": a dotted quad is three of these plus one DEC entry. */
+export const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`)
+
+function view(buf: Uint8Array, off: number, end: number): Buffer {
+  return Buffer.from(buf.buffer, buf.byteOffset + off, end - off)
+}
+
+/** Upper-case hex, as tshark and RFC 3597 examples write digests, salts and generic RDATA. */
+export function hexUpper(buf: Uint8Array, off: number, end: number): string {
+  return view(buf, off, end).toString('hex').toUpperCase()
+}
+
+/** Unbroken base64 with padding (keys, signatures, ech). */
+export function base64(buf: Uint8Array, off: number, end: number): string {
+  return view(buf, off, end).toString('base64')
+}
+
+const B32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV'
+
+/** RFC 4648 base32hex, upper case, no padding (NSEC3 next hashed owner, RFC 5155 §3.3). */
+export function base32hex(buf: Uint8Array, off: number, end: number): string {
+  let out = ''
+  let acc = 0
+  let bits = 0
+  for (let i = off; i < end; i++) {
+    acc = ((acc << 8) | buf[i]!) & 0xffff
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      out += B32HEX[(acc >>> bits) & 31]
+    }
+  }
+  if (bits > 0) out += B32HEX[(acc << (5 - bits)) & 31]
+  return out
+}
+
+/** RFC 3597 §5 generic form `\# len HEX`; `\# 0` for empty RDATA. */
+export function generic(buf: Uint8Array, off: number, end: number): string {
+  return end === off ? '\\# 0' : `\\# ${end - off} ${hexUpper(buf, off, end)}`
+}
+
+/** Per-octet text of a quoted character-string: `\"`, `\\`, `\DDD` outside 0x20–0x7E. */
+const QCHAR: readonly string[] = Array.from({ length: 256 }, (_, c) =>
+  c === 0x22 || c === 0x5c
+    ? `\\${String.fromCharCode(c)}`
+    : c < 0x20 || c > 0x7e
+      ? `\\${String(c).padStart(3, '0')}`
+      : String.fromCharCode(c),
+)
+
+/** The octets [off, end) as one double-quoted character-string. */
+export function quoted(buf: Uint8Array, off: number, end: number): string {
+  let out = '"'
+  for (let i = off; i < end; i++) out += QCHAR[buf[i]!]
+  return `${out}"`
+}
+
+/**
+ * Character-strings (length-prefixed) filling [off, end) exactly, each quoted, joined by one space
+ * (TXT, SPF, HINFO…). null when a length runs past end or nothing is there (malformed).
+ */
+export function characterStrings(buf: Uint8Array, off: number, end: number): string | null {
+  if (off >= end) return null
+  let out = ''
+  let p = off
+  while (p < end) {
+    const l = buf[p]!
+    const e = p + 1 + l
+    if (e > end) return null
+    out = out === '' ? quoted(buf, p + 1, e) : `${out} ${quoted(buf, p + 1, e)}`
+    p = e
+  }
+  return out
+}
+
+/** Big-endian unsigned reads (no DataView: plain indexing is what V8 optimizes best here). */
+export function u16(buf: Uint8Array, p: number): number {
+  return (buf[p]! << 8) | buf[p + 1]!
+}
+
+export function u32(buf: Uint8Array, p: number): number {
+  return ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0
+}

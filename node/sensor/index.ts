@@ -1,0 +1,1 @@
+export { Sensor, type SensorOptions, type SensorStats } from './pipeline.ts'

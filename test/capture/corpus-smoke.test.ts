@@ -1,0 +1,58 @@
+/**
+ * Smoke check over the shared corpus of real captures: every file goes through readCapture and
+ * PacketDecoder, and the only acceptable failures are PdnsErrors with capture-file codes.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { test } from 'node:test'
+import { PacketDecoder, readCapture } from '../../node/capture/index.ts'
+import { isPdnsError } from '../../node/errors.ts'
+
+const CORPUS = join(import.meta.dirname, '../../../shared/corpus/pcaps')
+const ALLOWED = new Set(['ERR_UNKNOWN_FORMAT', 'ERR_TRUNCATED_CAPTURE', 'ERR_CORRUPT_CAPTURE'])
+
+function captures(dir: string): string[] {
+  const out: string[] = []
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    // `.expected/` folders hold the source suites' outputs, `.tshark.jsonl` tshark's decoding.
+    if (e.isDirectory()) {
+      if (!e.name.endsWith('.expected')) out.push(...captures(p))
+    } else if (!e.name.endsWith('.jsonl')) out.push(p)
+  }
+  return out.sort()
+}
+
+test('every corpus capture decodes without an unexpected exception', async (t) => {
+  if (!existsSync(CORPUS)) {
+    if (process.env.CI === 'true') assert.fail(`corpus missing at ${CORPUS} (required when CI=true)`)
+    t.skip(`corpus not found at ${CORPUS}`)
+    return
+  }
+  const files = captures(CORPUS)
+  assert.ok(files.length > 0)
+  const failures: string[] = []
+  let frames = 0
+  let dns = 0
+  let ok = 0
+  for (const f of files) {
+    const dec = new PacketDecoder({ ports: new Set([53, 5353, 5355]) }, () => {
+      dns++
+    })
+    try {
+      await readCapture(f, dec.decode)
+      ok++
+    } catch (err) {
+      if (!isPdnsError(err) || !ALLOWED.has(err.code)) throw err
+      failures.push(`${relative(CORPUS, f)}: ${err.code}`)
+    }
+    dec.flush()
+    frames += dec.frames
+  }
+  t.diagnostic(`corpus: ${files.length} files, ${ok} clean, ${frames} frames, ${dns} DNS payloads`)
+  for (const line of failures) t.diagnostic(line)
+  console.log(
+    `corpus smoke: ${files.length} files, ${ok} read cleanly, ${failures.length} PdnsErrors (${failures.join('; ') || 'none'}), ${frames} frames, ${dns} DNS payloads`,
+  )
+})

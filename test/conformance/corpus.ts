@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { CORPUS_DIR } from '../helpers/shared.ts'
+
+export interface ManifestRow {
+  local: string
+  dupOf: string
+  tags: string[]
+  note: string
+  tsharkRrs: number
+}
+
+/** Rows of the corpus MANIFEST.tsv (header line gives the column names). */
+export function readManifest(): ManifestRow[] {
+  const [head, ...lines] = readFileSync(resolve(CORPUS_DIR, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n')
+  const cols = head!.split('\t')
+  const at = (name: string) => cols.indexOf(name)
+  return lines.map((line) => {
+    const f = line.split('\t')
+    return {
+      local: f[at('local')]!,
+      dupOf: f[at('dup_of')] ?? '',
+      tags: (f[at('tags')] ?? '').split(',').filter(Boolean),
+      note: f[at('note')] ?? '',
+      tsharkRrs: Number(f[at('tshark_rrs')] || 0),
+    }
+  })
+}
+
+/** One line of a `*.tshark.jsonl` gold (schema in the corpus README). */
+export interface GoldLine {
+  frame: number
+  transport: 'udp' | 'tcp'
+  port: number
+  proto: 'dns' | 'mdns' | 'llmnr'
+  via: string | null
+  section: 'answer' | 'authority' | 'additional'
+  rrname: string
+  rrtype: string
+  rdata: string | null
+  malformed: boolean
+  incomplete: boolean
+}
+
+export function readGold(capture: string): GoldLine[] {
+  const text = readFileSync(resolve(CORPUS_DIR, `${capture}.tshark.jsonl`), 'utf8')
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as GoldLine)
+}
+
+/** Meta-RRs carry no data a passive DNS database keeps (RFC 6895 §3.1); the sensor counts and drops them. */
+export const META_TYPES = new Set(['OPT', 'TSIG', 'TKEY'])
+
+/**
+ * Which gold lines the comparison holds us to: complete, well-formed responses carried in plain
+ * DNS over UDP/TCP, with rdata tshark could render. The corpus README says to treat the others
+ * as tshark-specific.
+ */
+export function comparable(g: GoldLine): boolean {
+  return g.rdata !== null && !g.malformed && !g.incomplete && g.via === null && !META_TYPES.has(g.rrtype)
+}
+
+export function tupleKey(section: string, rrname: string, rrtype: string, rdata: string): string {
+  return `${section}\t${rrname}\t${rrtype}\t${rdata}`
+}
