@@ -1,0 +1,77 @@
+/**
+ * The mutable state one PacketDecoder shares with its layer functions (link-layer.ts, ip.ts,
+ * transport.ts, tunnels.ts). Each decoder owns exactly one instance, so every property access in
+ * those functions sees one shape and stays monomorphic; nothing here is allocated per packet.
+ * Internal to the decode folder: the public face is PacketDecoder.
+ */
+import { MAX_TUNNEL_DEPTH } from '../limits.ts'
+import { Counters, type DnsPayloadSink, type PacketInfo } from '../types.ts'
+import { FragmentReassembler } from './ip-fragments.ts'
+import { TcpReassembler } from './tcp-reassembly.ts'
+
+export class DecoderState {
+  /** 1 at every DNS port: a typed-array lookup is cheaper than Set.has per packet */
+  readonly ports = new Uint8Array(65536)
+  readonly onDns: DnsPayloadSink
+  /**
+   * Reused for every DNS payload. The IP layer fills in the addresses of the innermost IP header
+   * as it goes (ipVersion, addrBuf, srcOff, dstOff); the transport layer adds the rest.
+   */
+  readonly info: PacketInfo
+  readonly anomalies: Counters
+  readonly skipped = new Counters()
+  readonly frags: FragmentReassembler
+  readonly tcp: TcpReassembler
+
+  /** the current frame was cut by the snaplen (caplen < wire length) */
+  cut = false
+  /** capture time of the current frame, µs */
+  ts = 0
+
+  frames = 0
+  udpPayloads = 0
+  tcpMessages = 0
+  // The most frequent skip reasons are plain numbers on the hot path; PacketDecoder.skipped folds them in.
+  notDns = 0
+  notIp = 0
+  notUdpTcp = 0
+
+  constructor(ports: Iterable<number>, anomalies: Counters, onDns: DnsPayloadSink) {
+    for (const p of ports) if (Number.isInteger(p) && p >= 0 && p <= 65535) this.ports[p] = 1
+    this.anomalies = anomalies
+    this.onDns = onDns
+    const info: PacketInfo = {
+      tsUs: 0,
+      transport: 'udp',
+      ipVersion: 4,
+      addrBuf: new Uint8Array(0),
+      srcOff: 0,
+      dstOff: 0,
+      srcPort: 0,
+      dstPort: 0,
+    }
+    this.info = info
+    this.frags = new FragmentReassembler(anomalies)
+    this.tcp = new TcpReassembler(anomalies, (buf, off, len) => {
+      this.tcpMessages++
+      onDns(buf, off, len, info)
+    })
+  }
+
+  skip(reason: string): void {
+    this.skipped.inc(reason)
+  }
+
+  /** A header that does not fit: the snaplen's fault if the frame was cut, else malformed. */
+  short(reason: string): void {
+    this.skipped.inc(this.cut ? 'truncated.snaplen' : reason)
+  }
+
+  /** May one more encapsulation be unwrapped at this depth? Counts the refusal if not. */
+  deeper(depth: number): boolean {
+    if (depth < MAX_TUNNEL_DEPTH) return true
+    this.anomalies.inc('tunnel.too_deep')
+    this.skipped.inc('tunnel.too_deep')
+    return false
+  }
+}
