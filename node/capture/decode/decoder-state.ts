@@ -35,11 +35,22 @@ export class DecoderState {
   notDns = 0
   notIp = 0
   notUdpTcp = 0
+  /** set when the DNS sink threw: that error belongs to the caller, not to the decoder's net */
+  sinkFailure: { err: unknown } | null = null
 
   constructor(ports: Iterable<number>, anomalies: Counters, onDns: DnsPayloadSink) {
     for (const p of ports) if (Number.isInteger(p) && p >= 0 && p <= 65535) this.ports[p] = 1
     this.anomalies = anomalies
-    this.onDns = onDns
+    // The decoder swallows its own failures (a bug must cost one frame), but never the sink's:
+    // remember what the sink threw so PacketDecoder.decode can pass it on unchanged.
+    this.onDns = (buf, off, len, info) => {
+      try {
+        onDns(buf, off, len, info)
+      } catch (err) {
+        this.sinkFailure = { err }
+        throw err
+      }
+    }
     const info: PacketInfo = {
       tsUs: 0,
       transport: 'udp',
@@ -52,9 +63,22 @@ export class DecoderState {
     }
     this.info = info
     this.frags = new FragmentReassembler(anomalies)
-    this.tcp = new TcpReassembler(anomalies, (buf, off, len) => {
+    this.tcp = new TcpReassembler(anomalies, (buf, off, len, reversed) => {
       this.tcpMessages++
-      onDns(buf, off, len, info)
+      if (!reversed) {
+        this.onDns(buf, off, len, info)
+        return
+      }
+      const { srcOff, srcPort } = info
+      info.srcOff = info.dstOff
+      info.dstOff = srcOff
+      info.srcPort = info.dstPort
+      info.dstPort = srcPort
+      this.onDns(buf, off, len, info)
+      info.dstOff = info.srcOff
+      info.srcOff = srcOff
+      info.dstPort = info.srcPort
+      info.srcPort = srcPort
     })
   }
 

@@ -149,7 +149,7 @@ function ipv6Chain(
       s.short('ip.bad_header')
       return
     }
-    if (i + 1 >= MAX_IPV6_EXT_HEADERS) {
+    if (i >= MAX_IPV6_EXT_HEADERS) {
       s.anomalies.inc('ipv6.ext_header_loop')
       s.skip('ipv6.ext_header_loop')
       return

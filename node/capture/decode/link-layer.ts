@@ -128,7 +128,11 @@ function etherType(
 /** 802.2 LLC: only SNAP (AA AA 03, then an EtherType) can carry IP. */
 function llc(s: DecoderState, buf: Uint8Array, p: number, end: number, depth: number): void {
   if (end - p >= 8 && buf[p] === 0xaa && buf[p + 1] === 0xaa && buf[p + 2] === 0x03) {
-    etherType(s, (buf[p + 6]! << 8) | buf[p + 7]!, buf, p + 8, end, depth)
+    const type = (buf[p + 6]! << 8) | buf[p + 7]!
+    // A SNAP EtherType that is a length would mean LLC inside LLC: no real stack does that, and
+    // following it would let a crafted frame recurse once per 8 bytes (stack overflow).
+    if (type <= L.ETHER_MAX_LENGTH) s.skip('link.nested_llc')
+    else etherType(s, type, buf, p + 8, end, depth)
   } else if (end - p < 3) s.short('link.bad_header')
   else s.notIp++
 }

@@ -69,7 +69,19 @@ export class PacketDecoder {
     s.frames++
     s.cut = capLen < origLen
     s.ts = tsUs
-    decodeLink(s, linkType, buf, off, capLen)
+    try {
+      decodeLink(s, linkType, buf, off, capLen)
+    } catch {
+      const sink = s.sinkFailure
+      if (sink !== null) {
+        s.sinkFailure = null
+        throw sink.err
+      }
+      // Last-resort net: every path is bounds-checked, so this is a bug; it must cost one frame,
+      // never the capture or the sensor.
+      s.anomalies.inc('decoder.internal_error')
+      s.skip('decoder.internal_error')
+    }
   }
 
   /** End of input: whatever is still waiting for fragments or TCP segments is counted as lost. */

@@ -81,15 +81,23 @@ function looksLikeMessageStart(buf: Uint8Array, p: number, end: number): boolean
   return true
 }
 
+/** A complete DNS message out of a TCP stream; see TcpReassembler's constructor for `reversed`. */
+export type TcpMessageSink = (buf: Uint8Array, off: number, len: number, reversed: boolean) => void
+
 export class TcpReassembler {
   readonly #flows = new Map<string, Flow>()
   readonly #anomalies: Counters
-  readonly #emit: (buf: Uint8Array, off: number, len: number) => void
+  readonly #emit: TcpMessageSink
   #bytes = 0
   #nextIdleScan = 0
+  /** true while delivering the peer direction's messages (an ACK revealed a capture hole in it) */
+  #reversed = false
 
-  /** `emit` receives every complete message; the caller has set up PacketInfo for the current segment. */
-  constructor(anomalies: Counters, emit: (buf: Uint8Array, off: number, len: number) => void) {
+  /**
+   * `emit` receives every complete message; the caller has set up PacketInfo for the current
+   * segment, and `reversed` says the message travelled the other way (swap its endpoints).
+   */
+  constructor(anomalies: Counters, emit: TcpMessageSink) {
     this.#anomalies = anomalies
     this.#emit = emit
   }
@@ -158,7 +166,13 @@ export class TcpReassembler {
     }
     const peer = flow.dirs[dir ^ 1]!
     if ((flags & TCP_ACK) !== 0 && peer.ooo.length > 0 && seqDiff(ack, peer.ooo[0]!.seq) >= 0) {
-      this.#skipHole(flow, peer)
+      // what this releases travelled the other way: the sink must not take this segment's endpoints
+      this.#reversed = true
+      try {
+        this.#skipHole(flow, peer)
+      } finally {
+        this.#reversed = false
+      }
     }
     if ((flags & TCP_SYN) !== 0) {
       if (!d.sawSyn || d.isn !== seq) {
@@ -279,7 +293,7 @@ export class TcpReassembler {
         this.#bytes -= d.len
         d.len = 0
         if (mlen === 0) this.#anomalies.inc('tcp.bad_length_prefix')
-        else this.#emit(d.buf!, 2, mlen)
+        else this.#emit(d.buf!, 2, mlen, this.#reversed)
         if (d.buf!.length > KEEP_BUFFER_BYTES) d.buf = null
       }
     }
@@ -288,7 +302,7 @@ export class TcpReassembler {
       const mlen = (buf[p]! << 8) | buf[p + 1]!
       if (end - p - 2 < mlen) break
       if (mlen === 0) this.#anomalies.inc('tcp.bad_length_prefix')
-      else this.#emit(buf, p + 2, mlen)
+      else this.#emit(buf, p + 2, mlen, this.#reversed)
       p += 2 + mlen
     }
     if (p < end) {

@@ -59,7 +59,9 @@ export function gtpu(s: DecoderState, buf: Uint8Array, p: number, end: number, d
       s.short('gtp.bad_header')
       return
     }
-    let ext = buf[q + 3]!
+    // the optional word is there when any of E, S, PN is set; its next-extension type counts
+    // only when E is (3GPP TS 29.281 §5.1)
+    let ext = buf[p]! & 0x04 ? buf[q + 3]! : 0
     q += 4
     while (ext !== 0) {
       if (end - q < 4 || buf[q] === 0) {
