@@ -30,6 +30,12 @@ export function readManifest(): ManifestRow[] {
 /** One line of a `*.tshark.jsonl` gold (schema in the corpus README). */
 export interface GoldLine {
   frame: number
+  /** frame.time_epoch as a string, truncated to microseconds */
+  ts: string
+  qname: string | null
+  rcode: string
+  class: string | null
+  ttl: number
   transport: 'udp' | 'tcp'
   port: number
   proto: 'dns' | 'mdns' | 'llmnr'
