@@ -48,6 +48,18 @@ test('parse prints one NDJSON observation per record of the sample capture', asy
   assert.equal(summary.observations, obs.length)
 })
 
+test('the text summary names packets, responses, observations, anomalies, skips and the rate', async () => {
+  const r = await runCli(['parse', SAMPLE])
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(
+    r.stderr,
+    /^packets 17, DNS messages 14 \(responses 7, queries 7\), observations 13 \(negative 2\), anomalies 0$/m,
+  )
+  assert.match(r.stderr, /packets\/s over \d+\.\d\d s/)
+  assert.match(r.stderr, /^anomalies: none$/m)
+  assert.match(r.stderr, /^skipped: none$/m)
+})
+
 test('parse --client-addresses records the resolver-side client', async () => {
   const r = await runCli(['parse', '--quiet', '--client-addresses', SAMPLE])
   assert.equal(r.code, 0, r.stderr)
