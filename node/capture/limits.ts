@@ -37,7 +37,7 @@ export const MAX_IPV6_EXT_HEADERS = 16
 /** Most IP datagrams being reassembled from fragments at once; one more evicts the oldest, counted as anomaly 'frag.too_many'. */
 export const MAX_FRAGMENT_GROUPS = 1024
 
-/** Most fragment payload bytes held across all groups; one more evicts the oldest groups until it fits, each counted as anomaly 'frag.too_many'. */
+/** Most fragment bytes held across all groups (payload plus a fixed per-piece overhead, so tiny fragments cannot hold more memory than counted); one more evicts the oldest groups until it fits, each counted as anomaly 'frag.too_many'. */
 export const MAX_FRAGMENT_BYTES = 16 * 1024 * 1024
 
 /** Capture time a fragmented datagram may stay incomplete (Linux ipfrag_time); older groups are dropped, counted as anomaly 'frag.timeout'. */
@@ -46,7 +46,7 @@ export const FRAGMENT_TIMEOUT_US = 30_000_000
 /** Most TCP flows on DNS ports tracked at once; one more evicts the least recently active flow, counted as anomaly 'tcp.flow_evicted'. */
 export const MAX_TCP_FLOWS = 65536
 
-/** Most bytes one TCP flow may buffer (both directions: partial messages plus out-of-order segments); past it the direction's buffers are dropped and it resyncs, counted as anomaly 'tcp.buffer_limit'. */
+/** Most bytes one TCP flow may buffer (both directions: the capacity of partial-message buffers, which grow with the bytes that arrived rather than the announced length, plus out-of-order segments with a fixed per-segment overhead); past it the direction's buffers are dropped and it resyncs, counted as anomaly 'tcp.buffer_limit'. */
 export const MAX_TCP_BUFFERED_BYTES_PER_FLOW = 320 * 1024
 
 /** Most bytes all TCP flows together may buffer; past it the least recently active flows are evicted, each counted as anomaly 'tcp.flow_evicted'. */

@@ -70,7 +70,7 @@ export class NameReader {
    */
   read(off: number, limit: number): string | null {
     this.#forward = false
-    const s = this.#read(off, limit, 0)
+    const s = this.#read(off, limit, 0, 0)
     if (this.#forward) this.#anomalies.inc('name.forward_pointer')
     return s
   }
@@ -89,7 +89,13 @@ export class NameReader {
     return -1
   }
 
-  #read(off: number, limit: number, hops: number): string | null {
+  /**
+   * `above`: wire octets of the labels already read on the way here (the pointers' owners). They
+   * count against the 255-octet limit as the walk goes, so a name that can only end too long (a
+   * pointer loop through long labels) is rejected after at most 255 label octets, not after
+   * MAX_POINTER_HOPS times that.
+   */
+  #read(off: number, limit: number, hops: number, above: number): string | null {
     const rel = off - this.msgStart
     if (off >= limit || rel < 0) {
       this.#anomalies.inc('name.out_of_bounds')
@@ -104,7 +110,7 @@ export class NameReader {
         return this.#cached[rel]!
       }
     }
-    return this.#decode(off, limit, hops)
+    return this.#decode(off, limit, hops, above)
   }
 
   #store(rel: number, result: string, next: number, wire: number): string {
@@ -117,7 +123,7 @@ export class NameReader {
     return result
   }
 
-  #decode(off: number, limit: number, hops: number): string | null {
+  #decode(off: number, limit: number, hops: number, above: number): string | null {
     const rel = off - this.msgStart
     const buf = this.buf
     const s = this.#scratch
@@ -144,7 +150,7 @@ export class NameReader {
           this.#anomalies.inc('name.out_of_bounds')
           return null
         }
-        if (wire >= MAX_NAME_WIRE_LENGTH) {
+        if (above + wire >= MAX_NAME_WIRE_LENGTH) {
           this.#anomalies.inc('name.too_long')
           return null
         }
@@ -185,7 +191,7 @@ export class NameReader {
       p += 2
       // the recursive read reuses the scratch: take the prefix out first
       const prefix = n === 0 ? '' : latin1Slice.call(s, 0, n)
-      const suffix = this.#read(target, this.msgEnd, hops + 1)
+      const suffix = this.#read(target, this.msgEnd, hops + 1, above + wire)
       if (suffix === null) return null
       wire += this.#wire
       if (wire > MAX_NAME_WIRE_LENGTH) {

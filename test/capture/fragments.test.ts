@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { FRAGMENT_TIMEOUT_US, MAX_FRAGMENT_GROUPS } from '../../node/capture/index.ts'
+import { FRAGMENT_TIMEOUT_US, MAX_FRAGMENT_BYTES, MAX_FRAGMENT_GROUPS } from '../../node/capture/index.ts'
 import { collector, dnsId, dnsQuery, feed, fragHeader, ipv4, ipv6, rng, udp } from './helpers.ts'
 
 /** A UDP datagram long enough to need several fragments: a query padded with a long name. */
@@ -140,4 +140,25 @@ test('fragments of different datagrams (ids) do not mix', () => {
     seen.map((s) => dnsId(s.msg)),
     [1, 2],
   )
+})
+
+test('one-byte fragments are charged their per-piece overhead, so they cannot hold far more memory than MAX_FRAGMENT_BYTES', () => {
+  const { dec } = collector()
+  // 1-byte fragments at every 8th offset of datagrams that never complete; one frame, patched in place
+  const frame = ipv4(17, new Uint8Array(1), { id: 0, fragOffset: 0, more: true })
+  const groups = 12
+  const perGroup = 8190
+  for (let g = 0; g < groups; g++) {
+    frame[4] = 0
+    frame[5] = g
+    for (let i = 0; i < perGroup; i++) {
+      frame[6] = 0x20 | (i >> 8) // more fragments, offset i * 8
+      frame[7] = i & 255
+      dec.decode(228, frame, 0, frame.length, frame.length, 1_000_000)
+    }
+  }
+  // ~98k payload bytes in all, far below the budget: only the per-piece cost can exhaust it
+  assert.ok(groups * perGroup < MAX_FRAGMENT_BYTES / 100)
+  assert.ok(dec.anomalies.get('frag.too_many') > 0, 'the pieces must count against MAX_FRAGMENT_BYTES')
+  assert.ok(dec.pendingFragments < groups)
 })

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { TcpReassembler } from '../../node/capture/decode/tcp-reassembly.ts'
 import {
+  Counters,
+  MAX_TCP_BUFFERED_BYTES_PER_FLOW,
   MAX_TCP_FLOWS,
   TCP_FLOW_IDLE_TIMEOUT_US,
   TCP_REORDER_WINDOW_BYTES,
@@ -311,4 +314,52 @@ test('a hole the peer has acknowledged (lost by the capture) is skipped at once,
     [1, 3],
   )
   assert.equal(dec.anomalies.get('tcp.gap'), 1)
+})
+
+/** client 10.0.x.y:40000 ↔ server 192.0.2.53:53, addresses as TcpReassembler.segment takes them */
+function endpoints(i: number): { up: Uint8Array; down: Uint8Array } {
+  const c = [10, 0, (i >> 8) & 255, i & 255]
+  const srv = [192, 0, 2, 53]
+  return { up: Uint8Array.from([...c, ...srv]), down: Uint8Array.from([...srv, ...c]) }
+}
+
+test('a length prefix announcing 65535 bytes holds only what arrived, and the buffer it holds is what is charged', () => {
+  const msgs: number[] = []
+  const r = new TcpReassembler(new Counters(), (_b, _o, len) => msgs.push(len))
+  const prefix = bytes(0xff, 0xff)
+  const flows = 400
+  const before = process.memoryUsage().arrayBuffers
+  for (let i = 0; i < flows; i++) {
+    const { up, down } = endpoints(i)
+    r.segment(up, 0, 4, 40000, 53, ISN, 0, SYN, prefix, 0, 0, 1)
+    r.segment(up, 0, 4, 40000, 53, ISN + 1, 0, ACK, prefix, 0, 2, 1)
+    r.segment(down, 0, 4, 53, 40000, ISN, 0, SYN, prefix, 0, 0, 1)
+    r.segment(down, 0, 4, 53, 40000, ISN + 1, 0, ACK, prefix, 0, 2, 1)
+  }
+  // a buffer sized for the announced message would be 2 * 400 * 64 KiB = 52 MB
+  const grew = process.memoryUsage().arrayBuffers - before
+  assert.ok(grew < r.bufferedBytes + 4 * 1024 * 1024, `${grew} bytes held, ${r.bufferedBytes} charged`)
+  assert.ok(r.bufferedBytes <= flows * 2 * 1024)
+  // the message still completes, growing its buffer as the bytes arrive
+  const { up } = endpoints(0)
+  const body = new Uint8Array(65535).fill(0x61)
+  for (let o = 0; o < body.length; o += 1000) {
+    r.segment(up, 0, 4, 40000, 53, ISN + 3 + o, 0, ACK, body, o, Math.min(o + 1000, body.length), 2)
+    assert.ok(r.bufferedBytes <= flows * 2 * 1024 + 2 * (o + 1002))
+  }
+  assert.deepEqual(msgs, [65535])
+})
+
+test('tiny out-of-order segments are charged their overhead, so a flow cannot hoard them past its budget', () => {
+  const anomalies = new Counters()
+  const r = new TcpReassembler(anomalies, () => {})
+  const { up } = endpoints(0)
+  const one = bytes(0x61)
+  r.segment(up, 0, 4, 40000, 53, ISN, 0, SYN, one, 0, 0, 1)
+  // 5000 one-byte segments after a hole: 5 kB of bytes, well inside the reorder window and the
+  // per-flow limit, but each one is an object that costs far more than its byte
+  for (let i = 0; i < 5000; i++) r.segment(up, 0, 4, 40000, 53, ISN + 3 + 2 * i, 0, ACK, one, 0, 1, 1)
+  assert.ok(5000 < MAX_TCP_BUFFERED_BYTES_PER_FLOW / 10 && 10000 < TCP_REORDER_WINDOW_BYTES)
+  assert.equal(anomalies.get('tcp.buffer_limit'), 1)
+  assert.ok(r.bufferedBytes <= MAX_TCP_BUFFERED_BYTES_PER_FLOW)
 })

@@ -83,6 +83,28 @@ describe('name decoding', () => {
     assert.equal(parser.anomalies.get('name.pointer_loop'), 1)
   })
 
+  it('a pointer loop through long labels stops once 255 octets are read (name.too_long), not after MAX_POINTER_HOPS rounds', () => {
+    // RR1 (NULL) holds two names, each 4 labels of 61 octets then a pointer to the other: a loop
+    // whose every round adds 248 octets. RR2's owner enters it. The length limit, counted across
+    // pointers as the walk goes, ends it after two rounds; the hop limit alone would read 64.
+    const r = 12 + 11 // RDATA of RR1 (owner root)
+    const half = 4 * 62 + 2
+    const long = (to: number) => {
+      const out: number[] = []
+      for (let i = 0; i < 4; i++) out.push(61, ...new Array<number>(61).fill(0x61))
+      return [...out, 0xc0 | (to >> 8), to & 255]
+    }
+    const data = [...long(r + half), ...long(r)]
+    const msg = rawMessage({
+      question: null,
+      an: [rr([0], 10, 1, 1, data), rr([0xc0 | (r >> 8), r & 255], 1, 1, 1, A)],
+    })
+    const { obs, parser } = parseOne(msg)
+    assert.equal(obs.length, 1)
+    assert.equal(parser.anomalies.get('name.too_long'), 1)
+    assert.equal(parser.anomalies.get('name.pointer_loop'), 0)
+  })
+
   /** RR1 (NULL) carries "a" then `hops` pointers, each to the previous; RR2's owner points at the last. */
   function chainMessage(hops: number): Uint8Array {
     const r = 12 + 11 // RDATA of RR1 (owner root)

@@ -150,6 +150,14 @@ describe('rdata presentation (tshark forms)', () => {
     assert.equal(rdataOf(answerWith(11, [192, 168, 0, 1, 6, 0xe0, 0, 0x05])), '192.168.0.1 6 0 1 2 21 23')
   })
 
+  it('WKS: a bitmap past port 65535 is malformed, kept in generic form', () => {
+    const full = [192, 168, 0, 1, 6, ...new Array<number>(8192).fill(0)]
+    full[full.length - 1] = 1
+    assert.match(rdataOf(answerWith(11, full))!, / 65535$/)
+    const { parser } = parseOne(answerWith(11, [...full, 0x80]))
+    assert.equal(parser.anomalies.get('rdata.malformed:WKS'), 1)
+  })
+
   it('NSAP: 0x and hex', () => {
     assert.equal(rdataOf(answerWith(22, [0x47, 0x00, 0x05, 0x80])), '0x47000580')
   })

@@ -8,6 +8,11 @@ import type { Counters } from '../types.ts'
 
 /** Largest reassembled payload: the 16-bit IP length field (fragment offset + length past it is bogus). */
 const MAX_DATAGRAM_PAYLOAD = 65535
+/**
+ * What a stored piece costs beyond its bytes (piece object, typed array, array slot), charged
+ * against MAX_FRAGMENT_BYTES so that tiny fragments cannot hold far more memory than counted.
+ */
+const PIECE_OVERHEAD_BYTES = 256
 
 interface Piece {
   start: number
@@ -23,9 +28,13 @@ export class FragmentGroup {
   readonly proto: number
   /** copy of source then destination address, so PacketInfo can point at it */
   readonly addr: Uint8Array
+  /** disjoint (the first bytes received win), sorted by start */
   readonly pieces: Piece[] = []
   /** payload length, known once the last fragment (MF=0) arrived */
   totalLen = -1
+  /** bytes held within [0, totalLen) once totalLen is known: complete when it reaches totalLen */
+  inside = 0
+  /** charged cost: piece bytes plus PIECE_OVERHEAD_BYTES per piece */
   bytes = 0
   /** the reassembled payload, set when complete */
   data: Uint8Array | null = null
@@ -98,10 +107,21 @@ export class FragmentReassembler {
       return null
     }
     if (!more) {
-      if (g.totalLen === -1) g.totalLen = offset + n
-      else if (g.totalLen !== offset + n) this.#anomalies.inc('frag.overlap')
+      if (g.totalLen === -1) {
+        g.totalLen = offset + n
+        for (const pc of g.pieces) g.inside += Math.max(0, Math.min(pc.end, g.totalLen) - pc.start)
+      } else if (g.totalLen !== offset + n) this.#anomalies.inc('frag.overlap')
     }
     this.#insert(g, offset, buf, p, end)
+    if (this.#bytes > MAX_FRAGMENT_BYTES) {
+      // the new pieces' overhead went past the budget: older groups go first, then this one
+      for (const old of this.#groups.values()) {
+        if (this.#bytes <= MAX_FRAGMENT_BYTES) break
+        this.#drop(old)
+        this.#anomalies.inc('frag.too_many')
+      }
+      if (!this.#groups.has(g.key)) return null
+    }
     return this.#complete(g)
   }
 
@@ -119,7 +139,14 @@ export class FragmentReassembler {
     const pieces = g.pieces
     let cur = s
     let overlapped = false
+    // binary search: the first piece ending after s
     let i = 0
+    let hi = pieces.length
+    while (i < hi) {
+      const mid = (i + hi) >>> 1
+      if (pieces[mid]!.end <= s) i = mid + 1
+      else hi = mid
+    }
     // Walk the sorted pieces, keeping only the parts of [s, e) nobody covered before (first wins).
     for (; i < pieces.length && cur < e; i++) {
       const pc = pieces[i]!
@@ -140,19 +167,15 @@ export class FragmentReassembler {
 
   #put(g: FragmentGroup, at: number, start: number, end: number, buf: Uint8Array, base: number): void {
     g.pieces.splice(at, 0, { start, end, data: buf.slice(base + start, base + end) })
-    g.bytes += end - start
-    this.#bytes += end - start
+    const cost = end - start + PIECE_OVERHEAD_BYTES
+    g.bytes += cost
+    this.#bytes += cost
+    if (g.totalLen >= 0) g.inside += Math.max(0, Math.min(end, g.totalLen) - start)
   }
 
   #complete(g: FragmentGroup): FragmentGroup | null {
-    if (g.totalLen < 0) return null
-    let pos = 0
-    for (const pc of g.pieces) {
-      if (pc.start > pos) return null
-      pos = Math.max(pos, pc.end)
-      if (pos >= g.totalLen) break
-    }
-    if (pos < g.totalLen) return null
+    // pieces are disjoint, so holding every byte of [0, totalLen) means complete
+    if (g.totalLen < 0 || g.inside < g.totalLen) return null
     const data = new Uint8Array(g.totalLen)
     for (const pc of g.pieces) {
       if (pc.start >= g.totalLen) break

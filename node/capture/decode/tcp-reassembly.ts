@@ -28,6 +28,13 @@ const DNS_HEADER = 12
 const IDLE_SCAN_INTERVAL_US = 1_000_000
 /** Partial-message buffers larger than this are released once their message is out. */
 const KEEP_BUFFER_BYTES = 4096
+/** Smallest partial-message buffer: most messages fit, and a bigger one grows by doubling. */
+const MIN_PARTIAL_BYTES = 512
+/**
+ * What an out-of-order segment costs beyond its bytes (segment object, typed array, array slot),
+ * charged against the buffer limits so that tiny segments cannot hold far more memory than counted.
+ */
+const SEGMENT_OVERHEAD_BYTES = 256
 
 interface Segment {
   seq: number
@@ -40,13 +47,22 @@ class Direction {
   isn = 0
   /** next expected sequence number (uint32) */
   next = 0
-  /** a partial message (length prefix included) waiting for more bytes */
+  /**
+   * a partial message (length prefix included) in buf[0, len), waiting for more bytes; the whole
+   * capacity of buf is charged to the buffer limits, since that is the memory it holds
+   */
   buf: Uint8Array | null = null
   len = 0
   /** segments past `next`, sorted by sequence */
   ooo: Segment[] = []
+  /** charged cost of `ooo`: its bytes plus SEGMENT_OVERHEAD_BYTES per segment */
   oooBytes = 0
   fin = false
+
+  /** bytes charged for the partial-message buffer */
+  get held(): number {
+    return this.buf === null ? 0 : this.buf.length
+  }
 }
 
 class Flow {
@@ -59,9 +75,10 @@ class Flow {
     this.lastTs = ts
   }
 
+  /** what the flow is charged for: partial-message buffers and out-of-order segments */
   get bytes(): number {
     const [a, b] = this.dirs
-    return a.len + a.oooBytes + b.len + b.oooBytes
+    return a.held + a.oooBytes + b.held + b.oooBytes
   }
 }
 
@@ -223,8 +240,8 @@ export class TcpReassembler {
       const sd = seqDiff(s.seq, d.next)
       if (sd > 0) break
       d.ooo.shift()
-      d.oooBytes -= s.data.length
-      this.#bytes -= s.data.length
+      d.oooBytes -= s.data.length + SEGMENT_OVERHEAD_BYTES
+      this.#bytes -= s.data.length + SEGMENT_OVERHEAD_BYTES
       if (-sd < s.data.length) this.#inOrder(flow, d, s.data, -sd, s.data.length)
     }
   }
@@ -252,20 +269,27 @@ export class TcpReassembler {
       this.#data(flow, d, seq, buf, p, end)
       return
     }
-    if (flow.bytes + n > MAX_TCP_BUFFERED_BYTES_PER_FLOW) {
+    const cost = n + SEGMENT_OVERHEAD_BYTES
+    if (flow.bytes + cost > MAX_TCP_BUFFERED_BYTES_PER_FLOW) {
       this.#anomalies.inc('tcp.buffer_limit')
       this.#clear(d)
       d.synced = false
       return
     }
+    // binary search: the first segment not before `seq` (all lie within the window past `next`)
     const ooo = d.ooo
-    let i = 0
-    while (i < ooo.length && seqDiff(ooo[i]!.seq, seq) < 0) i++
-    const same = ooo[i]
+    let lo = 0
+    let hi = ooo.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (seqDiff(ooo[mid]!.seq, seq) < 0) lo = mid + 1
+      else hi = mid
+    }
+    const same = ooo[lo]
     if (same !== undefined && same.seq === seq && same.data.length >= n) return // duplicate
-    ooo.splice(i, 0, { seq, data: buf.slice(p, end) })
-    d.oooBytes += n
-    this.#bytes += n
+    ooo.splice(lo, 0, { seq, data: buf.slice(p, end) })
+    d.oooBytes += cost
+    this.#bytes += cost
     if (this.#bytes > MAX_TCP_BUFFERED_BYTES) this.#shrinkTotal(flow)
   }
 
@@ -275,26 +299,26 @@ export class TcpReassembler {
     // First complete a message already begun in an earlier segment, copying only its bytes.
     while (d.len > 0 && p < end) {
       if (d.len < 2) {
-        this.#reserve(d, 2)
+        // the buffer already holds the first byte, so it has room for the second
         d.buf![d.len++] = buf[p++]!
-        this.#bytes++
         continue
       }
       const b = d.buf!
       const mlen = (b[0]! << 8) | b[1]!
       const want = 2 + mlen - d.len
       const take = Math.min(want, end - p)
-      this.#reserve(d, 2 + mlen)
+      if (!this.#reserve(flow, d, d.len + take, 2 + mlen)) {
+        this.#overflow(d)
+        return
+      }
       d.buf!.set(buf.subarray(p, p + take), d.len)
       d.len += take
-      this.#bytes += take
       p += take
       if (take === want) {
-        this.#bytes -= d.len
         d.len = 0
         if (mlen === 0) this.#anomalies.inc('tcp.bad_length_prefix')
         else this.#emit(d.buf!, 2, mlen, this.#reversed)
-        if (d.buf!.length > KEEP_BUFFER_BYTES) d.buf = null
+        if (d.held > KEEP_BUFFER_BYTES) this.#release(d)
       }
     }
     // Then every message wholly inside the segment, in place.
@@ -306,35 +330,56 @@ export class TcpReassembler {
       p += 2 + mlen
     }
     if (p < end) {
+      // d.len is 0 here: the rest starts a message (n < 2 + its length, or n === 1)
       const n = end - p
-      if (flow.bytes + n > MAX_TCP_BUFFERED_BYTES_PER_FLOW) {
-        this.#anomalies.inc('tcp.buffer_limit')
-        this.#clear(d)
-        d.synced = false
+      if (!this.#reserve(flow, d, n, n >= 2 ? 2 + ((buf[p]! << 8) | buf[p + 1]!) : 2)) {
+        this.#overflow(d)
         return
       }
-      this.#reserve(d, n >= 2 ? 2 + ((buf[p]! << 8) | buf[p + 1]!) : 2)
       d.buf!.set(buf.subarray(p, end), 0)
       d.len = n
-      this.#bytes += n
-      if (this.#bytes > MAX_TCP_BUFFERED_BYTES) this.#shrinkTotal(flow)
     }
   }
 
-  #reserve(d: Direction, size: number): void {
+  /**
+   * Makes d.buf hold at least `size` bytes, growing it geometrically but never past `max` (the
+   * whole message), so a length prefix announcing 65535 bytes costs only what actually arrived.
+   * The growth is charged to the flow and the total; false (nothing changed) when the flow's
+   * budget would be exceeded.
+   */
+  #reserve(flow: Flow, d: Direction, size: number, max: number): boolean {
     const b = d.buf
-    if (b !== null && b.length >= size) return
-    const nb = new Uint8Array(size)
+    const cap = b === null ? 0 : b.length
+    if (cap >= size) return true
+    const grown = Math.min(max, Math.max(size, cap * 2, MIN_PARTIAL_BYTES))
+    if (flow.bytes - cap + grown > MAX_TCP_BUFFERED_BYTES_PER_FLOW) return false
+    const nb = new Uint8Array(grown)
     if (b !== null && d.len > 0) nb.set(b.subarray(0, d.len))
     d.buf = nb
+    this.#bytes += grown - cap
+    if (this.#bytes > MAX_TCP_BUFFERED_BYTES) this.#shrinkTotal(flow)
+    return true
+  }
+
+  /** The flow's budget is exhausted: drop this direction's buffers and resync. */
+  #overflow(d: Direction): void {
+    this.#anomalies.inc('tcp.buffer_limit')
+    this.#clear(d)
+    d.synced = false
+  }
+
+  /** Frees the partial-message buffer (its message is out or lost). */
+  #release(d: Direction): void {
+    this.#bytes -= d.held
+    d.buf = null
   }
 
   /** Drops a direction's buffers (keeping its sequence state), counting a message lost with them. */
   #clear(d: Direction): void {
     if (d.len > 0 || d.ooo.length > 0) this.#anomalies.inc('tcp.incomplete_message')
-    this.#bytes -= d.len + d.oooBytes
+    this.#release(d)
+    this.#bytes -= d.oooBytes
     d.len = 0
-    d.buf = null
     d.ooo = []
     d.oooBytes = 0
   }

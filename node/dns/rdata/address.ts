@@ -67,9 +67,13 @@ export function ipv6(buf: Uint8Array, p: number): string {
   return out
 }
 
+/** One bit per port, ports 0-65535. */
+const WKS_MAX_BITMAP_BYTES = 65536 / 8
+
 /** WKS (RFC 1035 §3.4.2): `address protocol port...` from the port bitmap. */
 export function renderWks(buf: Uint8Array, off: number, end: number): string | null {
-  if (end - off < 5) return null
+  // the bitmap covers ports 0-65535 at most: a longer one names ports that cannot exist
+  if (end - off < 5 || end - off - 5 > WKS_MAX_BITMAP_BYTES) return null
   let out = `${ipv4(buf, off)} ${buf[off + 4]}`
   for (let i = off + 5; i < end; i++) {
     const b = buf[i]!
