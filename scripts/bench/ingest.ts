@@ -109,7 +109,8 @@ async function measure(files: Record<string, string>): Promise<Record<string, Re
   const table: Record<string, Record<string, Result>> = {}
   for (let i = 0; i < RUNS; i++) {
     for (const [label, file] of Object.entries(files)) {
-      const row = (table[label] ??= {})
+      const row = table[label] ?? {}
+      table[label] = row
       for (const [name, fn] of Object.entries(METHODS)) {
         const r = await fn(file)
         const top = row[name]
