@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // Launcher. It must run on whatever `node` the shell finds (Debian ships 20), so it is plain
-// JavaScript with no dependencies. The CLI itself is TypeScript run by Node >= 22.18 (type
-// stripping, libp2p 3): when the current runtime is older, re-exec under the runtime pinned in
-// package.json (the `node` package from the npm registry), forwarding arguments, stdio and signals.
+// JavaScript with no dependencies. The CLI itself is TypeScript run by the runtime pinned in
+// package.json (npm package `node-<platform>-<arch>`, see scripts/tools/runtime.js): type stripping and libp2p 3 need Node >= 22, and the native
+// addons are built for that runtime's ABI. Unless this already is the pinned runtime, re-exec
+// under it, forwarding arguments, stdio, signals and the exit status.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pinnedRuntime } from '../scripts/tools/runtime.js'
 
 const MIN_MAJOR = 22
 const MIN_MINOR = 18
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'node', 'cli', 'main.ts')
 
 function modern(version) {
@@ -18,33 +20,30 @@ function modern(version) {
   return major > MIN_MAJOR || (major === MIN_MAJOR && minor >= MIN_MINOR)
 }
 
-function pinnedRuntime() {
-  try {
-    const require = createRequire(import.meta.url)
-    const bin = join(dirname(require.resolve('node/package.json')), 'bin', 'node')
-    return existsSync(bin) ? bin : null
-  } catch {
-    return null
-  }
-}
-
-if (modern(process.versions.node)) {
-  await import(main)
+const pinned = pinnedRuntime()
+if (pinned === null ? modern(process.versions.node) : pinned.version === process.versions.node) {
+  await import(pathToFileURL(main).href)
+} else if (pinned === null) {
+  process.stderr.write(
+    `pdns-mesh: needs Node >= ${MIN_MAJOR}.${MIN_MINOR} (this is ${process.version}) and the pinned ` +
+      `runtime (npm package node-${process.platform}-${process.arch}) is not installed; run \`npm install\` ` +
+      'in the project first.\n',
+  )
+  process.exit(1)
 } else {
-  const runtime = pinnedRuntime()
-  if (runtime === null) {
-    process.stderr.write(
-      `pdns-mesh: needs Node >= ${MIN_MAJOR}.${MIN_MINOR} (this is ${process.version}) and the pinned ` +
-        'runtime (npm package "node") is not installed; run `npm install` in the project first.\n',
-    )
+  const child = spawn(pinned.bin, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
+  const forward = (sig) => child.kill(sig)
+  for (const sig of FORWARDED_SIGNALS) process.on(sig, forward)
+  child.on('error', (err) => {
+    process.stderr.write(`pdns-mesh: cannot start ${pinned.bin}: ${err.message}\n`)
     process.exit(1)
-  }
-  const child = spawn(runtime, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => child.kill(sig))
-  }
+  })
   child.on('exit', (code, signal) => {
-    if (signal !== null) process.kill(process.pid, signal)
-    else process.exit(code ?? 1)
+    for (const sig of FORWARDED_SIGNALS) process.off(sig, forward)
+    if (signal === null) process.exit(code ?? 1)
+    // Die of the same signal, so the shell sees what the child saw; should the signal be
+    // ignored here, still exit with the shell's convention for it.
+    process.kill(process.pid, signal)
+    setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 100).unref()
   })
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   ERR_CORRUPT_CAPTURE: 'a capture file holds a structurally impossible record or block',
   ERR_BAD_ARGUMENT: 'a command-line argument or option value is invalid',
   ERR_ABORTED: 'an operation was cancelled through its AbortSignal',
+  ERR_OUTPUT: 'results could not be written (stdout failed: a full disk, an I/O error)',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -46,6 +46,9 @@ export const FRAGMENT_TIMEOUT_US = 30_000_000
 /** Most TCP flows on DNS ports tracked at once; one more evicts the least recently active flow, counted as anomaly 'tcp.flow_evicted'. */
 export const MAX_TCP_FLOWS = 65536
 
+/** Most closed TCP flows (both FINs seen) remembered until TCP_FLOW_IDLE_TIMEOUT_US, so that a late retransmission is ignored instead of starting a fresh flow; one more forgets the oldest, whose late retransmissions may then be delivered again. */
+export const MAX_TCP_CLOSED_FLOWS = 65536
+
 /** Most bytes one TCP flow may buffer (both directions: the capacity of partial-message buffers, which grow with the bytes that arrived rather than the announced length, plus out-of-order segments with a fixed per-segment overhead); past it the direction's buffers are dropped and it resyncs, counted as anomaly 'tcp.buffer_limit'. */
 export const MAX_TCP_BUFFERED_BYTES_PER_FLOW = 320 * 1024
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
@@ -7,7 +8,7 @@ const COMMANDS: readonly Command[] = [parseCommand]
 
 function usage(): string {
   const lines = [
-    `pdns-mesh ${pkg.version} — federated passive DNS sensor`,
+    `pdns-mesh ${pkg.version} — federated passive DNS sensor (Node ${process.version})`,
     '',
     'Usage: pdns-mesh <command> [options]',
     '',
@@ -44,12 +45,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`)
     return 0
   }
+  // The first SIGINT/SIGTERM asks the command to stop cleanly (flush, summary); `once` leaves the
+  // default handler for a second one, so an impatient operator can still kill it outright.
   const ac = new AbortController()
-  const onSignal = () => ac.abort()
+  let caught: NodeJS.Signals | null = null
+  const onSignal = (sig: NodeJS.Signals) => {
+    caught = sig
+    ac.abort(new Error(`interrupted by ${sig}`))
+  }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    return await cmd.run(rest, { signal: ac.signal })
+    const code = await cmd.run(rest, { signal: ac.signal })
+    return caught === null ? code : 128 + (constants.signals[caught] ?? 0)
   } catch (err) {
     if (isPdnsError(err)) {
       process.stderr.write(`pdns-mesh ${cmd.name}: ${err.message}\n`)

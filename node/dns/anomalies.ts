@@ -9,6 +9,8 @@ export const DNS_ANOMALIES = {
     'header counts promise more questions/RRs than the bytes hold; the walk stops at the end',
   'message.rr_limit': 'more RRs than MAX_RRS_PER_MESSAGE; the rest is ignored',
   'message.trailing_bytes': 'octets left after the last RR the header announced (kept RRs are emitted)',
+  'message.too_long':
+    'a message longer than MAX_MESSAGE_LENGTH (65535 octets, the most TCP framing can carry); only that much is read',
   'name.out_of_bounds': 'a label or pointer runs past the message (or the RDATA holding it)',
   'name.bad_label_type':
     'a label length byte with the reserved 0x40/0x80 type bits (RFC 6891 §5 retired them)',
@@ -24,6 +26,8 @@ export const DNS_ANOMALIES = {
     'counted as rdata.malformed:<TYPE>: RDATA not decodable as its type but RDLENGTH sane; emitted as RFC 3597 \\# form',
   'opt.multiple': 'more than one OPT RR (RFC 6891 §6.1.1); only the first sets the extended RCODE',
   'opt.misplaced': 'an OPT RR outside the additional section; ignored for the extended RCODE',
+  'rcode.uncertain':
+    "the walk stopped before any OPT RR: the rcode reported is the header's 4 bits, its upper 8 bits unknown; no NODATA is decided",
   'parser.internal_error': 'a bug: the last-resort net caught an exception; the message is dropped',
 } as const
 

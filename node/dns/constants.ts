@@ -2,6 +2,7 @@
  * Mnemonic tables for RR types, classes and RCODEs. Lookups are array indexing; the RFC 3597 fallback
  * strings (TYPEnnn, CLASSnnn) are built on first use and kept, so the hot path never formats numbers.
  */
+import { lazyTable } from './lazy-table.ts'
 
 /** IANA "Resource Record (RR) TYPEs" registry (mnemonics as registered). */
 const TYPE_LIST: ReadonlyArray<readonly [number, string]> = [
@@ -115,33 +116,17 @@ export const T_OPT = 41
 export const T_TKEY = 249
 export const T_TSIG = 250
 
-const typeNames: string[] = new Array<string>(65536).fill('')
-for (const [n, s] of TYPE_LIST) typeNames[n] = s
+/** Mnemonic of an RR type (0–65535), or TYPEnnn (RFC 3597 §5). */
+export const typeName: (t: number) => string = lazyTable(65536, (t) => `TYPE${t}`, TYPE_LIST)
 
-/** Mnemonic of an RR type, or TYPEnnn (RFC 3597 §5). */
-export function typeName(t: number): string {
-  const s = typeNames[t]!
-  if (s !== '') return s
-  const made = `TYPE${t}`
-  typeNames[t] = made
-  return made
-}
-
-const classNames: string[] = new Array<string>(65536).fill('')
-classNames[1] = 'IN'
-classNames[3] = 'CH'
-classNames[4] = 'HS'
-classNames[254] = 'NONE'
-classNames[255] = 'ANY'
-
-/** Mnemonic of a class, or CLASSnnn (RFC 3597 §5). */
-export function className(c: number): string {
-  const s = classNames[c]!
-  if (s !== '') return s
-  const made = `CLASS${c}`
-  classNames[c] = made
-  return made
-}
+/** Mnemonic of a class (0–65535), or CLASSnnn (RFC 3597 §5). */
+export const className: (c: number) => string = lazyTable(65536, (c) => `CLASS${c}`, [
+  [1, 'IN'],
+  [3, 'CH'],
+  [4, 'HS'],
+  [254, 'NONE'],
+  [255, 'ANY'],
+])
 
 /**
  * IANA "DNS RCODEs". 16 is BADVERS when it comes from the OPT RR (the only way the parser forms a code
@@ -170,14 +155,5 @@ const RCODE_LIST: ReadonlyArray<readonly [number, string]> = [
   [23, 'BADCOOKIE'],
 ]
 
-const rcodeNames: string[] = new Array<string>(4096).fill('')
-for (const [n, s] of RCODE_LIST) rcodeNames[n] = s
-
-/** Mnemonic of a (12-bit extended) RCODE, or RCODEnnn. */
-export function rcodeName(r: number): string {
-  const s = rcodeNames[r]!
-  if (s !== '') return s
-  const made = `RCODE${r}`
-  rcodeNames[r] = made
-  return made
-}
+/** Mnemonic of a (12-bit extended) RCODE, 0–4095, or RCODEnnn. */
+export const rcodeName: (r: number) => string = lazyTable(4096, (r) => `RCODE${r}`, RCODE_LIST)

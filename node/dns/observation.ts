@@ -8,7 +8,10 @@ export interface Observation {
   kind: ObservationKind
   /** capture time, µs since epoch */
   time: number
-  /** owner name: ASCII lower-cased, no trailing dot, root is '.', master-file escapes */
+  /**
+   * owner name; for negatives the name they are about (the end of the CNAME chain). ASCII
+   * lower-cased, no trailing dot, root is '.', master-file escapes
+   */
   rrname: string
   /** mnemonic (A, AAAA, …) or TYPEnnn (RFC 3597) */
   rrtype: string
@@ -16,7 +19,7 @@ export interface Observation {
   rrclass: string
   /** master-file presentation form; RFC 3597 `\# len hex` for types not rendered; null for negatives */
   rdata: string | null
-  /** null for negatives without an SOA */
+  /** negatives: min(SOA TTL, MINIMUM), null without a well-formed SOA */
   ttl: number | null
   /** null for negatives */
   section: Section | null
@@ -24,7 +27,7 @@ export interface Observation {
   rcode: string
   qname: string | null
   qtype: string | null
-  /** zone the answering server spoke for, when the message shows it (SOA/NS in authority); else null */
+  /** zone the answering server spoke for, when the message shows it (authority SOA, or NS with AA); else null */
   bailiwick: string | null
   transport: 'udp' | 'tcp'
   /** resolver-side client address; only when the operator enabled it, else null */

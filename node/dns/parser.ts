@@ -11,7 +11,6 @@ import type { DnsAnomaly } from './anomalies.ts'
 import {
   className,
   rcodeName,
-  T_A,
   T_CNAME,
   T_DNAME,
   T_NS,
@@ -21,6 +20,7 @@ import {
   T_TSIG,
   typeName,
 } from './constants.ts'
+import { lazyTable } from './lazy-table.ts'
 import { MAX_MESSAGE_LENGTH, MAX_RRS_PER_MESSAGE } from './limits.ts'
 import { NameReader } from './name.ts'
 import type { Observation, ObservationKind, ObservationSink, Section } from './observation.ts'
@@ -91,14 +91,18 @@ export function isAtOrBelow(name: string, zone: string): boolean {
   return (bs & 1) === 0
 }
 
-const malformedNames: string[] = new Array<string>(65536).fill('')
-function malformedName(type: number): string {
-  const s = malformedNames[type]!
-  if (s !== '') return s
-  const made = `rdata.malformed:${typeName(type)}`
-  malformedNames[type] = made
-  return made
+/** `rdata.malformed:<TYPE>`, made once per type */
+const malformedName = lazyTable(65536, (t) => `rdata.malformed:${typeName(t)}`)
+
+/** Q-types and meta-types (RFC 6895 §3.1: 128–255): ANY, AXFR, IXFR, MAILA/MAILB, TKEY… */
+function isMetaQtype(t: number): boolean {
+  return t >= 128 && t <= 255
 }
+
+/** More answer CNAME/DNAME records than this: the chain walk looks owners up in a Map */
+const LINEAR_LINKS = 8
+const CNAME = typeName(T_CNAME)
+const DNAME = typeName(T_DNAME)
 
 export class DnsParser {
   /** named anomalies (anomalies.ts), plus rdata.malformed:<TYPE> */
@@ -109,7 +113,7 @@ export class DnsParser {
   queries = 0
   /** messages with QR=1 */
   responses = 0
-  /** Observations emitted, negatives included */
+  /** Observations handed to the sink, negatives included */
   observations = 0
   /** of which nxdomain/nodata */
   negatives = 0
@@ -126,8 +130,17 @@ export class DnsParser {
   readonly #clientAddresses: boolean
   readonly #mdns: boolean
   readonly #names: NameReader
-  /** RR observations of the current message, held back until the OPT RR and the authority are known */
+  /**
+   * Observations of the current message, held back until the OPT RR and the authority are known,
+   * and so that the sink is called outside the decoder's last-resort net
+   */
   readonly #pending: Observation[] = []
+  /** answer-section CNAME/DNAME records of the current message: index into #pending … */
+  readonly #links: number[] = []
+  /** … and their target name, null when the RDATA did not parse as a name */
+  readonly #linkTargets: (string | null)[] = []
+  /** CNAME owner → index into #links, for answers with more than LINEAR_LINKS links */
+  readonly #cnameByOwner = new Map<string, number>()
 
   constructor(options: DnsParserOptions, emit: ObservationSink) {
     this.#emit = emit
@@ -136,7 +149,7 @@ export class DnsParser {
     this.#names = new NameReader(this.anomalies)
   }
 
-  /** Never throws, whatever the bytes. */
+  /** Never throws on any bytes; an exception thrown by the sink reaches the caller unchanged. */
   parse(buf: Uint8Array, off: number, len: number, info: PacketInfo): void {
     this.messages++
     if (len < 3 || off < 0 || off + len > buf.length) {
@@ -158,24 +171,33 @@ export class DnsParser {
       return
     }
     if (len > MAX_MESSAGE_LENGTH) {
-      this.#anomaly('message.trailing_bytes')
+      this.#anomaly('message.too_long')
       len = MAX_MESSAGE_LENGTH
     }
+    let n: number
     try {
-      this.#response(buf, off, off + len, info)
+      n = this.#response(buf, off, off + len, info)
     } catch {
-      // last-resort net: a bug must cost one message, not the sensor
+      // last-resort net over decoding only: a bug must cost one message, not the sensor. The sink
+      // runs below, outside it, so a failing store is not mistaken for a parser bug.
       this.#anomaly('parser.internal_error')
+      return
     }
+    this.observations += n
+    const pending = this.#pending
+    const emit = this.#emit
+    for (let i = 0; i < n; i++) emit(pending[i]!)
   }
 
   #anomaly(name: DnsAnomaly): void {
     this.anomalies.inc(name)
   }
 
-  #response(buf: Uint8Array, start: number, end: number, info: PacketInfo): void {
+  /** Decodes one response into #pending; returns how many observations it holds. */
+  #response(buf: Uint8Array, start: number, end: number, info: PacketInfo): number {
     const names = this.#names
     names.reset(buf, start, end)
+    const authoritative = (buf[start + 2]! & 4) !== 0
     const truncatedFlag = (buf[start + 2]! & 2) !== 0
     const rcodeLow = buf[start + 3]! & 15
     const qd = u16(buf, start + 4)
@@ -192,22 +214,22 @@ export class DnsParser {
     for (let i = 0; i < qd; i++) {
       if (p >= end) {
         this.#anomaly('count.exceeds_message')
-        return
+        return 0
       }
       if (i === 0) {
         qname = names.read(p, end)
-        if (qname === null) return
+        if (qname === null) return 0
         p = names.next
       } else {
         p = names.skip(p, end)
         if (p < 0) {
           this.#anomaly('name.out_of_bounds')
-          return
+          return 0
         }
       }
       if (p + 4 > end) {
         this.#anomaly('question.truncated')
-        return
+        return 0
       }
       if (i === 0) {
         qtypeNum = u16(buf, p)
@@ -226,14 +248,18 @@ export class DnsParser {
     }
 
     const pending = this.#pending
+    const links = this.#links
+    const linkTargets = this.#linkTargets
     let n = 0
+    let answerEnd = 0
+    let nLinks = 0
     let extRcode = 0
     let optSeen = false
-    let zone: string | null = null
+    let soaZone: string | null = null
+    let nsZone: string | null = null
     let negTtl = -1
+    /** a record of the asked type at qname */
     let answerHasQ = false
-    let answerHasChain = false
-    let authorityHasNs = false
     /** sections walked to their announced end */
     let walked = 0
 
@@ -284,32 +310,28 @@ export class DnsParser {
         }
         if (mdns) cls &= 0x7fff
 
-        let rdata: string | null
-        if (type === T_A && rdEnd - rd === 4) {
-          rdata = ipv4(buf, rd)
-        } else {
-          rdata = renderRdata(names, type, rd, rdEnd)
-          if (rdata === null) {
-            // empty RDATA with class ANY/NONE is an UPDATE deletion (RFC 2136 §2.5), not damage
-            if (rdEnd !== rd || (cls !== 254 && cls !== 255)) this.anomalies.inc(malformedName(type))
-            rdata = generic(buf, rd, rdEnd)
-          }
+        let rdata = renderRdata(names, type, rd, rdEnd)
+        const rendered = rdata !== null
+        if (rdata === null) {
+          // empty RDATA with class ANY/NONE is an UPDATE deletion (RFC 2136 §2.5), not damage
+          if (rdEnd !== rd || (cls !== 254 && cls !== 255)) this.anomalies.inc(malformedName(type))
+          rdata = generic(buf, rd, rdEnd)
         }
 
         if (sec === 0) {
           if (type === qtypeNum && owner === qname) answerHasQ = true
-          else if (type === T_CNAME || type === T_DNAME) answerHasChain = true
+          else if (type === T_CNAME || type === T_DNAME) {
+            links[nLinks] = n
+            linkTargets[nLinks] = rendered ? rdata : null
+            nLinks++
+          }
         } else if (sec === 1) {
           if (type === T_SOA) {
-            if (zone === null) zone = owner
-            // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM)
-            if (negTtl < 0 && rdEnd - rd >= 22) {
-              const min = u32(buf, rdEnd - 4)
-              negTtl = Math.min(ttl, min)
-            }
+            if (soaZone === null) soaZone = owner
+            // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM); MINIMUM closes a well-formed SOA
+            if (negTtl < 0 && rendered) negTtl = Math.min(ttl, u32(buf, rdEnd - 4))
           } else if (type === T_NS) {
-            authorityHasNs = true
-            if (zone === null) zone = owner
+            if (nsZone === null) nsZone = owner
           }
         }
 
@@ -330,55 +352,131 @@ export class DnsParser {
           client,
         )
       }
+      if (sec === 0) answerEnd = n
       walked++
     }
     if (walked === 3 && p < end) this.#anomaly('message.trailing_bytes')
 
+    // Without the OPT RR the upper 8 RCODE bits are unknown. Reported: the header's 4 bits, which is
+    // all the message shows (and what tshark reports); counted so the uncertainty is visible, and
+    // NODATA is not decided on it (BADVERS, 16, reads as NOERROR in 4 bits).
+    const rcodeFinal = optSeen || walked === 3
+    if (!rcodeFinal) this.#anomaly('rcode.uncertain')
     const rcodeNum = (extRcode << 4) | rcodeLow
     const rcode = rcodeName(rcodeNum)
-    const emit = this.#emit
+    // The zone the server speaks for, a best guess (COF's bailiwick): an SOA shows it; so does the
+    // NS RRset when AA is set, or when it comes with an answer (a resolver repeating the zone's NS
+    // beside the data). NS with neither is a referral: its child zone is one the answering parent
+    // does not serve, so nothing is inferred.
+    const zone = soaZone ?? (authoritative || answerEnd > 0 ? nsZone : null)
     for (let i = 0; i < n; i++) {
       const o = pending[i]!
       o.rcode = rcode
       if (zone !== null && isAtOrBelow(o.rrname, zone)) o.bailiwick = zone
-      emit(o)
     }
-    this.observations += n
 
-    if (qname === null) return
+    if (qname === null || walked === 0) return n
     let kind: ObservationKind | null = null
     if (rcodeNum === 3) kind = 'nxdomain'
-    // NODATA (RFC 2308 §2.2): NOERROR, nothing for the question, no CNAME/DNAME to follow, no
-    // referral; only decided when answer and authority were read completely and not cut (TC)
+    // NODATA (RFC 2308 §2.2): only decided when answer and authority were read completely, not cut
+    // (TC), and the rcode is final; not for a referral (NS in the authority and no SOA)
     else if (
       rcodeNum === 0 &&
       walked >= 2 &&
       !truncatedFlag &&
-      !answerHasQ &&
-      !answerHasChain &&
-      !authorityHasNs
+      rcodeFinal &&
+      (nsZone === null || soaZone !== null)
     )
       kind = 'nodata'
-    if (kind === null) return
-    emit(
-      observation(
-        kind,
-        time,
-        qname,
-        qtype!,
-        className(qclassNum),
-        null,
-        negTtl >= 0 ? negTtl : null,
-        null,
-        rcode,
-        qname,
-        qtype,
-        zone !== null && isAtOrBelow(qname, zone) ? zone : null,
-        transport,
-        client,
-      ),
+    if (kind === null) return n
+
+    // The name the negative is about: qname, or the end of the CNAME chain (RFC 6604 §2.1)
+    let target: string | null = qname
+    if (isMetaQtype(qtypeNum)) {
+      // ANY, AXFR, IXFR…: any answer at all answers them
+      if (an > 0) target = null
+    } else if (answerHasQ) target = null
+    // a cut (TC) answer may hide the end of the chain
+    else if (nLinks > 0) target = truncatedFlag ? null : this.#chainEnd(qname, qtype!, nLinks, answerEnd)
+    if (target === null) return n
+    // Behind a CNAME, a NOERROR without data may just be a server that does not serve the target;
+    // only an SOA of the target's zone says the target has no such data (RFC 2308 §2.2.1)
+    if (kind === 'nodata' && target !== qname && (soaZone === null || !isAtOrBelow(target, soaZone))) return n
+
+    pending[n++] = observation(
+      kind,
+      time,
+      target,
+      qtype!,
+      className(qclassNum),
+      null,
+      negTtl >= 0 ? negTtl : null,
+      null,
+      rcode,
+      qname,
+      qtype,
+      zone !== null && isAtOrBelow(target, zone) ? zone : null,
+      transport,
+      client,
     )
-    this.observations++
     this.negatives++
+    return n
+  }
+
+  /**
+   * The last name of the answer's CNAME chain from qname, or null when no negative can be filed:
+   * a loop, a CNAME whose target did not parse, a DNAME covering the name with no synthesized CNAME
+   * to follow, or a record of the asked type at the end (the question is answered).
+   */
+  #chainEnd(qname: string, qtype: string, nLinks: number, answerEnd: number): string | null {
+    const pending = this.#pending
+    const links = this.#links
+    const targets = this.#linkTargets
+    const byOwner = nLinks > LINEAR_LINKS ? this.#indexCnames(nLinks) : null
+    let target = qname
+    // each CNAME is one step: more steps than CNAMEs means a loop
+    for (let steps = 0; ; steps++) {
+      const at = byOwner !== null ? (byOwner.get(target) ?? -1) : this.#cnameAt(target, nLinks)
+      if (at < 0) break
+      const next = targets[at] ?? null
+      if (steps === nLinks || next === null) return null
+      target = next
+    }
+    for (let i = 0; i < nLinks; i++) {
+      const o = pending[links[i]!]!
+      // a DNAME redirects the names below its owner, not the owner itself
+      if (o.rrtype === DNAME && o.rrname !== target && isAtOrBelow(target, o.rrname)) return null
+    }
+    if (target !== qname) {
+      for (let i = 0; i < answerEnd; i++) {
+        const o = pending[i]!
+        if (o.rrname === target && o.rrtype === qtype) return null
+      }
+    }
+    return target
+  }
+
+  /** Index into #links of the first CNAME owned by name, or -1. */
+  #cnameAt(name: string, nLinks: number): number {
+    const pending = this.#pending
+    const links = this.#links
+    for (let i = 0; i < nLinks; i++) {
+      const o = pending[links[i]!]!
+      if (o.rrname === name && o.rrtype === CNAME) return i
+    }
+    return -1
+  }
+
+  /** CNAME owner → index into #links (the first one wins), so a long chain costs one pass. */
+  #indexCnames(nLinks: number): Map<string, number> {
+    const map = this.#cnameByOwner
+    map.clear()
+    const pending = this.#pending
+    const links = this.#links
+    for (let i = 0; i < nLinks; i++) {
+      const o = pending[links[i]!]!
+      if (o.rrtype === CNAME && !map.has(o.rrname)) map.set(o.rrname, i)
+    }
+    return map
   }
 }

@@ -62,6 +62,11 @@ export class Sensor {
     return await readCapture(path, this.#decoder.decode, opts)
   }
 
+  /** Frames seen so far: cheap, for progress display (stats() builds the whole picture). */
+  get frames(): number {
+    return this.#decoder.frames
+  }
+
   /** End of input: settle pending reassembly state so its leftovers are counted. */
   flush(): void {
     this.#decoder.flush()

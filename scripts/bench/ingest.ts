@@ -7,7 +7,8 @@
  * one core:
  *   records     reading the pcap records alone (the floor of any pipeline)
  *   pdns-mesh   file → frames → IP/UDP/TCP → DNS parser → observations
- *   dns-packet  the same framing, then dns-packet's decode() per DNS message (the baseline)
+ *   dns-packet  the same framing, then dns-packet's decode() per DNS response (the baseline;
+ *               like the sensor it skips queries after reading the QR bit)
  * and prints packets/s and the ratios.
  *
  *   node scripts/bench/ingest.ts [--packets N] [--runs R] [--out DIR]
@@ -81,6 +82,8 @@ async function pipeline(file: string): Promise<Result> {
 async function dnsPacketBaseline(file: string): Promise<Result> {
   let rrs = 0
   const decoder = new PacketDecoder({ ports: PORTS }, (buf, off, len) => {
+    // like the sensor, skip queries after one look at the QR bit: only responses are decoded
+    if (len < 3 || (buf[off + 2]! & 0x80) === 0) return
     // dns-packet throws on malformed messages (the seed holds some): the baseline pays for that too
     try {
       const msg = dnsPacket.decode(Buffer.from(buf.buffer, buf.byteOffset + off, len))

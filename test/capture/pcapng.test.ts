@@ -59,6 +59,23 @@ test('binary if_tsresol (2^-k), coarse decimal resolutions and if_tsoffset conve
   )
 })
 
+test('binary if_tsresol finer than 2^-33 s converts exactly, where float math would round up a µs', async () => {
+  // 1000 s + frac at 2^-40 s: frac * 10^6 lies just below a multiple of 2^40 and needs more than
+  // 53 bits, so rounding it to a double would carry into the next µs (1_000_537_464).
+  const units = 1_100_102_575_693_511n
+  assert.equal((units * 1_000_000n) >> 40n, 1_000_537_463n)
+  const w = new PcapngWriter()
+    .shb()
+    .idb(1, { tsresol: 0x80 | 40 })
+    .epb(0, units, udpFrame(1))
+  const { frames, err } = await readAll(tmpFile('res-bin40.pcapng', w.bytes()))
+  assert.equal(err, null)
+  assert.deepEqual(
+    frames.map((f) => f.tsUs),
+    [1_000_537_463],
+  )
+})
+
 test('several sections in different byte orders, each with its own interfaces', async () => {
   const a = new PcapngWriter(true)
     .shb()

@@ -4,6 +4,7 @@ import { TcpReassembler } from '../../node/capture/decode/tcp-reassembly.ts'
 import {
   Counters,
   MAX_TCP_BUFFERED_BYTES_PER_FLOW,
+  MAX_TCP_CLOSED_FLOWS,
   MAX_TCP_FLOWS,
   TCP_FLOW_IDLE_TIMEOUT_US,
   TCP_REORDER_WINDOW_BYTES,
@@ -215,6 +216,60 @@ test('FIN closes the flow; RST drops it; flush counts messages left incomplete',
   dec.flush()
   assert.equal(dec.anomalies.get('tcp.incomplete_message'), 2)
   assert.equal(dec.tcpFlows, 0)
+})
+
+test('a retransmission arriving after both FINs closed the flow is not delivered again', () => {
+  const { dec, seen } = collector()
+  const q = framed(dnsQuery(1))
+  const a = framed(dnsQuery(2))
+  feed(dec, 1, toServer(ISN, SYN))
+  feed(dec, 1, toClient(9000, SYN | ACK))
+  const lastQuery = toServer(ISN + 1, ACK | PSH | FIN, q)
+  const lastAnswer = toClient(9001, ACK | PSH | FIN, a)
+  feed(dec, 1, lastQuery)
+  feed(dec, 1, lastAnswer)
+  assert.equal(dec.tcpFlows, 0)
+  // late copies of the SYN-ACK and of both directions' last segments, with and without the FIN
+  feed(dec, 1, toClient(9000, SYN | ACK))
+  feed(dec, 1, lastQuery)
+  feed(dec, 1, toClient(9001, ACK, a))
+  assert.deepEqual(
+    seen.map((s) => dnsId(s.msg)),
+    [1, 2],
+  )
+  assert.equal(dec.tcpFlows, 0)
+})
+
+test('a new connection on the ports of a closed flow is reassembled normally', () => {
+  const { dec, seen } = collector()
+  feed(dec, 1, toServer(ISN, SYN))
+  feed(dec, 1, toServer(ISN + 1, ACK | FIN, framed(dnsQuery(1))))
+  feed(dec, 1, toClient(9000, ACK | FIN))
+  // port reuse: a fresh SYN whose ISN lies before the old stream's end
+  feed(dec, 1, toServer(ISN - 500, SYN))
+  feed(dec, 1, toServer(ISN - 499, ACK, framed(dnsQuery(2))))
+  assert.deepEqual(
+    seen.map((s) => dnsId(s.msg)),
+    [1, 2],
+  )
+})
+
+test('closed flows are remembered at most MAX_TCP_CLOSED_FLOWS and only until TCP_FLOW_IDLE_TIMEOUT_US', () => {
+  const r = new TcpReassembler(new Counters(), () => {})
+  const m = framed(dnsQuery(1))
+  const close = (i: number, ts: number) => {
+    const { up, down } = endpoints(i & 0xffff)
+    const port = 40000 + (i >>> 16)
+    r.segment(up, 0, 4, port, 53, ISN, 0, SYN, m, 0, 0, ts)
+    r.segment(up, 0, 4, port, 53, ISN + 1, 0, ACK | FIN, m, 0, m.length, ts)
+    r.segment(down, 0, 4, 53, port, 9000, 0, ACK | FIN, m, 0, 0, ts)
+  }
+  for (let i = 0; i <= MAX_TCP_CLOSED_FLOWS; i++) close(i, 1)
+  assert.equal(r.flowCount, 0)
+  assert.equal(r.closedFlowCount, MAX_TCP_CLOSED_FLOWS)
+  const { up } = endpoints(7)
+  r.segment(up, 0, 4, 40000, 53, ISN, 0, SYN, m, 0, 0, 2 + TCP_FLOW_IDLE_TIMEOUT_US)
+  assert.equal(r.closedFlowCount, 0)
 })
 
 test('data in the SYN (TCP Fast Open) is part of the stream', () => {

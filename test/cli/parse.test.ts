@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -135,12 +134,4 @@ test('--version and --help work globally and on every command', async () => {
     assert.equal(r.code, 0)
     assert.match(r.stdout, /Usage: pdns-mesh/)
   }
-})
-
-test('the launcher finds the pinned runtime when the shell node is older than 22', async (t) => {
-  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find(existsSync)
-  if (systemNode === undefined) return t.skip('no system node to launch from')
-  const r = await runCli(['parse', '--quiet', SAMPLE], { nodeBin: systemNode })
-  assert.equal(r.code, 0, r.stderr)
-  assert.ok(r.stdout.length > 0)
 })

@@ -135,8 +135,9 @@ describe('DnsParser', () => {
     }
   })
 
-  it('bailiwick: the authority SOA/NS owner for names at or below it, else null', () => {
+  it('bailiwick: the authority NS owner of an authoritative (AA) answer for names at or below it, else null', () => {
     const msg = rawMessage({
+      flags: 0x8580,
       question: Q,
       an: [rr([0xc0, 12], 1, 1, 1, A)],
       ns: [rr([0xc0, 16], 2, 1, 1, wireName('ns1.example.com'))],
@@ -156,6 +157,7 @@ describe('DnsParser', () => {
   it('bailiwick ignores an escaped dot that only looks like a label boundary', () => {
     // owner is the single label "a.com" under the root: not below "com"
     const msg = rawMessage({
+      flags: 0x8580,
       question: { name: wireName('com'), type: 2 },
       ns: [rr([0xc0, 12], 2, 1, 1, wireName('ns.com'))],
       ar: [rr([5, 0x61, 0x2e, 0x63, 0x6f, 0x6d, 0], 1, 1, 1, A)],
@@ -246,7 +248,9 @@ describe('DnsParser', () => {
       const parser = new DnsParser({ clientAddresses: false }, (o) => obs.push(o))
       parser.parse(full, 0, cut, info())
       assert.equal(obs.length, 1, `cut at ${cut}`)
-      assert.equal(parser.anomalies.total(), 1)
+      // the damage itself, and the OPT that could extend the rcode was never reached
+      assert.equal(parser.anomalies.get('rcode.uncertain'), 1)
+      assert.equal(parser.anomalies.total(), 2)
     }
   })
 
@@ -330,5 +334,239 @@ describe('opcodes', () => {
       assert.equal(parser.otherOpcodes, 1)
       assert.equal(parser.responses, 1)
     }
+  })
+})
+
+/** SOA of zone (owner written out), TTL 3600, MINIMUM 300: negative TTL 300. */
+function soaOf(zone: string): number[] {
+  const rdata = [
+    ...wireName(`ns1.${zone}`),
+    ...wireName(`hostmaster.${zone}`),
+    ...u32(1),
+    ...u32(7200),
+    ...u32(900),
+    ...u32(1209600),
+    ...u32(300),
+  ]
+  return rr(wireName(zone), 6, 1, 3600, rdata)
+}
+const nsOf = (zone: string) => rr(wireName(zone), 2, 1, 3600, wireName(`ns1.${zone}`))
+const cname = (owner: string, target: string) => rr(wireName(owner), 5, 1, 60, wireName(target))
+const negatives = (obs: { kind: string; rrname: string; rrtype: string }[]) =>
+  obs.filter((o) => o.kind !== 'rr').map((o) => `${o.kind} ${o.rrname} ${o.rrtype}`)
+
+describe('negative answers', () => {
+  it('qtype ANY answered by any record, even only an RRSIG, is not NODATA', () => {
+    const any = { name: wireName('example.com'), type: 255 }
+    const rrsig = [0, 1, 8, 2, ...u32(60), ...u32(2), ...u32(1), 0, 1, ...wireName('example.com'), 1, 2, 3]
+    for (const answer of [rr([0xc0, 12], 1, 1, 60, A), rr([0xc0, 12], 46, 1, 60, rrsig)]) {
+      const { obs, parser } = parseOne(
+        rawMessage({ question: any, an: [answer], ns: [soaOf('example.com')] }),
+      )
+      assert.deepEqual(negatives(obs), [])
+      assert.equal(parser.negatives, 0)
+    }
+    // an empty ANY answer with the zone's SOA still says the name holds no data
+    const empty = parseOne(rawMessage({ question: any, ns: [soaOf('example.com')] }))
+    assert.deepEqual(negatives(empty.obs), ['nodata example.com ANY'])
+  })
+
+  it('meta qtypes (AXFR, TKEY) with answers are not NODATA', () => {
+    const axfr = rawMessage({
+      question: { name: wireName('example.com'), type: 252 },
+      an: [soaOf('example.com'), nsOf('example.com')],
+    })
+    const tkey = rawMessage({
+      question: { name: wireName('key.example'), type: 249 },
+      an: [rr(wireName('key.example'), 249, 255, 0, [1, 2])],
+    })
+    for (const m of [axfr, tkey]) assert.deepEqual(negatives(parseOne(m).obs), [])
+  })
+
+  it('NODATA with SOA and NS in the authority (RFC 2308 §2.2.1 NODATA type 1) is NODATA, not a referral', () => {
+    const { obs } = parseOne(
+      rawMessage({
+        flags: 0x8580,
+        question: { name: wireName('www.example.com'), type: 28 },
+        ns: [soaOf('example.com'), nsOf('example.com')],
+      }),
+    )
+    const neg = obs.at(-1)!
+    assert.deepEqual(
+      [neg.kind, neg.rrname, neg.rrtype, neg.ttl, neg.bailiwick],
+      ['nodata', 'www.example.com', 'AAAA', 300, 'example.com'],
+    )
+  })
+
+  it("NXDOMAIN behind a CNAME chain is filed under the chain's last name (RFC 6604 §2.1)", () => {
+    // chain written out of order: the walk follows owner → target, not the record order
+    const msg = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      an: [cname('mid.example.org', 'gone.example.net'), cname('www.example.com', 'mid.example.org')],
+      ns: [soaOf('example.net')],
+    })
+    const { obs, parser } = parseOne(msg)
+    const neg = obs.at(-1)!
+    assert.deepEqual(
+      [neg.kind, neg.rrname, neg.rrtype, neg.qname, neg.ttl, neg.bailiwick],
+      ['nxdomain', 'gone.example.net', 'A', 'www.example.com', 300, 'example.net'],
+    )
+    assert.equal(parser.negatives, 1)
+  })
+
+  it("NODATA behind a CNAME is filed under the target when an SOA of the target's zone says so", () => {
+    const msg = (ns: number[][]) =>
+      rawMessage({ question: Q, an: [cname('www.example.com', 'edge.cdn.example.net')], ns })
+    assert.deepEqual(negatives(parseOne(msg([soaOf('cdn.example.net')])).obs), [
+      'nodata edge.cdn.example.net A',
+    ])
+    // an authoritative server answering only the CNAME into a zone it does not serve: not NODATA
+    assert.deepEqual(negatives(parseOne(msg([])).obs), [])
+    assert.deepEqual(negatives(parseOne(msg([soaOf('example.com')])).obs), [])
+  })
+
+  it('no negative when the chain ends in an answer, loops, or cannot be followed', () => {
+    const answered = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      an: [cname('www.example.com', 'x.example.net'), rr(wireName('x.example.net'), 1, 1, 60, A)],
+    })
+    const loop = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      an: [cname('www.example.com', 'b.example.com'), cname('b.example.com', 'www.example.com')],
+    })
+    const badTarget = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      an: [rr(wireName('www.example.com'), 5, 1, 60, [0x40, 0])],
+    })
+    const tc = rawMessage({
+      flags: 0x8383,
+      question: Q,
+      an: [cname('www.example.com', 'x.example.net')],
+    })
+    for (const m of [answered, loop, badTarget, tc]) assert.deepEqual(negatives(parseOne(m).obs), [])
+  })
+
+  it('a long CNAME chain in reverse order is followed to its end', () => {
+    const an: number[][] = []
+    for (let i = 20; i > 0; i--)
+      an.push(cname(i === 1 ? 'www.example.com' : `c${i - 1}.example.net`, `c${i}.example.net`))
+    const { obs } = parseOne(rawMessage({ flags: 0x8183, question: Q, an }))
+    assert.deepEqual(negatives(obs), ['nxdomain c20.example.net A'])
+  })
+
+  it('DNAME: followed through its synthesized CNAME, undecidable without one', () => {
+    const dname = rr(wireName('example.com'), 39, 1, 60, wireName('example.org'))
+    const synthesized = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      an: [dname, cname('www.example.com', 'www.example.org')],
+      ns: [soaOf('example.org')],
+    })
+    assert.deepEqual(negatives(parseOne(synthesized).obs), ['nxdomain www.example.org A'])
+    const bare = rawMessage({ flags: 0x8183, question: Q, an: [dname], ns: [soaOf('example.org')] })
+    assert.deepEqual(negatives(parseOne(bare).obs), [])
+    const bareNodata = rawMessage({ question: Q, an: [dname], ns: [soaOf('example.org')] })
+    assert.deepEqual(negatives(parseOne(bareNodata).obs), [])
+  })
+
+  it('negative TTL only from an SOA whose RDATA parsed', () => {
+    // 22 octets of SOA RDATA that are not two names and five numbers
+    const broken = rr(wireName('example.com'), 6, 1, 3600, [0x40, ...new Array(21).fill(0)])
+    const { obs, parser } = parseOne(rawMessage({ flags: 0x8183, question: Q, ns: [broken] }))
+    assert.equal(obs.at(-1)!.kind, 'nxdomain')
+    assert.equal(obs.at(-1)!.ttl, null)
+    assert.equal(parser.anomalies.get('rdata.malformed:SOA'), 1)
+  })
+
+  it('no NODATA when the walk stopped before the OPT RR that could extend the rcode', () => {
+    // BADVERS (16): header rcode 0, the upper bits in the OPT behind a damaged additional RR
+    const msg = rawMessage({
+      question: Q,
+      ns: [soaOf('example.com')],
+      ar: [rr(wireName('x'), 1, 1, 1, A, 400), OPT(0x01000000)],
+    })
+    const { obs, parser } = parseOne(msg)
+    assert.deepEqual(negatives(obs), [])
+    assert.equal(obs[0]!.rcode, 'NOERROR')
+    assert.equal(parser.anomalies.get('rcode.uncertain'), 1)
+    // the same message whole: the OPT is read, the rcode is final
+    const whole = parseOne(rawMessage({ question: Q, ns: [soaOf('example.com')], ar: [OPT(0x01000000)] }))
+    assert.equal(whole.obs[0]!.rcode, 'BADVERS')
+    assert.equal(whole.parser.anomalies.get('rcode.uncertain'), 0)
+  })
+})
+
+describe('bailiwick', () => {
+  it('a referral (NS, no SOA, AA clear) gives no bailiwick: the server does not serve the child zone', () => {
+    const { obs } = parseOne(
+      rawMessage({
+        flags: 0x8000,
+        question: { name: wireName('www.child.example.com'), type: 1 },
+        ns: [nsOf('child.example.com')],
+        ar: [rr(wireName('ns1.child.example.com'), 1, 1, 60, A)],
+      }),
+    )
+    assert.deepEqual(
+      obs.map((o) => [o.rrname, o.bailiwick]),
+      [
+        ['child.example.com', null],
+        ['ns1.child.example.com', null],
+      ],
+    )
+  })
+
+  it("a resolver's answer (AA clear) with the zone's NS beside it takes that zone as its best guess", () => {
+    const answer = rr(wireName('www.example.com'), 1, 1, 60, A)
+    const { obs } = parseOne(
+      rawMessage({ flags: 0x8180, question: Q, an: [answer], ns: [nsOf('example.com')] }),
+    )
+    assert.deepEqual(
+      obs.map((o) => o.bailiwick),
+      ['example.com', 'example.com'],
+    )
+  })
+
+  it('an authoritative answer (AA) keeps its NS-derived zone; an SOA gives the zone with or without AA', () => {
+    const answer = rr(wireName('www.example.com'), 1, 1, 60, A)
+    const aa = parseOne(rawMessage({ flags: 0x8400, question: Q, an: [answer], ns: [nsOf('example.com')] }))
+    assert.deepEqual(
+      aa.obs.map((o) => o.bailiwick),
+      ['example.com', 'example.com'],
+    )
+    const soaFirst = parseOne(
+      rawMessage({ flags: 0x8183, question: Q, ns: [nsOf('example.com'), soaOf('example.com')] }),
+    )
+    assert.ok(soaFirst.obs.every((o) => o.bailiwick === 'example.com'))
+  })
+})
+
+describe('sink and message size', () => {
+  it('an exception thrown by the sink reaches the caller unchanged, not as a parser error', () => {
+    const boom = new Error('store is full')
+    const parser = new DnsParser({ clientAddresses: false }, () => {
+      throw boom
+    })
+    const msg = rawMessage({ flags: 0x8183, question: Q, ns: [soa(3600, 300)] })
+    assert.throws(
+      () => parser.parse(msg, 0, msg.length, info()),
+      (err) => err === boom,
+    )
+    assert.equal(parser.anomalies.get('parser.internal_error'), 0)
+    assert.equal(parser.observations, 2)
+  })
+
+  it('a message longer than 65535 octets counts message.too_long and is read up to that length', () => {
+    const msg = rawMessage({
+      question: Q,
+      an: [rr([0xc0, 12], 1, 1, 1, A)],
+      trailing: new Array(70000).fill(0),
+    })
+    const { obs, parser } = parseOne(msg)
+    assert.equal(obs.length, 1)
+    assert.equal(parser.anomalies.get('message.too_long'), 1)
   })
 })

@@ -146,6 +146,24 @@ describe('rdata presentation (tshark forms)', () => {
     )
   })
 
+  it('character-string counts out of bounds are malformed (HINFO 2, X25 1, ISDN 1–2, TXT 1+, NAPTR 3)', () => {
+    const malformed = (type: number, rdata: number[]) =>
+      parseOne(answerWith(type, rdata)).obs[0]!.rdata!.startsWith('\\# ')
+    assert.ok(malformed(13, cstr('cpu')))
+    assert.ok(malformed(13, [...cstr('a'), ...cstr('b'), ...cstr('c')]))
+    assert.ok(malformed(19, [...cstr('1'), ...cstr('2')]))
+    assert.ok(malformed(20, [...cstr('1'), ...cstr('2'), ...cstr('3')]))
+    assert.ok(malformed(16, []))
+    assert.ok(malformed(16, [5, 0x61]))
+    // NAPTR: a string length reaching into the replacement name's place, then past the end
+    assert.ok(malformed(35, [...u16(1), ...u16(2), ...cstr('s'), ...cstr(''), 9, 0]))
+    assert.ok(malformed(35, [...u16(1), ...u16(2), ...cstr('s'), ...cstr('')]))
+    assert.equal(
+      rdataOf(answerWith(35, [...u16(1), ...u16(2), ...cstr('s'), ...cstr('x'), ...cstr(''), 0])),
+      '1 2 "s" "x" "" .',
+    )
+  })
+
   it('WKS: address protocol ports from the bitmap', () => {
     assert.equal(rdataOf(answerWith(11, [192, 168, 0, 1, 6, 0xe0, 0, 0x05])), '192.168.0.1 6 0 1 2 21 23')
   })

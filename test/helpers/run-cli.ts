@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -6,30 +6,42 @@ export const BIN = fileURLToPath(new URL('../../bin/pdns-mesh.js', import.meta.u
 
 export interface CliResult {
   code: number | null
+  signal: NodeJS.Signals | null
   stdout: string
   stderr: string
 }
 
-/** Runs the real CLI in a child process (the launcher, as a user would). */
-export function runCli(
+export interface CliOptions {
+  nodeBin?: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+/** Starts the real CLI in a child process (through the launcher, as a user would). */
+export function startCli(
   args: string[],
-  opts: { nodeBin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(opts.nodeBin ?? process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? REPO,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  opts: CliOptions = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(opts.nodeBin ?? process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d
+  })
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d
+  })
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { child, done }
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).done
 }

@@ -9,6 +9,16 @@ import { Counters, type DnsPayloadSink, type PacketInfo } from '../types.ts'
 import { FragmentReassembler } from './ip-fragments.ts'
 import { TcpReassembler } from './tcp-reassembly.ts'
 
+/** Source and destination (address and port) trade places. */
+function swapEndpoints(info: PacketInfo): void {
+  const srcOff = info.srcOff
+  const srcPort = info.srcPort
+  info.srcOff = info.dstOff
+  info.dstOff = srcOff
+  info.srcPort = info.dstPort
+  info.dstPort = srcPort
+}
+
 export class DecoderState {
   /** 1 at every DNS port: a typed-array lookup is cheaper than Set.has per packet */
   readonly ports = new Uint8Array(65536)
@@ -69,16 +79,10 @@ export class DecoderState {
         this.onDns(buf, off, len, info)
         return
       }
-      const { srcOff, srcPort } = info
-      info.srcOff = info.dstOff
-      info.dstOff = srcOff
-      info.srcPort = info.dstPort
-      info.dstPort = srcPort
+      // the message travelled against the current segment; put the segment's endpoints back after
+      swapEndpoints(info)
       this.onDns(buf, off, len, info)
-      info.dstOff = info.srcOff
-      info.srcOff = srcOff
-      info.dstPort = info.srcPort
-      info.srcPort = srcPort
+      swapEndpoints(info)
     })
   }
 

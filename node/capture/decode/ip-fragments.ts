@@ -1,10 +1,13 @@
 /**
- * IPv4 and IPv6 fragment reassembly, keyed by (version, src, dst, id, protocol). This is the rare
- * path, so it copies freely; it is bounded in groups, bytes and capture time. Overlaps resolve
- * deterministically: bytes already received win, and every overlap is counted.
+ * IPv4 and IPv6 fragment reassembly. IPv4 datagrams are keyed by (src, dst, id, protocol) as in
+ * RFC 791; IPv6 ones by (src, dst, id) only, because RFC 8200 §4.5 lets the fragments of one
+ * packet carry different Next Header values and says only the offset-0 fragment's counts. This is
+ * the rare path, so it copies freely; it is bounded in groups, bytes and capture time. Overlaps
+ * resolve deterministically: bytes already received win, and every overlap is counted.
  */
 import { FRAGMENT_TIMEOUT_US, MAX_FRAGMENT_BYTES, MAX_FRAGMENT_GROUPS } from '../limits.ts'
 import type { Counters } from '../types.ts'
+import { addrKey } from './addr-key.ts'
 
 /** Largest reassembled payload: the 16-bit IP length field (fragment offset + length past it is bogus). */
 const MAX_DATAGRAM_PAYLOAD = 65535
@@ -23,9 +26,11 @@ interface Piece {
 export class FragmentGroup {
   readonly key: string
   readonly firstTs: number
-  readonly ipVersion: 4 | 6
-  /** protocol (v4) or next header after the fragment header (v6) */
-  readonly proto: number
+  /**
+   * protocol (v4), or the next header after the offset-0 fragment's fragment header (v6; -1
+   * until that fragment arrived, which it has once the group is complete)
+   */
+  proto: number
   /** copy of source then destination address, so PacketInfo can point at it */
   readonly addr: Uint8Array
   /** disjoint (the first bytes received win), sorted by start */
@@ -39,10 +44,9 @@ export class FragmentGroup {
   /** the reassembled payload, set when complete */
   data: Uint8Array | null = null
 
-  constructor(key: string, firstTs: number, ipVersion: 4 | 6, proto: number, addr: Uint8Array) {
+  constructor(key: string, firstTs: number, proto: number, addr: Uint8Array) {
     this.key = key
     this.firstTs = firstTs
-    this.ipVersion = ipVersion
     this.proto = proto
     this.addr = addr
   }
@@ -63,8 +67,9 @@ export class FragmentReassembler {
   }
 
   /**
-   * Adds one fragment (payload buf[p, end) at byte `offset` of the datagram payload). Returns the
-   * group with `data` set when this fragment completed it, else null.
+   * Adds one fragment (payload buf[p, end) at byte `offset` of the datagram payload; `proto` is
+   * the IPv4 protocol or the IPv6 fragment header's Next Header). Returns the group with `data`
+   * set when this fragment completed it, else null.
    */
   add(
     ipVersion: 4 | 6,
@@ -80,10 +85,12 @@ export class FragmentReassembler {
     ts: number,
   ): FragmentGroup | null {
     this.#expire(ts)
-    const alen = ipVersion === 4 ? 8 : 32
-    let key = `${ipVersion}:${id}:${proto}:`
-    for (let i = 0; i < alen; i += 2)
-      key += String.fromCharCode((addrBuf[srcOff + i]! << 8) | addrBuf[srcOff + i + 1]!)
+    const v4 = ipVersion === 4
+    const alen = v4 ? 4 : 16
+    const key =
+      (v4 ? `4:${id}:${proto}:` : `6:${id}:`) +
+      addrKey(addrBuf, srcOff, alen) +
+      addrKey(addrBuf, srcOff + alen, alen)
     const n = end - p
     let g = this.#groups.get(key)
     if (offset + n > MAX_DATAGRAM_PAYLOAD) {
@@ -99,13 +106,20 @@ export class FragmentReassembler {
         this.#drop(this.#groups.values().next().value!)
         this.#anomalies.inc('frag.too_many')
       }
-      g = new FragmentGroup(key, ts, ipVersion, proto, addrBuf.slice(srcOff, srcOff + alen))
+      g = new FragmentGroup(
+        key,
+        ts,
+        v4 || offset === 0 ? proto : -1,
+        addrBuf.slice(srcOff, srcOff + 2 * alen),
+      )
       this.#groups.set(key, g)
     } else if (this.#bytes + n > MAX_FRAGMENT_BYTES) {
       this.#anomalies.inc('frag.too_many')
       this.#drop(g)
       return null
     }
+    // v6: the first offset-0 fragment names the protocol, as its bytes win over later copies
+    if (g.proto === -1 && offset === 0) g.proto = proto
     if (!more) {
       if (g.totalLen === -1) {
         g.totalLen = offset + n

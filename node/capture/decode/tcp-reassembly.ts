@@ -6,17 +6,22 @@
  * first segment that looks like the start of a message. A hole the peer has acknowledged was lost
  * by the capture, not the network, so no retransmission will fill it: the stream skips it at once.
  * Messages contained in one segment are handed out straight from the frame buffer; only partial
- * messages and early segments are copied. Per-flow state lives in tcp-flow.ts.
+ * messages and early segments are copied. A flow closed by both FINs is remembered for a while,
+ * so that a late retransmission is dropped rather than taken for a new stream. Per-flow state
+ * lives in tcp-flow.ts.
  */
 import {
   MAX_TCP_BUFFERED_BYTES,
   MAX_TCP_BUFFERED_BYTES_PER_FLOW,
+  MAX_TCP_CLOSED_FLOWS,
   MAX_TCP_FLOWS,
   TCP_FLOW_IDLE_TIMEOUT_US,
   TCP_REORDER_WINDOW_BYTES,
 } from '../limits.ts'
 import type { Counters } from '../types.ts'
+import { addrKey } from './addr-key.ts'
 import {
+  ClosedFlow,
   type Direction,
   Flow,
   IDLE_SCAN_INTERVAL_US,
@@ -36,6 +41,8 @@ export type TcpMessageSink = (buf: Uint8Array, off: number, len: number, reverse
 
 export class TcpReassembler {
   readonly #flows = new Map<string, Flow>()
+  /** flows closed by both FINs, oldest first, until TCP_FLOW_IDLE_TIMEOUT_US after their close */
+  readonly #closed = new Map<string, ClosedFlow>()
   readonly #anomalies: Counters
   readonly #emit: TcpMessageSink
   #bytes = 0
@@ -54,6 +61,11 @@ export class TcpReassembler {
 
   get flowCount(): number {
     return this.#flows.size
+  }
+
+  /** Closed flows still remembered (see MAX_TCP_CLOSED_FLOWS). */
+  get closedFlowCount(): number {
+    return this.#closed.size
   }
 
   /** Bytes buffered across all flows. */
@@ -86,20 +98,16 @@ export class TcpReassembler {
     for (let i = 0; i < alen && cmp === 0; i++) cmp = addrBuf[srcOff + i]! - addrBuf[dstOff + i]!
     if (cmp === 0) cmp = sport - dport
     const dir = cmp <= 0 ? 0 : 1
-    const loOff = dir === 0 ? srcOff : dstOff
-    const hiOff = dir === 0 ? dstOff : srcOff
-    let key = String.fromCharCode(dir === 0 ? sport : dport, dir === 0 ? dport : sport)
-    for (let i = 0; i < alen; i += 2) {
-      key += String.fromCharCode(
-        (addrBuf[loOff + i]! << 8) | addrBuf[loOff + i + 1]!,
-        (addrBuf[hiOff + i]! << 8) | addrBuf[hiOff + i + 1]!,
-      )
-    }
+    const key =
+      String.fromCharCode(dir === 0 ? sport : dport, dir === 0 ? dport : sport) +
+      addrKey(addrBuf, dir === 0 ? srcOff : dstOff, alen) +
+      addrKey(addrBuf, dir === 0 ? dstOff : srcOff, alen)
 
     let flow = this.#flows.get(key)
     if (flow === undefined) {
       // Nothing to learn from a reset or a bare ACK/FIN of a flow we never saw.
       if ((flags & TCP_RST) !== 0 || (end === p && (flags & TCP_SYN) === 0)) return
+      if (this.#closed.size > 0 && this.#lateForClosed(key, dir, seq, flags)) return
       if (this.#flows.size >= MAX_TCP_FLOWS) this.#evictOldest()
       flow = new Flow(key, ts)
     } else {
@@ -144,7 +152,27 @@ export class TcpReassembler {
   flush(): void {
     for (const f of this.#flows.values()) this.#close(f)
     this.#flows.clear()
+    this.#closed.clear()
     this.#bytes = 0
+  }
+
+  /**
+   * A segment with no live flow: is it late, from a flow both FINs closed? Data starting before
+   * the closed stream's end in its direction is, and so is a SYN repeating that direction's ISN:
+   * both are retransmissions, dropped. Any other SYN, or data past that end, is a new connection
+   * on the same ports: the closed flow is forgotten.
+   */
+  #lateForClosed(key: string, dir: number, seq: number, flags: number): boolean {
+    const c = this.#closed.get(key)
+    if (c === undefined) return false
+    if ((flags & TCP_SYN) !== 0) {
+      if (seq === (dir === 0 ? c.isn0 : c.isn1)) return true
+    } else {
+      const next = dir === 0 ? c.next0 : c.next1
+      if (next !== -1 && seqDiff(seq, next) < 0) return true
+    }
+    this.#closed.delete(key)
+    return false
   }
 
   #data(flow: Flow, d: Direction, seq: number, buf: Uint8Array, p: number, end: number): void {
@@ -317,11 +345,20 @@ export class TcpReassembler {
     d.oooBytes = 0
   }
 
-  /** After FIN: nothing more will come, so a partial message is lost; retransmissions stay ignored. */
+  /**
+   * After FIN: nothing more will come, so a partial message is lost; retransmissions stay ignored,
+   * after both FINs too, through the closed flow's stream ends remembered in #closed.
+   */
   #finish(flow: Flow, d: Direction): void {
     this.#clear(d)
     const [a, b] = flow.dirs
-    if (a.fin && b.fin && a.ooo.length === 0 && b.ooo.length === 0) this.#flows.delete(flow.key)
+    if (a.fin && b.fin && a.ooo.length === 0 && b.ooo.length === 0) {
+      this.#flows.delete(flow.key)
+      if (this.#closed.size >= MAX_TCP_CLOSED_FLOWS) {
+        this.#closed.delete(this.#closed.keys().next().value!)
+      }
+      this.#closed.set(flow.key, new ClosedFlow(flow.lastTs, a, b))
+    }
   }
 
   #close(flow: Flow): void {
@@ -351,6 +388,10 @@ export class TcpReassembler {
     for (const f of this.#flows.values()) {
       if (ts - f.lastTs <= TCP_FLOW_IDLE_TIMEOUT_US) break
       this.#close(f)
+    }
+    for (const [key, c] of this.#closed) {
+      if (ts - c.closedTs <= TCP_FLOW_IDLE_TIMEOUT_US) break
+      this.#closed.delete(key)
     }
   }
 }

@@ -2,6 +2,7 @@
  * Capture format detection by content (magic numbers), never by file name: gzip, classic pcap
  * (µs, ns and the modified "Kuznetzov" variant, either byte order) and pcapng.
  */
+import { u32 } from './bytes.ts'
 
 export type DetectedFormat = 'gzip' | 'pcap' | 'pcapng'
 
@@ -19,9 +20,6 @@ export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d
 const swap32 = (v: number): number =>
   (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0
 
-const be32 = (b: Uint8Array, p: number): number =>
-  ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
-
 function isPcapMagic(v: number): boolean {
   return v === PCAP_MAGIC_US || v === PCAP_MAGIC_NS || v === PCAP_MAGIC_MODIFIED
 }
@@ -30,10 +28,10 @@ function isPcapMagic(v: number): boolean {
 export function detectFormat(head: Uint8Array, len = head.length): DetectedFormat | null {
   if (len >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip'
   if (len < 4) return null
-  const m = be32(head, 0)
+  const m = u32(head, 0, false)
   if (isPcapMagic(m) || isPcapMagic(swap32(m))) return 'pcap'
   if (m === PCAPNG_SHB_TYPE && len >= 12) {
-    const bom = be32(head, 8)
+    const bom = u32(head, 8, false)
     if (bom === PCAPNG_BYTE_ORDER_MAGIC || swap32(bom) === PCAPNG_BYTE_ORDER_MAGIC) return 'pcapng'
   }
   return null

@@ -7,16 +7,11 @@
 import { MAX_PCAP_RECORD } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
 import type { BufferedReader } from './buffered-reader.ts'
+import { u32 } from './bytes.ts'
 import { PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS } from './detect.ts'
 import { corrupt, type ReadState } from './read-state.ts'
 
 const GLOBAL_HEADER = 24
-
-function u32(b: Uint8Array, p: number, le: boolean): number {
-  return le
-    ? (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0
-    : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
-}
 
 /**
  * Reads every record; returns at end of input (the caller reports a partial record left in the
@@ -26,9 +21,9 @@ export async function readPcap(r: BufferedReader, onFrame: FrameSink, st: ReadSt
   if (!(await r.fill(GLOBAL_HEADER))) return
   const h = r.buf
   const p0 = r.pos
-  const beMagic = ((h[p0]! << 24) | (h[p0 + 1]! << 16) | (h[p0 + 2]! << 8) | h[p0 + 3]!) >>> 0
+  // Every pcap magic starts with 0xa1 big-endian, so the first byte gives the file's byte order.
   const le = h[p0] !== 0xa1
-  const magic = le ? u32(h, p0, true) : beMagic
+  const magic = u32(h, p0, le)
   const nano = magic === PCAP_MAGIC_NS
   const hdr = magic === PCAP_MAGIC_MODIFIED ? 24 : 16
   // The upper bits of the link-type word carry FCS information, not the link type.

@@ -8,6 +8,7 @@
 import { MAX_PCAPNG_BLOCK, MAX_PCAPNG_INTERFACES, MAX_PCAPNG_OPTIONS } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
 import type { BufferedReader } from './buffered-reader.ts'
+import { u16, u32 } from './bytes.ts'
 import { PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_SHB_TYPE } from './detect.ts'
 import { corrupt, type ReadState } from './read-state.ts'
 
@@ -20,22 +21,14 @@ const OPT_IF_TSRESOL = 9
 const OPT_IF_TSOFFSET = 14
 const TWO32 = 4294967296
 
-function u32(b: Uint8Array, p: number, le: boolean): number {
-  return le
-    ? (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0
-    : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
-}
-
-function u16(b: Uint8Array, p: number, le: boolean): number {
-  return le ? b[p]! | (b[p + 1]! << 8) : (b[p]! << 8) | b[p + 1]!
-}
-
 /** How an interface's 64-bit timestamp units turn into µs (chosen once per IDB, exact where it matters). */
 const TS_MICRO = 0 // units are µs
 const TS_DEC_DIV = 1 // units are 10^-k s, k in 7..12: exact split division by 10^(k-6)
 const TS_DEC_MUL = 2 // units are 10^-k s, k < 6: multiply
 const TS_BIN = 3 // units are 2^-k s
 const TS_FLOAT = 4 // anything else: float division
+/** Finest binary resolution whose sub-second part times 10^6 still fits in 2^53 (2^33 * 10^6 < 2^53). */
+const MAX_FLOAT_BIN_K = 33
 
 class Iface {
   linkType = 0
@@ -78,19 +71,26 @@ function toUs(ifc: Iface, high: number, low: number): number {
     us = (high * TWO32 + low) * ifc.param
   } else if (mode === TS_BIN) {
     const k = ifc.param
-    let sec: number
-    let frac: number
-    if (k <= 32) {
-      const unit = 2 ** k
-      const lowSec = Math.floor(low / unit)
-      sec = high * 2 ** (32 - k) + lowSec
-      frac = low - lowSec * unit
+    if (k <= MAX_FLOAT_BIN_K) {
+      // split off whole seconds; frac < 2^k, so frac * 10^6 stays below 2^53 and is exact
+      let sec: number
+      let frac: number
+      if (k <= 32) {
+        const unit = 2 ** k
+        const lowSec = Math.floor(low / unit)
+        sec = high * 2 ** (32 - k) + lowSec
+        frac = low - lowSec * unit
+      } else {
+        const hiUnit = 2 ** (k - 32)
+        sec = Math.floor(high / hiUnit)
+        frac = (high - sec * hiUnit) * TWO32 + low
+      }
+      us = sec * 1e6 + Math.floor((frac * 1e6) / 2 ** k)
     } else {
-      const hiUnit = 2 ** (k - 32)
-      sec = Math.floor(high / hiUnit)
-      frac = (high - sec * hiUnit) * TWO32 + low
+      // Finer than 2^-33 s (rare): frac * 10^6 would need more than 53 bits and could round up
+      // into the next µs, so compute floor(units * 10^6 / 2^k) exactly.
+      us = Number(((BigInt(high) * 4294967296n + BigInt(low)) * 1_000_000n) >> BigInt(k))
     }
-    us = sec * 1e6 + Math.floor((frac * 1e6) / 2 ** k)
   } else {
     us = Math.floor((high * TWO32 + low) / ifc.param)
   }

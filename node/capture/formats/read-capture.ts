@@ -11,7 +11,7 @@ import { READ_CHUNK_BYTES } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
 import { BufferedReader } from './buffered-reader.ts'
 import { type ByteSource, FileSource, GunzipSource } from './byte-source.ts'
-import { DETECT_BYTES, detectFormat, hexHead } from './detect.ts'
+import { DETECT_BYTES, type DetectedFormat, detectFormat, hexHead } from './detect.ts'
 import { readPcap } from './pcap.ts'
 import { readPcapng } from './pcapng.ts'
 import { type ReadState, where } from './read-state.ts'
@@ -65,6 +65,8 @@ export async function readCapture(
         cause: err,
       })
     }
+    // The file's first bytes choose between gzip and plain, and for a plain file they are the
+    // capture's own: only inflated content needs recognising again, from the reader.
     const head = new Uint8Array(DETECT_BYTES)
     const headLen = await new FileSource(fh, path).read(head, 0, DETECT_BYTES)
     const outer = detectFormat(head, headLen)
@@ -77,8 +79,11 @@ export async function readCapture(
     const r = new BufferedReader(src, bufSize, size, opts.signal, opts.onProgress, opts.onChunk)
     const st: ReadState = { path, compressed, frames: 0, skippedBlocks: 0 }
 
-    await r.fill(DETECT_BYTES)
-    const format = detectFormat(r.buf.subarray(r.pos), r.end - r.pos)
+    let format: DetectedFormat | null = outer
+    if (compressed) {
+      await r.fill(DETECT_BYTES)
+      format = detectFormat(r.buf.subarray(r.pos), r.end - r.pos)
+    }
     if (format === 'pcap' || format === 'pcapng') {
       await (format === 'pcap' ? readPcap(r, onFrame, st) : readPcapng(r, onFrame, st))
     } else if (r.sourceError === null) {

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { DEFAULT_DNS_PORTS } from '../../capture/index.ts'
 import type { Observation } from '../../dns/observation.ts'
 import { isPdnsError, PdnsError } from '../../errors.ts'
@@ -21,8 +20,8 @@ content) and prints one DNS observation per line as NDJSON on stdout. A summary 
 Options:
   --table               aligned text table instead of NDJSON
   --port N              a DNS port (repeatable; default ${[...DEFAULT_DNS_PORTS].join(',')})
-  --mdns                also decode mDNS (UDP ${MDNS_PORT})
-  --llmnr               also decode LLMNR (${LLMNR_PORT})
+  --mdns                also read mDNS (port ${MDNS_PORT}; its cache-flush bit is never part of the class)
+  --llmnr               also read LLMNR (port ${LLMNR_PORT})
   --client-addresses    keep the client address in observations (off: privacy)
   --summary-json        print the summary on stderr as one JSON object
   --quiet               no summary, no progress bar
@@ -31,7 +30,8 @@ Options:
   -V, --version         the version
 
 Exit status: 0 when every file was read whole; 1 when a file was unreadable, of unknown format
-or damaged (what was valid before the damage is still printed); 2 on bad usage.
+or damaged (what was valid before the damage is still printed) or output failed; 2 on bad usage;
+128 + the signal number when interrupted (what was read is still printed, with the summary).
 `
 
 export const parseCommand: Command = {
@@ -56,11 +56,10 @@ export const parseCommand: Command = {
     if (values.llmnr) ports.add(LLMNR_PORT)
 
     const writer = new LineWriter(process.stdout)
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      // A closed pipe (`| head`) is the reader's choice, not an error of ours.
-      if (err.code === 'EPIPE') process.exit(0)
-      throw err
-    })
+    // Stops reading when the operator interrupts or when output can no longer be written.
+    const stop = new AbortController()
+    const onAbort = () => stop.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
     let rows: string[][] = []
     let headerDone = false
     const flushRows = () => {
@@ -79,42 +78,57 @@ export const parseCommand: Command = {
 
     const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
     const failures: string[] = []
+    let interrupted = false
     const started = performance.now()
-    for (const file of positionals) {
-      let bar: ProgressBar | null = null
-      if (showProgress) {
-        const size = await stat(file).then(
-          (s) => s.size,
-          () => 0,
-        )
-        if (size >= PROGRESS_MIN_BYTES) bar = new ProgressBar(process.stderr, file)
+    try {
+      for (const file of positionals) {
+        let bar: ProgressBar | null = null
+        try {
+          await sensor.ingestFile(file, {
+            signal: stop.signal,
+            onProgress: (done, total) => {
+              if (bar === null && showProgress && total >= PROGRESS_MIN_BYTES) {
+                bar = new ProgressBar(process.stderr, file)
+              }
+              bar?.update(done, total, sensor.frames)
+            },
+            onChunk: async () => {
+              await writer.drained()
+              if (writer.error !== null) stop.abort(writer.error)
+            },
+          })
+        } catch (err) {
+          if (!isPdnsError(err)) throw err
+          if (err.code === 'ERR_ABORTED') {
+            interrupted = signal.aborted
+            break
+          }
+          failures.push(err.message)
+        } finally {
+          ;(bar as ProgressBar | null)?.clear()
+        }
       }
-      try {
-        await sensor.ingestFile(file, {
-          signal,
-          onProgress: (done, total) => {
-            bar?.update(done, total, sensor.stats().frames)
-          },
-          onChunk: () => writer.drained(),
-        })
-      } catch (err) {
-        if (!isPdnsError(err) || err.code === 'ERR_ABORTED') throw err
-        failures.push(err.message)
-      } finally {
-        bar?.clear()
-      }
+    } finally {
+      signal.removeEventListener('abort', onAbort)
     }
+    // Interrupted or not, what was read is written and summarised: nothing parsed is lost.
     sensor.flush()
     flushRows()
     await writer.end()
     const seconds = (performance.now() - started) / 1000
     const stats = sensor.stats()
     if (values['summary-json']) {
-      process.stderr.write(`${JSON.stringify({ ...stats, seconds, errors: failures })}\n`)
+      process.stderr.write(`${JSON.stringify({ ...stats, seconds, interrupted, errors: failures })}\n`)
     } else if (!values.quiet) {
       process.stderr.write(summaryText(stats, seconds))
     }
+    if (interrupted) process.stderr.write('pdns-mesh parse: interrupted; the summary covers what was read\n')
     for (const f of failures) process.stderr.write(`pdns-mesh parse: ${f}\n`)
+    const out = writer.error
+    // A reader that closed the pipe (`| head`) wanted no more: that is not a failure of ours.
+    if (out !== null && out.code !== 'EPIPE') {
+      throw new PdnsError('ERR_OUTPUT', `cannot write results: ${out.message}`, { cause: out })
+    }
     return failures.length === 0 ? 0 : 1
   },
 }

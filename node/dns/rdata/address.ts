@@ -2,6 +2,8 @@
  * Address-bearing RDATA: A, AAAA, WKS, APL, EUI48/EUI64 and the ILNP types (NID, L32, L64, LP).
  * Also the address formatters the parser uses for client addresses.
  */
+
+import { lazyTable } from '../lazy-table.ts'
 import type { NameReader } from '../name.ts'
 import { DEC, DEC_DOT, u16 } from './encoding.ts'
 
@@ -11,14 +13,7 @@ export function ipv4(buf: Uint8Array, p: number): string {
 }
 
 /** Lower-case hex of 16-bit words, filled on first use. */
-const HEXW: string[] = new Array<string>(65536).fill('')
-function hexw(w: number): string {
-  const s = HEXW[w]!
-  if (s !== '') return s
-  const made = w.toString(16)
-  HEXW[w] = made
-  return made
-}
+const hexw = lazyTable(65536, (w) => w.toString(16))
 
 /**
  * RFC 5952 text of the 16 octets at p, identical to inet_ntop (glibc, libuv, hence node:net and tshark):

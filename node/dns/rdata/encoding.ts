@@ -62,22 +62,33 @@ export function quoted(buf: Uint8Array, off: number, end: number): string {
   return `${out}"`
 }
 
+/** More character-strings than any RDATA (at most 65535 octets, one or more per string) can hold. */
+export const ANY_COUNT = 65535
+
 /**
- * Character-strings (length-prefixed) filling [off, end) exactly, each quoted, joined by one space
- * (TXT, SPF, HINFO…). null when a length runs past end or nothing is there (malformed).
+ * Between min and max character-strings (length-prefixed) filling [off, end) exactly, each quoted,
+ * joined by one space: TXT and its kin (1 or more), HINFO (2), X25 (1), ISDN (1–2), NAPTR's three.
+ * null when a length runs past end or the count is out of bounds (malformed).
  */
-export function characterStrings(buf: Uint8Array, off: number, end: number): string | null {
-  if (off >= end) return null
+export function characterStrings(
+  buf: Uint8Array,
+  off: number,
+  end: number,
+  min: number,
+  max: number,
+): string | null {
   let out = ''
   let p = off
+  let n = 0
   while (p < end) {
-    const l = buf[p]!
-    const e = p + 1 + l
+    if (n === max) return null
+    const e = p + 1 + buf[p]!
     if (e > end) return null
-    out = out === '' ? quoted(buf, p + 1, e) : `${out} ${quoted(buf, p + 1, e)}`
+    out = n === 0 ? quoted(buf, p + 1, e) : `${out} ${quoted(buf, p + 1, e)}`
     p = e
+    n++
   }
-  return out
+  return n >= min ? out : null
 }
 
 /** Big-endian unsigned reads (no DataView: plain indexing is what V8 optimizes best here). */

@@ -21,7 +21,7 @@ import {
   renderTlsa,
   renderZonemd,
 } from './dnssec.ts'
-import { generic } from './encoding.ts'
+import { characterStrings, generic } from './encoding.ts'
 import { renderLoc } from './loc.ts'
 import {
   renderName,
@@ -30,7 +30,6 @@ import {
   renderPx,
   renderSoa,
   renderSrv,
-  renderStrings,
   renderText,
   renderTwoNames,
 } from './names.ts'
@@ -70,11 +69,11 @@ export function renderRdata(names: NameReader, type: number, off: number, end: n
     case 262: // WALLET
       return renderText(names, off, end)
     case 13: // HINFO
-      return renderStrings(b, off, end, 2, 2)
+      return characterStrings(b, off, end, 2, 2)
     case 19: // X25
-      return renderStrings(b, off, end, 1, 1)
+      return characterStrings(b, off, end, 1, 1)
     case 20: // ISDN
-      return renderStrings(b, off, end, 1, 2)
+      return characterStrings(b, off, end, 1, 2)
     case 14: // MINFO
     case 17: // RP
       return renderTwoNames(names, off, end)

@@ -4,7 +4,7 @@
  * mismatch returns null (the parser then emits the generic form and counts rdata.malformed:<TYPE>).
  */
 import type { NameReader } from '../name.ts'
-import { characterStrings, quoted, u16, u32 } from './encoding.ts'
+import { ANY_COUNT, characterStrings, u16, u32 } from './encoding.ts'
 
 /** One name filling the RDATA (NS, CNAME, PTR, DNAME, MB, MG, MR, MD, MF). */
 export function renderName(names: NameReader, off: number, end: number): string | null {
@@ -60,44 +60,21 @@ export function renderSrv(names: NameReader, off: number, end: number): string |
 /** NAPTR (RFC 3403): `order preference "flags" "services" "regexp" replacement`. */
 export function renderNaptr(names: NameReader, off: number, end: number): string | null {
   const b = names.buf
+  // the three character-strings end where the replacement name starts: find it by their lengths
   let p = off + 4
-  if (p > end) return null
-  let strs = ''
   for (let i = 0; i < 3; i++) {
     if (p >= end) return null
-    const e = p + 1 + b[p]!
-    if (e > end) return null
-    strs += ` ${quoted(b, p + 1, e)}`
-    p = e
+    p += 1 + b[p]!
   }
+  if (p > end) return null
+  const strs = characterStrings(b, off + 4, p, 3, 3)
+  if (strs === null) return null
   const r = names.read(p, end)
   if (r === null || names.next !== end) return null
-  return `${u16(b, off)} ${u16(b, off + 2)}${strs} ${r}`
+  return `${u16(b, off)} ${u16(b, off + 2)} ${strs} ${r}`
 }
 
 /** TXT, SPF and the TXT-shaped types: every character-string quoted, one space between. */
 export function renderText(names: NameReader, off: number, end: number): string | null {
-  return characterStrings(names.buf, off, end)
-}
-
-/** Exactly `count` character-strings (HINFO: 2), or between min and max (ISDN: 1–2, X25: 1). */
-export function renderStrings(
-  buf: Uint8Array,
-  off: number,
-  end: number,
-  min: number,
-  max: number,
-): string | null {
-  let out = ''
-  let p = off
-  let n = 0
-  while (p < end) {
-    if (n === max) return null
-    const e = p + 1 + buf[p]!
-    if (e > end) return null
-    out += n === 0 ? quoted(buf, p + 1, e) : ` ${quoted(buf, p + 1, e)}`
-    p = e
-    n++
-  }
-  return n >= min ? out : null
+  return characterStrings(names.buf, off, end, 1, ANY_COUNT)
 }
