@@ -35,3 +35,38 @@ export interface Observation {
 }
 
 export type ObservationSink = (obs: Observation) => void
+
+/** One constructor for every Observation so all share one hidden class (monomorphic consumers). */
+export function makeObservation(
+  kind: ObservationKind,
+  time: number,
+  rrname: string,
+  rrtype: string,
+  rrclass: string,
+  rdata: string | null,
+  ttl: number | null,
+  section: Section | null,
+  rcode: string,
+  qname: string | null,
+  qtype: string | null,
+  bailiwick: string | null,
+  transport: 'udp' | 'tcp',
+  client: string | null,
+): Observation {
+  return {
+    kind,
+    time,
+    rrname,
+    rrtype,
+    rrclass,
+    rdata,
+    ttl,
+    section,
+    rcode,
+    qname,
+    qtype,
+    bailiwick,
+    transport,
+    client,
+  }
+}

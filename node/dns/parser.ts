@@ -8,6 +8,7 @@
  */
 import { Counters, type PacketInfo } from '../capture/types.ts'
 import type { DnsAnomaly } from './anomalies.ts'
+import { AnswerLinks } from './answer-links.ts'
 import {
   className,
   rcodeName,
@@ -23,10 +24,17 @@ import {
 import { lazyTable } from './lazy-table.ts'
 import { MAX_MESSAGE_LENGTH, MAX_RRS_PER_MESSAGE } from './limits.ts'
 import { NameReader } from './name.ts'
-import type { Observation, ObservationKind, ObservationSink, Section } from './observation.ts'
+import {
+  makeObservation,
+  type Observation,
+  type ObservationKind,
+  type ObservationSink,
+  type Section,
+} from './observation.ts'
 import { ipv4, ipv6 } from './rdata/address.ts'
 import { generic, u16, u32 } from './rdata/encoding.ts'
 import { renderRdata } from './rdata/index.ts'
+import { isAtOrBelow } from './zone.ts'
 
 export interface DnsParserOptions {
   /** format the response's destination address into Observation.client (else null) */
@@ -42,55 +50,6 @@ const MDNS_PORT = 5353
 const OPCODE_QUERY = 0
 const SECTIONS: readonly Section[] = ['answer', 'authority', 'additional']
 
-/** One constructor for every Observation so all share one hidden class (monomorphic consumers). */
-function observation(
-  kind: ObservationKind,
-  time: number,
-  rrname: string,
-  rrtype: string,
-  rrclass: string,
-  rdata: string | null,
-  ttl: number | null,
-  section: Section | null,
-  rcode: string,
-  qname: string | null,
-  qtype: string | null,
-  bailiwick: string | null,
-  transport: 'udp' | 'tcp',
-  client: string | null,
-): Observation {
-  return {
-    kind,
-    time,
-    rrname,
-    rrtype,
-    rrclass,
-    rdata,
-    ttl,
-    section,
-    rcode,
-    qname,
-    qtype,
-    bailiwick,
-    transport,
-    client,
-  }
-}
-
-/** True when name equals zone or lies below it (a real label boundary, not an escaped `\.`). */
-export function isAtOrBelow(name: string, zone: string): boolean {
-  if (zone === '.') return true
-  const nl = name.length
-  const zl = zone.length
-  if (nl === zl) return name === zone
-  if (nl <= zl + 1 || !name.endsWith(zone)) return false
-  const dot = nl - zl - 1
-  if (name.charCodeAt(dot) !== 0x2e) return false
-  let bs = 0
-  for (let i = dot - 1; i >= 0 && name.charCodeAt(i) === 0x5c; i--) bs++
-  return (bs & 1) === 0
-}
-
 /** `rdata.malformed:<TYPE>`, made once per type */
 const malformedName = lazyTable(65536, (t) => `rdata.malformed:${typeName(t)}`)
 
@@ -98,11 +57,6 @@ const malformedName = lazyTable(65536, (t) => `rdata.malformed:${typeName(t)}`)
 function isMetaQtype(t: number): boolean {
   return t >= 128 && t <= 255
 }
-
-/** More answer CNAME/DNAME records than this: the chain walk looks owners up in a Map */
-const LINEAR_LINKS = 8
-const CNAME = typeName(T_CNAME)
-const DNAME = typeName(T_DNAME)
 
 export class DnsParser {
   /** named anomalies (anomalies.ts), plus rdata.malformed:<TYPE> */
@@ -135,12 +89,8 @@ export class DnsParser {
    * and so that the sink is called outside the decoder's last-resort net
    */
   readonly #pending: Observation[] = []
-  /** answer-section CNAME/DNAME records of the current message: index into #pending … */
-  readonly #links: number[] = []
-  /** … and their target name, null when the RDATA did not parse as a name */
-  readonly #linkTargets: (string | null)[] = []
-  /** CNAME owner → index into #links, for answers with more than LINEAR_LINKS links */
-  readonly #cnameByOwner = new Map<string, number>()
+  /** the answer section's CNAME/DNAME records, for following the chain to the negative's name */
+  readonly #links = new AnswerLinks()
 
   constructor(options: DnsParserOptions, emit: ObservationSink) {
     this.#emit = emit
@@ -248,8 +198,8 @@ export class DnsParser {
     }
 
     const pending = this.#pending
-    const links = this.#links
-    const linkTargets = this.#linkTargets
+    const links = this.#links.at
+    const linkTargets = this.#links.targets
     let n = 0
     let answerEnd = 0
     let nLinks = 0
@@ -335,7 +285,7 @@ export class DnsParser {
           }
         }
 
-        pending[n++] = observation(
+        pending[n++] = makeObservation(
           'rr',
           time,
           owner,
@@ -397,13 +347,14 @@ export class DnsParser {
       if (an > 0) target = null
     } else if (answerHasQ) target = null
     // a cut (TC) answer may hide the end of the chain
-    else if (nLinks > 0) target = truncatedFlag ? null : this.#chainEnd(qname, qtype!, nLinks, answerEnd)
+    else if (nLinks > 0)
+      target = truncatedFlag ? null : this.#links.chainEnd(this.#pending, qname, qtype!, nLinks, answerEnd)
     if (target === null) return n
     // Behind a CNAME, a NOERROR without data may just be a server that does not serve the target;
     // only an SOA of the target's zone says the target has no such data (RFC 2308 §2.2.1)
     if (kind === 'nodata' && target !== qname && (soaZone === null || !isAtOrBelow(target, soaZone))) return n
 
-    pending[n++] = observation(
+    pending[n++] = makeObservation(
       kind,
       time,
       target,
@@ -421,62 +372,5 @@ export class DnsParser {
     )
     this.negatives++
     return n
-  }
-
-  /**
-   * The last name of the answer's CNAME chain from qname, or null when no negative can be filed:
-   * a loop, a CNAME whose target did not parse, a DNAME covering the name with no synthesized CNAME
-   * to follow, or a record of the asked type at the end (the question is answered).
-   */
-  #chainEnd(qname: string, qtype: string, nLinks: number, answerEnd: number): string | null {
-    const pending = this.#pending
-    const links = this.#links
-    const targets = this.#linkTargets
-    const byOwner = nLinks > LINEAR_LINKS ? this.#indexCnames(nLinks) : null
-    let target = qname
-    // each CNAME is one step: more steps than CNAMEs means a loop
-    for (let steps = 0; ; steps++) {
-      const at = byOwner !== null ? (byOwner.get(target) ?? -1) : this.#cnameAt(target, nLinks)
-      if (at < 0) break
-      const next = targets[at] ?? null
-      if (steps === nLinks || next === null) return null
-      target = next
-    }
-    for (let i = 0; i < nLinks; i++) {
-      const o = pending[links[i]!]!
-      // a DNAME redirects the names below its owner, not the owner itself
-      if (o.rrtype === DNAME && o.rrname !== target && isAtOrBelow(target, o.rrname)) return null
-    }
-    if (target !== qname) {
-      for (let i = 0; i < answerEnd; i++) {
-        const o = pending[i]!
-        if (o.rrname === target && o.rrtype === qtype) return null
-      }
-    }
-    return target
-  }
-
-  /** Index into #links of the first CNAME owned by name, or -1. */
-  #cnameAt(name: string, nLinks: number): number {
-    const pending = this.#pending
-    const links = this.#links
-    for (let i = 0; i < nLinks; i++) {
-      const o = pending[links[i]!]!
-      if (o.rrname === name && o.rrtype === CNAME) return i
-    }
-    return -1
-  }
-
-  /** CNAME owner → index into #links (the first one wins), so a long chain costs one pass. */
-  #indexCnames(nLinks: number): Map<string, number> {
-    const map = this.#cnameByOwner
-    map.clear()
-    const pending = this.#pending
-    const links = this.#links
-    for (let i = 0; i < nLinks; i++) {
-      const o = pending[links[i]!]!
-      if (o.rrtype === CNAME && !map.has(o.rrname)) map.set(o.rrname, i)
-    }
-    return map
   }
 }
