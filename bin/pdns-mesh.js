@@ -34,7 +34,17 @@ if (pinned === null ? modern(process.versions.node) : pinned.version === process
   const child = spawn(pinned.bin, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
   const forward = (sig) => child.kill(sig)
   for (const sig of FORWARDED_SIGNALS) process.on(sig, forward)
-  child.on('error', (err) => {
+  child.on('error', async (err) => {
+    for (const sig of FORWARDED_SIGNALS) process.off(sig, forward)
+    // The pinned binary may not run here (a glibc build on a musl system, say): a modern shell
+    // Node still can, in-process, without the native addons.
+    if (modern(process.versions.node)) {
+      process.stderr.write(
+        `pdns-mesh: cannot start ${pinned.bin} (${err.message}); using ${process.version}\n`,
+      )
+      await import(pathToFileURL(main).href)
+      return
+    }
     process.stderr.write(`pdns-mesh: cannot start ${pinned.bin}: ${err.message}\n`)
     process.exit(1)
   })

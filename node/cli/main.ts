@@ -5,6 +5,8 @@ import type { Command } from './command.ts'
 import { parseCommand } from './commands/parse.ts'
 
 const COMMANDS: readonly Command[] = [parseCommand]
+/** A second signal sooner than this after the first is taken as the same request (see main). */
+const SIGNAL_ECHO_MS = 1000
 
 function usage(): string {
   const lines = [
@@ -45,16 +47,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`)
     return 0
   }
-  // The first SIGINT/SIGTERM asks the command to stop cleanly (flush, summary); `once` leaves the
-  // default handler for a second one, so an impatient operator can still kill it outright.
+  // The first SIGINT/SIGTERM asks the command to stop cleanly (flush, summary). A repeat within
+  // SIGNAL_ECHO_MS is the same request arriving twice — a terminal's Ctrl-C reaches the whole
+  // process group, so under the launcher it comes once from the terminal and once forwarded — and
+  // is ignored; a signal after that means the operator insists: exit at once.
   const ac = new AbortController()
   let caught: NodeJS.Signals | null = null
+  let caughtAt = 0
   const onSignal = (sig: NodeJS.Signals) => {
-    caught = sig
-    ac.abort(new Error(`interrupted by ${sig}`))
+    if (caught === null) {
+      caught = sig
+      caughtAt = performance.now()
+      ac.abort(new Error(`interrupted by ${sig}`))
+    } else if (performance.now() - caughtAt > SIGNAL_ECHO_MS) {
+      process.exit(128 + (constants.signals[sig] ?? 0))
+    }
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     const code = await cmd.run(rest, { signal: ac.signal })
     return caught === null ? code : 128 + (constants.signals[caught] ?? 0)

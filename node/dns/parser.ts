@@ -133,10 +133,15 @@ export class DnsParser {
       this.#anomaly('parser.internal_error')
       return
     }
-    this.observations += n
     const pending = this.#pending
     const emit = this.#emit
-    for (let i = 0; i < n; i++) emit(pending[i]!)
+    // counted as handed over, so a sink that throws mid-message leaves the counters true
+    for (let i = 0; i < n; i++) {
+      const o = pending[i]!
+      emit(o)
+      this.observations++
+      if (o.kind !== 'rr') this.negatives++
+    }
   }
 
   #anomaly(name: DnsAnomaly): void {
@@ -318,7 +323,10 @@ export class DnsParser {
     // NS RRset when AA is set, or when it comes with an answer (a resolver repeating the zone's NS
     // beside the data). NS with neither is a referral: its child zone is one the answering parent
     // does not serve, so nothing is inferred.
-    const zone = soaZone ?? (authoritative || answerEnd > 0 ? nsZone : null)
+    // An NS zone must also contain the question: NS for a zone below it is a delegation, even
+    // after an authoritative CNAME into that child (RFC 1034 §4.3.2 step 3b).
+    const nsCovers = nsZone !== null && (qname === null || isAtOrBelow(qname, nsZone))
+    const zone = soaZone ?? ((authoritative || answerEnd > 0) && nsCovers ? nsZone : null)
     for (let i = 0; i < n; i++) {
       const o = pending[i]!
       o.rcode = rcode
@@ -327,7 +335,8 @@ export class DnsParser {
 
     if (qname === null || walked === 0) return n
     let kind: ObservationKind | null = null
-    if (rcodeNum === 3) kind = 'nxdomain'
+    // an uncertain rcode whose low bits read 3 may be an extended one (BADTIME 19 …): not NXDOMAIN
+    if (rcodeNum === 3 && rcodeFinal) kind = 'nxdomain'
     // NODATA (RFC 2308 §2.2): only decided when answer and authority were read completely, not cut
     // (TC), and the rcode is final; not for a referral (NS in the authority and no SOA)
     else if (
@@ -370,7 +379,6 @@ export class DnsParser {
       transport,
       client,
     )
-    this.negatives++
     return n
   }
 }

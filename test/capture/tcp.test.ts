@@ -254,6 +254,42 @@ test('a new connection on the ports of a closed flow is reassembled normally', (
   )
 })
 
+test('the late retransmission is counted, and data far behind a closed stream is a new connection, not dropped', () => {
+  const { dec, seen } = collector()
+  feed(dec, 1, toServer(ISN, SYN))
+  const q = framed(dnsQuery(1))
+  feed(dec, 1, toServer(ISN + 1, ACK | FIN, q))
+  feed(dec, 1, toClient(9000, ACK | FIN))
+  feed(dec, 1, toServer(ISN + 1, ACK, q)) // a late copy
+  assert.equal(dec.anomalies.get('tcp.late_after_close'), 1)
+  // the ports reused by a connection whose SYN was not captured, sequence far behind the old end
+  feed(dec, 1, toServer((ISN - 10 * TCP_REORDER_WINDOW_BYTES) >>> 0, ACK, framed(dnsQuery(2))))
+  assert.deepEqual(
+    seen.map((s) => dnsId(s.msg)),
+    [1, 2],
+  )
+})
+
+test('an ACK that releases the last held data and closes the flow charges nothing for the rest of its segment', () => {
+  const r = new TcpReassembler(new Counters(), () => {})
+  const { up, down } = endpoints(1)
+  const none = new Uint8Array(0)
+  const q = framed(dnsQuery(1))
+  r.segment(up, 0, 4, 40000, 53, ISN, 0, SYN, none, 0, 0, 1)
+  r.segment(down, 0, 4, 53, 40000, 9000, ISN + 1, SYN | ACK, none, 0, 0, 2)
+  r.segment(up, 0, 4, 40000, 53, ISN + 1, 9001, ACK, q, 0, q.length, 3)
+  // the server's answer after a 10-byte hole the capture missed, then its FIN: both held back
+  const a = framed(dnsQuery(2))
+  r.segment(down, 0, 4, 53, 40000, 9011, ISN + 1 + q.length, ACK, a, 0, a.length, 4)
+  r.segment(down, 0, 4, 53, 40000, 9011 + a.length, ISN + 1 + q.length, ACK | FIN, none, 0, 0, 5)
+  r.segment(up, 0, 4, 40000, 53, ISN + 1 + q.length, 0, FIN, none, 0, 0, 6)
+  // the client ACKs past the hole (closing the flow) and carries early data of its own
+  const early = new Uint8Array(5000).fill(1)
+  r.segment(up, 0, 4, 40000, 53, ISN + 2 + q.length + 1000, 9012 + a.length, ACK, early, 0, early.length, 7)
+  assert.equal(r.flowCount, 0)
+  assert.equal(r.bufferedBytes, 0)
+})
+
 test('closed flows are remembered at most MAX_TCP_CLOSED_FLOWS and only until TCP_FLOW_IDLE_TIMEOUT_US', () => {
   const r = new TcpReassembler(new Counters(), () => {})
   const m = framed(dnsQuery(1))

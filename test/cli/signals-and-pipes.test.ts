@@ -57,7 +57,7 @@ test('a reader closing the pipe early ends parse quietly with status 0', async (
   assert.doesNotMatch(stderr, /Error|EPIPE|at /)
 })
 
-test('the launcher re-executes under the pinned runtime and passes a forwarded signal back', async (t) => {
+test('the launcher re-executes under the pinned runtime, and a terminal Ctrl-C still ends parse cleanly', async (t) => {
   const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find(existsSync)
   if (systemNode === undefined) return t.skip('no system node to launch from')
   const pinned = pinnedRuntime()!.version
@@ -65,11 +65,35 @@ test('the launcher re-executes under the pinned runtime and passes a forwarded s
   assert.equal(help.code, 0)
   assert.match(help.stdout, new RegExp(`\\(Node v${pinned.replaceAll('.', '\\.')}\\)`))
 
-  const run = startCli(['parse', '--quiet', big], { nodeBin: systemNode })
+  // Ctrl-C on a terminal signals the whole process group: the launcher and the CLI both get it,
+  // and the launcher forwards it once more; the CLI must still stop cleanly, not die on the echo.
+  const run = startCli(['parse', '--summary-json', big], { nodeBin: systemNode, detached: true })
+  await firstOutput(run.child)
+  // stop reading, so the CLI blocks on a full pipe and takes the two signals one at a time
+  run.child.stdout!.pause()
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  process.kill(-run.child.pid!, 'SIGINT')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  run.child.stdout!.resume()
+  const r = await run.done
+  assert.equal(r.code, 130, `code ${r.code}, signal ${r.signal}; ${r.stderr}`)
+  const lines = r.stdout.split('\n').filter(Boolean)
+  for (const l of lines) JSON.parse(l)
+  const summary = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{'))!)
+  assert.equal(summary.interrupted, true)
+  assert.equal(summary.observations, lines.length)
+})
+
+test('a SIGTERM sent to the launcher alone is forwarded: parse flushes, summarises and exits 143', async (t) => {
+  const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find(existsSync)
+  if (systemNode === undefined) return t.skip('no system node to launch from')
+  const run = startCli(['parse', '--summary-json', big], { nodeBin: systemNode })
   await firstOutput(run.child)
   run.child.kill('SIGTERM')
   const r = await run.done
-  // the child exits 143 after flushing; the launcher dies of the same signal
-  assert.ok(r.signal === 'SIGTERM' || r.code === 143, `code ${r.code}, signal ${r.signal}`)
-  for (const l of r.stdout.split('\n').filter(Boolean)) JSON.parse(l)
+  assert.equal(r.code, 143, `code ${r.code}, signal ${r.signal}; ${r.stderr}`)
+  const lines = r.stdout.split('\n').filter(Boolean)
+  for (const l of lines) JSON.parse(l)
+  const summary = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{'))!)
+  assert.equal(summary.observations, lines.length)
 })

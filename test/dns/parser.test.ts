@@ -482,6 +482,18 @@ describe('negative answers', () => {
     assert.equal(parser.anomalies.get('rdata.malformed:SOA'), 1)
   })
 
+  it('no NXDOMAIN when the walk stopped before the OPT RR: low bits 3 may be BADTIME (19)', () => {
+    const msg = rawMessage({
+      flags: 0x8183,
+      question: Q,
+      ns: [soaOf('example.com')],
+      ar: [rr(wireName('x'), 1, 1, 1, A, 400), OPT(0x01000000)],
+    })
+    const { obs, parser } = parseOne(msg)
+    assert.deepEqual(negatives(obs), [])
+    assert.equal(parser.anomalies.get('rcode.uncertain'), 1)
+  })
+
   it('no NODATA when the walk stopped before the OPT RR that could extend the rcode', () => {
     // BADVERS (16): header rcode 0, the upper bits in the OPT behind a damaged additional RR
     const msg = rawMessage({
@@ -519,6 +531,22 @@ describe('bailiwick', () => {
     )
   })
 
+  it('an authoritative CNAME into a delegated child (RFC 1034 4.3.2 3b) is a referral: no child bailiwick', () => {
+    const { obs } = parseOne(
+      rawMessage({
+        flags: 0x8400,
+        question: Q,
+        an: [rr([0xc0, 12], 5, 1, 300, wireName('www.sub.example.com'))],
+        ns: [nsOf('sub.example.com')],
+        ar: [rr(wireName('ns1.sub.example.com'), 1, 1, 300, A)],
+      }),
+    )
+    assert.deepEqual(
+      obs.map((o) => o.bailiwick),
+      [null, null, null],
+    )
+  })
+
   it("a resolver's answer (AA clear) with the zone's NS beside it takes that zone as its best guess", () => {
     const answer = rr(wireName('www.example.com'), 1, 1, 60, A)
     const { obs } = parseOne(
@@ -547,8 +575,10 @@ describe('bailiwick', () => {
 describe('sink and message size', () => {
   it('an exception thrown by the sink reaches the caller unchanged, not as a parser error', () => {
     const boom = new Error('store is full')
+    let calls = 0
+    // the store takes the SOA, then fails on the NXDOMAIN observation
     const parser = new DnsParser({ clientAddresses: false }, () => {
-      throw boom
+      if (++calls === 2) throw boom
     })
     const msg = rawMessage({ flags: 0x8183, question: Q, ns: [soa(3600, 300)] })
     assert.throws(
@@ -556,7 +586,9 @@ describe('sink and message size', () => {
       (err) => err === boom,
     )
     assert.equal(parser.anomalies.get('parser.internal_error'), 0)
-    assert.equal(parser.observations, 2)
+    // counters say what the sink actually took
+    assert.equal(parser.observations, 1)
+    assert.equal(parser.negatives, 0)
   })
 
   it('a message longer than 65535 octets counts message.too_long and is read up to that length', () => {

@@ -15,6 +15,8 @@ export interface CliOptions {
   nodeBin?: string
   env?: NodeJS.ProcessEnv
   cwd?: string
+  /** run in a process group of its own, so a test can signal the group as a terminal does */
+  detached?: boolean
 }
 
 /** Starts the real CLI in a child process (through the launcher, as a user would). */
@@ -26,6 +28,7 @@ export function startCli(
     cwd: opts.cwd ?? REPO,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   })
   let stdout = ''
   let stderr = ''

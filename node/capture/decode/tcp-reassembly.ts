@@ -131,6 +131,9 @@ export class TcpReassembler {
       } finally {
         this.#reversed = false
       }
+      // releasing the peer's data may have finished the flow (both FINs): it is gone, and what
+      // this segment still carries must not be charged to a flow nobody tracks any more
+      if (this.#flows.get(key) !== flow) return
     }
     if ((flags & TCP_SYN) !== 0) {
       if (!d.sawSyn || d.isn !== seq) {
@@ -157,9 +160,10 @@ export class TcpReassembler {
   }
 
   /**
-   * A segment with no live flow: is it late, from a flow both FINs closed? Data starting before
-   * the closed stream's end in its direction is, and so is a SYN repeating that direction's ISN:
-   * both are retransmissions, dropped. Any other SYN, or data past that end, is a new connection
+   * A segment with no live flow: is it late, from a flow both FINs closed? Data starting at most
+   * TCP_REORDER_WINDOW_BYTES before the closed stream's end in its direction is, and so is a SYN
+   * repeating that direction's ISN: both are retransmissions, dropped (data counted as
+   * 'tcp.late_after_close'). Any other SYN, or data past that end, is a new connection
    * on the same ports: the closed flow is forgotten.
    */
   #lateForClosed(key: string, dir: number, seq: number, flags: number): boolean {
@@ -169,7 +173,13 @@ export class TcpReassembler {
       if (seq === (dir === 0 ? c.isn0 : c.isn1)) return true
     } else {
       const next = dir === 0 ? c.next0 : c.next1
-      if (next !== -1 && seqDiff(seq, next) < 0) return true
+      // Only just before the old stream's end is data a retransmission; further back it is a new
+      // connection whose SYN the capture missed, and holding it back would lose it silently.
+      const behind = next === -1 ? 0 : seqDiff(next, seq)
+      if (behind > 0 && behind <= TCP_REORDER_WINDOW_BYTES) {
+        this.#anomalies.inc('tcp.late_after_close')
+        return true
+      }
     }
     this.#closed.delete(key)
     return false
