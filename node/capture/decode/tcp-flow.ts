@@ -67,27 +67,6 @@ export class Flow {
   }
 }
 
-/**
- * What is kept of a flow after both FINs, until TCP_FLOW_IDLE_TIMEOUT_US: per direction, where
- * its stream ended and its SYN's sequence number (-1 when it never synced, or no SYN was seen:
- * nothing can be said about such a direction's late segments).
- */
-export class ClosedFlow {
-  readonly closedTs: number
-  readonly next0: number
-  readonly next1: number
-  readonly isn0: number
-  readonly isn1: number
-
-  constructor(closedTs: number, a: Direction, b: Direction) {
-    this.closedTs = closedTs
-    this.next0 = a.synced ? a.next : -1
-    this.next1 = b.synced ? b.next : -1
-    this.isn0 = a.sawSyn ? a.isn : -1
-    this.isn1 = b.sawSyn ? b.isn : -1
-  }
-}
-
 /** signed distance a - b between two 32-bit sequence numbers */
 export const seqDiff = (a: number, b: number): number => (a - b) | 0
 

@@ -13,15 +13,14 @@
 import {
   MAX_TCP_BUFFERED_BYTES,
   MAX_TCP_BUFFERED_BYTES_PER_FLOW,
-  MAX_TCP_CLOSED_FLOWS,
   MAX_TCP_FLOWS,
   TCP_FLOW_IDLE_TIMEOUT_US,
   TCP_REORDER_WINDOW_BYTES,
 } from '../limits.ts'
 import type { Counters } from '../types.ts'
 import { addrKey } from './addr-key.ts'
+import { ClosedFlows } from './tcp-closed-flows.ts'
 import {
-  ClosedFlow,
   type Direction,
   Flow,
   IDLE_SCAN_INTERVAL_US,
@@ -42,7 +41,7 @@ export type TcpMessageSink = (buf: Uint8Array, off: number, len: number, reverse
 export class TcpReassembler {
   readonly #flows = new Map<string, Flow>()
   /** flows closed by both FINs, oldest first, until TCP_FLOW_IDLE_TIMEOUT_US after their close */
-  readonly #closed = new Map<string, ClosedFlow>()
+  readonly #closed: ClosedFlows
   readonly #anomalies: Counters
   readonly #emit: TcpMessageSink
   #bytes = 0
@@ -57,6 +56,7 @@ export class TcpReassembler {
   constructor(anomalies: Counters, emit: TcpMessageSink) {
     this.#anomalies = anomalies
     this.#emit = emit
+    this.#closed = new ClosedFlows(anomalies)
   }
 
   get flowCount(): number {
@@ -107,7 +107,7 @@ export class TcpReassembler {
     if (flow === undefined) {
       // Nothing to learn from a reset or a bare ACK/FIN of a flow we never saw.
       if ((flags & TCP_RST) !== 0 || (end === p && (flags & TCP_SYN) === 0)) return
-      if (this.#closed.size > 0 && this.#lateForClosed(key, dir, seq, flags)) return
+      if (this.#closed.size > 0 && this.#closed.isLate(key, dir, seq, flags)) return
       if (this.#flows.size >= MAX_TCP_FLOWS) this.#evictOldest()
       flow = new Flow(key, ts)
     } else {
@@ -157,32 +157,6 @@ export class TcpReassembler {
     this.#flows.clear()
     this.#closed.clear()
     this.#bytes = 0
-  }
-
-  /**
-   * A segment with no live flow: is it late, from a flow both FINs closed? Data starting at most
-   * TCP_REORDER_WINDOW_BYTES before the closed stream's end in its direction is, and so is a SYN
-   * repeating that direction's ISN: both are retransmissions, dropped (data counted as
-   * 'tcp.late_after_close'). Any other SYN, or data past that end, is a new connection
-   * on the same ports: the closed flow is forgotten.
-   */
-  #lateForClosed(key: string, dir: number, seq: number, flags: number): boolean {
-    const c = this.#closed.get(key)
-    if (c === undefined) return false
-    if ((flags & TCP_SYN) !== 0) {
-      if (seq === (dir === 0 ? c.isn0 : c.isn1)) return true
-    } else {
-      const next = dir === 0 ? c.next0 : c.next1
-      // Only just before the old stream's end is data a retransmission; further back it is a new
-      // connection whose SYN the capture missed, and holding it back would lose it silently.
-      const behind = next === -1 ? 0 : seqDiff(next, seq)
-      if (behind > 0 && behind <= TCP_REORDER_WINDOW_BYTES) {
-        this.#anomalies.inc('tcp.late_after_close')
-        return true
-      }
-    }
-    this.#closed.delete(key)
-    return false
   }
 
   #data(flow: Flow, d: Direction, seq: number, buf: Uint8Array, p: number, end: number): void {
@@ -364,10 +338,7 @@ export class TcpReassembler {
     const [a, b] = flow.dirs
     if (a.fin && b.fin && a.ooo.length === 0 && b.ooo.length === 0) {
       this.#flows.delete(flow.key)
-      if (this.#closed.size >= MAX_TCP_CLOSED_FLOWS) {
-        this.#closed.delete(this.#closed.keys().next().value!)
-      }
-      this.#closed.set(flow.key, new ClosedFlow(flow.lastTs, a, b))
+      this.#closed.remember(flow.key, flow.lastTs, a, b)
     }
   }
 
@@ -399,9 +370,6 @@ export class TcpReassembler {
       if (ts - f.lastTs <= TCP_FLOW_IDLE_TIMEOUT_US) break
       this.#close(f)
     }
-    for (const [key, c] of this.#closed) {
-      if (ts - c.closedTs <= TCP_FLOW_IDLE_TIMEOUT_US) break
-      this.#closed.delete(key)
-    }
+    this.#closed.expire(ts)
   }
 }
