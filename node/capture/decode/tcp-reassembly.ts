@@ -7,8 +7,8 @@
  * by the capture, not the network, so no retransmission will fill it: the stream skips it at once.
  * Messages contained in one segment are handed out straight from the frame buffer; only partial
  * messages and early segments are copied. A flow closed by both FINs is remembered for a while,
- * so that a late retransmission is dropped rather than taken for a new stream. Per-flow state
- * lives in tcp-flow.ts.
+ * so that a late retransmission is dropped rather than taken for a new stream (tcp-closed-flows.ts).
+ * Per-flow state lives in tcp-flow.ts.
  */
 import {
   MAX_TCP_BUFFERED_BYTES,
