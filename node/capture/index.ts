@@ -1,6 +1,6 @@
 /** The capture layer's public surface: read capture files, decode frames down to DNS payloads. */
 export { PacketDecoder } from './decode/index.ts'
-export { DEFAULT_DNS_PORTS } from './decode/ports.ts'
+export { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from './decode/ports.ts'
 export {
   type CaptureFileInfo,
   type DetectedFormat,

@@ -44,6 +44,11 @@ export class Counters {
     this.#m.set(name, (this.#m.get(name) ?? 0) + by)
   }
 
+  /** Adds every count of `other` to this one. */
+  addAll(other: Counters): void {
+    for (const [k, v] of other.#m) this.inc(k, v)
+  }
+
   get(name: string): number {
     return this.#m.get(name) ?? 0
   }

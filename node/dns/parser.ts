@@ -6,6 +6,7 @@
  * and Observation objects it hands out. Hostile input is handled by bounds checks; each problem is a
  * named anomaly (see anomalies.ts), RRs decoded before the damage are still emitted.
  */
+import { MDNS_PORT } from '../capture/decode/ports.ts'
 import { Counters, type PacketInfo } from '../capture/types.ts'
 import type { DnsAnomaly } from './anomalies.ts'
 import { AnswerLinks } from './answer-links.ts'
@@ -46,7 +47,6 @@ export interface DnsParserOptions {
   mdns?: boolean
 }
 
-const MDNS_PORT = 5353
 const OPCODE_QUERY = 0
 const SECTIONS: readonly Section[] = ['answer', 'authority', 'additional']
 

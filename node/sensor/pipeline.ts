@@ -1,5 +1,5 @@
 import { PacketDecoder } from '../capture/decode/index.ts'
-import { type CaptureFileInfo, readCapture } from '../capture/formats/index.ts'
+import { type CaptureFileInfo, type ReadCaptureOptions, readCapture } from '../capture/formats/index.ts'
 import { Counters } from '../capture/types.ts'
 import type { ObservationSink } from '../dns/observation.ts'
 import { DnsParser } from '../dns/parser.ts'
@@ -50,15 +50,7 @@ export class Sensor {
    * Reads one capture file through the pipeline. On a damaged file the frames before the damage
    * are processed, then the PdnsError is thrown.
    */
-  async ingestFile(
-    path: string,
-    opts: {
-      signal?: AbortSignal
-      onProgress?: (bytesRead: number, totalBytes: number) => void
-      /** awaited between read chunks: the place for output backpressure */
-      onChunk?: () => Promise<void> | void
-    } = {},
-  ): Promise<CaptureFileInfo> {
+  async ingestFile(path: string, opts: ReadCaptureOptions = {}): Promise<CaptureFileInfo> {
     return await readCapture(path, this.#decoder.decode, opts)
   }
 
@@ -75,9 +67,8 @@ export class Sensor {
   stats(): SensorStats {
     const p = this.#parser
     const anomalies = new Counters()
-    for (const c of [this.#decoder.anomalies, p.anomalies]) {
-      for (const [k, v] of Object.entries(c.toJSON())) anomalies.inc(k, v)
-    }
+    anomalies.addAll(this.#decoder.anomalies)
+    anomalies.addAll(p.anomalies)
     return {
       frames: this.#decoder.frames,
       dnsMessages: p.messages,

@@ -4,35 +4,18 @@
  * and neither last-resort net (decoder.internal_error, parser.internal_error) may catch anything.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { resolve } from 'node:path'
 import { test } from 'node:test'
-import { PacketDecoder, readCapture } from '../../node/capture/index.ts'
-import { DnsParser } from '../../node/dns/parser.ts'
 import { isPdnsError } from '../../node/errors.ts'
+import { Sensor } from '../../node/sensor/index.ts'
+import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/pcaps')
 const ALLOWED = new Set(['ERR_UNKNOWN_FORMAT', 'ERR_TRUNCATED_CAPTURE', 'ERR_CORRUPT_CAPTURE'])
-
-function captures(dir: string): string[] {
-  const out: string[] = []
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    // `.expected/` folders hold the source suites' outputs, `.tshark.jsonl` tshark's decoding.
-    if (e.isDirectory()) {
-      if (!e.name.endsWith('.expected')) out.push(...captures(p))
-    } else if (!e.name.endsWith('.jsonl')) out.push(p)
-  }
-  return out.sort()
-}
+const NETS = ['decoder.internal_error', 'parser.internal_error']
 
 test('every corpus capture decodes without an unexpected exception', async (t) => {
-  if (!existsSync(CORPUS)) {
-    if (process.env.CI === 'true') assert.fail(`corpus missing at ${CORPUS} (required when CI=true)`)
-    t.skip(`corpus not found at ${CORPUS}`)
-    return
-  }
-  const files = captures(CORPUS)
+  if (!requireCorpus(t, 'corpus smoke check')) return
+  const files = corpusCaptures()
   assert.ok(files.length > 0)
   const failures: string[] = []
   const internalErrors: string[] = []
@@ -40,25 +23,21 @@ test('every corpus capture decodes without an unexpected exception', async (t) =
   let dns = 0
   let ok = 0
   for (const f of files) {
-    const parser = new DnsParser({ clientAddresses: true }, () => {})
-    const dec = new PacketDecoder({ ports: new Set([53, 5353, 5355]) }, (buf, off, len, info) => {
-      dns++
-      parser.parse(buf, off, len, info)
-    })
+    const sensor = new Sensor({ ports: new Set([53, 5353, 5355]), clientAddresses: true }, () => {})
     try {
-      await readCapture(f, dec.decode)
+      await sensor.ingestFile(resolve(CORPUS_DIR, f))
       ok++
     } catch (err) {
       if (!isPdnsError(err) || !ALLOWED.has(err.code)) throw err
-      failures.push(`${relative(CORPUS, f)}: ${err.code}`)
+      failures.push(`${f}: ${err.code}`)
     }
-    dec.flush()
-    frames += dec.frames
-    for (const [name, n] of [
-      ['decoder.internal_error', dec.anomalies.get('decoder.internal_error')],
-      ['parser.internal_error', parser.anomalies.get('parser.internal_error')],
-    ] as const) {
-      if (n > 0) internalErrors.push(`${relative(CORPUS, f)}: ${name} ${n}`)
+    sensor.flush()
+    const s = sensor.stats()
+    frames += s.frames
+    dns += s.dnsMessages
+    for (const name of NETS) {
+      const n = s.anomalies[name] ?? 0
+      if (n > 0) internalErrors.push(`${f}: ${name} ${n}`)
     }
   }
   t.diagnostic(`corpus: ${files.length} files, ${ok} clean, ${frames} frames, ${dns} DNS payloads`)

@@ -10,8 +10,8 @@ import { resolve } from 'node:path'
 import { test } from 'node:test'
 import { isPdnsError } from '../../node/errors.ts'
 import { Sensor } from '../../node/sensor/index.ts'
-import { CORPUS_DIR, requireCorpus } from '../helpers/shared.ts'
-import { comparable, readGold, readManifest, tupleKey } from './corpus.ts'
+import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
+import { comparable, readGold, tupleKey } from './corpus.ts'
 
 /** tshark dissects these as DNS (dns, mdns, llmnr); the sensor is told the same ports. */
 const PORTS = new Set([53, 5353, 5355])
@@ -65,9 +65,7 @@ function allowed(list: Allowance[], capture: string, direction: string, key: str
 test('observations agree with tshark on every capture of the shared corpus', async (t) => {
   if (!requireCorpus(t, 'tshark conformance')) return
   const allowances = readAllowances()
-  const captures = readManifest()
-    .map((r) => r.local)
-    .filter((p) => p.startsWith('pcaps/'))
+  const captures = corpusCaptures()
   assert.ok(captures.length > 200, `expected the corpus's captures, found ${captures.length}`)
 
   let goldTotal = 0

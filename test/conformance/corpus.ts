@@ -2,31 +2,6 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CORPUS_DIR } from '../helpers/shared.ts'
 
-export interface ManifestRow {
-  local: string
-  dupOf: string
-  tags: string[]
-  note: string
-  tsharkRrs: number
-}
-
-/** Rows of the corpus MANIFEST.tsv (header line gives the column names). */
-export function readManifest(): ManifestRow[] {
-  const [head, ...lines] = readFileSync(resolve(CORPUS_DIR, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n')
-  const cols = head!.split('\t')
-  const at = (name: string) => cols.indexOf(name)
-  return lines.map((line) => {
-    const f = line.split('\t')
-    return {
-      local: f[at('local')]!,
-      dupOf: f[at('dup_of')] ?? '',
-      tags: (f[at('tags')] ?? '').split(',').filter(Boolean),
-      note: f[at('note')] ?? '',
-      tsharkRrs: Number(f[at('tshark_rrs')] || 0),
-    }
-  })
-}
-
 /** One line of a `*.tshark.jsonl` gold (schema in the corpus README). */
 export interface GoldLine {
   frame: number

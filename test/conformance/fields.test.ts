@@ -8,8 +8,8 @@ import assert from 'node:assert/strict'
 import { resolve } from 'node:path'
 import { test } from 'node:test'
 import { Sensor } from '../../node/sensor/index.ts'
-import { CORPUS_DIR, requireCorpus } from '../helpers/shared.ts'
-import { comparable, type GoldLine, readGold, readManifest } from './corpus.ts'
+import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
+import { comparable, type GoldLine, readGold } from './corpus.ts'
 
 const PORTS = new Set([53, 5353, 5355])
 
@@ -37,9 +37,7 @@ function fields(
 
 test('TTL, class, rcode, question name and transport agree with tshark for every matched record', async (t) => {
   if (!requireCorpus(t, 'per-record field conformance')) return
-  const captures = readManifest()
-    .map((r) => r.local)
-    .filter((p) => p.startsWith('pcaps/'))
+  const captures = corpusCaptures()
   let compared = 0
   const mismatches: string[] = []
   for (const capture of captures) {

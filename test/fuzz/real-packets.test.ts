@@ -9,9 +9,8 @@ import { resolve } from 'node:path'
 import { test } from 'node:test'
 import { readCapture } from '../../node/capture/index.ts'
 import { Sensor } from '../../node/sensor/index.ts'
-import { readManifest } from '../conformance/corpus.ts'
 import { prng, randInt } from '../helpers/prng.ts'
-import { CORPUS_DIR, requireCorpus } from '../helpers/shared.ts'
+import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
 
 const SEED = 0x5eed_d115
 const MAX_FRAMES = 4000
@@ -27,9 +26,7 @@ interface Frame {
 
 async function collectFrames(): Promise<Frame[]> {
   const frames: Frame[] = []
-  const captures = readManifest()
-    .map((r) => r.local)
-    .filter((p) => p.startsWith('pcaps/'))
+  const captures = corpusCaptures()
   for (const capture of captures) {
     if (frames.length >= MAX_FRAMES) break
     try {

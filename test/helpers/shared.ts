@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { TestContext } from 'node:test'
 
@@ -18,4 +18,36 @@ export function requireCorpus(t: TestContext, what: string): boolean {
   if (process.env.CI === 'true') throw new Error(msg)
   t.skip(msg)
   return false
+}
+
+export interface ManifestRow {
+  local: string
+  dupOf: string
+  tags: string[]
+  note: string
+  tsharkRrs: number
+}
+
+/** Rows of the corpus MANIFEST.tsv (header line gives the column names). */
+export function readManifest(): ManifestRow[] {
+  const [head, ...lines] = readFileSync(resolve(CORPUS_DIR, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n')
+  const cols = head!.split('\t')
+  const at = (name: string) => cols.indexOf(name)
+  return lines.map((line) => {
+    const f = line.split('\t')
+    return {
+      local: f[at('local')]!,
+      dupOf: f[at('dup_of')] ?? '',
+      tags: (f[at('tags')] ?? '').split(',').filter(Boolean),
+      note: f[at('note')] ?? '',
+      tsharkRrs: Number(f[at('tshark_rrs')] || 0),
+    }
+  })
+}
+
+/** The corpus captures (paths relative to CORPUS_DIR), as the MANIFEST lists them; no dnstap files. */
+export function corpusCaptures(): string[] {
+  return readManifest()
+    .map((r) => r.local)
+    .filter((p) => p.startsWith('pcaps/'))
 }

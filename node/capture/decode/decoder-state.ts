@@ -41,7 +41,7 @@ export class DecoderState {
   frames = 0
   udpPayloads = 0
   tcpMessages = 0
-  // The most frequent skip reasons are plain numbers on the hot path; PacketDecoder.skipped folds them in.
+  // The most frequent skip reasons are plain numbers on the hot path; PacketDecoder.skipped adds them.
   notDns = 0
   notIp = 0
   notUdpTcp = 0

@@ -15,10 +15,6 @@ export class PacketDecoder {
   /** capture-level anomalies: fragments and TCP streams that could not be put together, tunnels too deep... */
   readonly anomalies = new Counters()
   readonly #s: DecoderState
-  // How much of each hot-path skip count has been folded into `skipped` already.
-  #notDnsFolded = 0
-  #notIpFolded = 0
-  #notUdpTcpFolded = 0
 
   constructor(options: DecodeOptions, onDns: DnsPayloadSink) {
     this.#s = new DecoderState(options.ports, this.anomalies, onDns)
@@ -42,16 +38,13 @@ export class PacketDecoder {
   /** Frames that yielded no DNS payload, by reason ('port.not_dns', 'link.unsupported:<n>', ...). */
   get skipped(): Counters {
     const st = this.#s
-    const s = st.skipped
-    if (st.notDns !== this.#notDnsFolded) s.inc('port.not_dns', st.notDns - this.#notDnsFolded)
-    if (st.notIp !== this.#notIpFolded) s.inc('ip.not_ip', st.notIp - this.#notIpFolded)
-    if (st.notUdpTcp !== this.#notUdpTcpFolded) {
-      s.inc('l4.not_udp_tcp', st.notUdpTcp - this.#notUdpTcpFolded)
-    }
-    this.#notDnsFolded = st.notDns
-    this.#notIpFolded = st.notIp
-    this.#notUdpTcpFolded = st.notUdpTcp
-    return s
+    const out = new Counters()
+    out.addAll(st.skipped)
+    // the most frequent reasons are plain numbers on the hot path
+    if (st.notDns > 0) out.inc('port.not_dns', st.notDns)
+    if (st.notIp > 0) out.inc('ip.not_ip', st.notIp)
+    if (st.notUdpTcp > 0) out.inc('l4.not_udp_tcp', st.notUdpTcp)
+    return out
   }
 
   /** TCP flows currently tracked (for tests and stats). */

@@ -3,6 +3,11 @@
 /** Unicast DNS only; mDNS (5353) and LLMNR (5355) are opt-in through DecodeOptions.ports. */
 export const DEFAULT_DNS_PORTS: ReadonlySet<number> = new Set([53])
 
+/** mDNS (RFC 6762): its CLASS top bit is the cache-flush flag, not part of the class. */
+export const MDNS_PORT = 5353
+/** LLMNR (RFC 4795) */
+export const LLMNR_PORT = 5355
+
 /** Encapsulations recognised on UDP when neither port is a DNS port. */
 export const VXLAN_PORT = 4789
 export const GTP_U_PORT = 2152

@@ -1,4 +1,4 @@
-import { DEFAULT_DNS_PORTS } from '../../capture/index.ts'
+import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts'
 import type { Observation } from '../../dns/observation.ts'
 import { isPdnsError, PdnsError } from '../../errors.ts'
 import { Sensor, type SensorStats } from '../../sensor/index.ts'
@@ -8,9 +8,6 @@ import { LineWriter } from '../output/line-writer.ts'
 import { observationToJson, observationToRow, TABLE_HEADER } from '../output/observation-format.ts'
 import { formatRate, PROGRESS_MIN_BYTES, ProgressBar } from '../output/progress.ts'
 import { renderTable, TABLE_BLOCK_ROWS } from '../output/table.ts'
-
-const MDNS_PORT = 5353
-const LLMNR_PORT = 5355
 
 const HELP = `Usage: pdns-mesh parse [options] FILE...
 
