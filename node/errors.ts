@@ -11,6 +11,13 @@ export const ERROR_CODES = {
   ERR_BAD_ARGUMENT: 'a command-line argument or option value is invalid',
   ERR_ABORTED: 'an operation was cancelled through its AbortSignal',
   ERR_OUTPUT: 'results could not be written (stdout failed: a full disk, an I/O error)',
+  ERR_BAD_QUERY: 'a query names an invalid name, address, prefix, range, type, time or cursor',
+  ERR_BAD_RECORD: 'an imported record (a COF line) is not valid',
+  ERR_DB_LOCKED: 'the database is held by another process (a running node, another import)',
+  ERR_DB_SCHEMA: 'the database was written by a newer pdns-mesh (schema version above this one)',
+  ERR_DB_CORRUPT: 'the database holds a key or value this version cannot decode',
+  ERR_DB_IO: 'RocksDB could not open, read or write the database',
+  ERR_DB_MISSING: 'no database exists in the data directory',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

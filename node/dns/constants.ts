@@ -119,6 +119,19 @@ export const T_TSIG = 250
 /** Mnemonic of an RR type (0–65535), or TYPEnnn (RFC 3597 §5). */
 export const typeName: (t: number) => string = lazyTable(65536, (t) => `TYPE${t}`, TYPE_LIST)
 
+const TYPE_BY_NAME = new Map<string, number>(TYPE_LIST.map(([n, name]) => [name, n]))
+
+/** Type number of a mnemonic (any case) or of TYPEnnn; null when it names no type. */
+export function typeNumber(text: string): number | null {
+  const upper = text.toUpperCase()
+  const known = TYPE_BY_NAME.get(upper)
+  if (known !== undefined) return known
+  const m = /^TYPE([0-9]{1,5})$/.exec(upper)
+  if (m === null) return null
+  const n = Number(m[1])
+  return n <= 65535 ? n : null
+}
+
 /** Mnemonic of a class (0–65535), or CLASSnnn (RFC 3597 §5). */
 export const className: (c: number) => string = lazyTable(65536, (c) => `CLASS${c}`, [
   [1, 'IN'],

@@ -1,0 +1,1 @@
+export { IDENTITY_FILE, type Identity, loadIdentity } from './identity.ts'

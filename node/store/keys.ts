@@ -1,0 +1,457 @@
+/**
+ * The whole RocksDB key layout (schema v1) lives in this file; docs/STORAGE.md describes it and
+ * test/store/keys.test.ts holds it to its intended order. Modelled on Farsight's dnstable encoding:
+ * a type byte, names with their labels reversed so a left wildcard is one prefix scan, addresses as
+ * raw bytes so a CIDR is one range scan, base-128 varints in values.
+ *
+ *   0x00 META    | ascii name                                                  → meta value
+ *   0x01 ORIGIN  | u32 id                                                      → utf8 label
+ *   0x02 ORIGIN# | utf8 label                                                  → u32 id
+ *   0x10 RRSET   | rev(owner) | u16 type | u8 kind | bw | vlen rdata | u32 origin → value
+ *   0x11 RDATA   | rdkey | u16 type | rev(owner) | bw | vlen full | u32 origin   → value
+ *   0x12 FWD     | fwd(owner) | u16 type                                       → (empty)
+ *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
+ *
+ * rev()/fwd() are the name encodings of names.ts. `bw` (bailiwick) is 00 when unknown, else 01 and
+ * rev(bailiwick). `kind` separates answers from negative answers (NXDOMAIN, NODATA), which have no
+ * rdata. Integers are big-endian so byte order is numeric order; the origin comes last so one record's
+ * vantages are neighbours. rdkey is 04 + 4 address bytes, 06 + 16 address bytes, 0E + rev(target
+ * name) for types that point at a host, or 0F + presentation text + 00 for the rest; `full` is the
+ * record's rdata when rdkey alone cannot give it back (MX, SRV, SVCB…), else empty.
+ */
+import { typeName } from '../dns/constants.ts'
+import { ipv4, ipv6 } from '../dns/rdata/address.ts'
+import { parseIPv4, parseIPv6 } from './ip.ts'
+import { encodedNameLength, formatName, parseName, readName, writeName } from './names.ts'
+
+export const SCHEMA_VERSION = 1
+
+export const TAG_META = 0x00
+export const TAG_ORIGIN = 0x01
+export const TAG_ORIGIN_BY_LABEL = 0x02
+export const TAG_RRSET = 0x10
+export const TAG_RDATA = 0x11
+export const TAG_FWD = 0x12
+export const TAG_SEEN = 0x13
+
+/** rdkey classes in the RDATA index */
+export const RD_IPV4 = 0x04
+export const RD_IPV6 = 0x06
+export const RD_NAME = 0x0e
+export const RD_TEXT = 0x0f
+
+export const KIND_RR = 0
+export const KIND_NXDOMAIN = 1
+export const KIND_NODATA = 2
+export type RecordKind = 'rr' | 'nxdomain' | 'nodata'
+const KIND_CODE: Record<RecordKind, number> = { rr: KIND_RR, nxdomain: KIND_NXDOMAIN, nodata: KIND_NODATA }
+const KIND_NAME: RecordKind[] = ['rr', 'nxdomain', 'nodata']
+
+export const T_A = 1
+export const T_AAAA = 28
+
+/** Types whose rdata names a host, and which space-separated field holds it (-1: the last). */
+const TARGET_FIELD = new Map<number, number>([
+  [2, 0], // NS
+  [3, 0], // MD
+  [4, 0], // MF
+  [5, 0], // CNAME
+  [7, 0], // MB
+  [8, 0], // MG
+  [9, 0], // MR
+  [12, 0], // PTR
+  [39, 0], // DNAME
+  [15, 1], // MX
+  [18, 1], // AFSDB
+  [21, 1], // RT
+  [36, 1], // KX
+  [33, 3], // SRV
+  [64, 1], // SVCB
+  [65, 1], // HTTPS
+])
+
+/** The identity of a record in the store: what (rrname, rrtype, rdata) unit, as whom, seen how. */
+export interface RecordId {
+  kind: RecordKind
+  /** presentation form, as the parser writes it */
+  rrname: string
+  rrtype: number
+  /** null: not known */
+  bailiwick: string | null
+  /** presentation form; '' for negative answers */
+  rdata: string
+  origin: number
+}
+
+// ---------------------------------------------------------------- byte helpers
+
+const te = new TextEncoder()
+const td = new TextDecoder('utf-8', { fatal: false })
+
+/** [gte, lt) covering every key that starts with `prefix`. */
+export function prefixRange(prefix: Uint8Array): { gte: Buffer; lt: Buffer } {
+  return { gte: Buffer.from(prefix), lt: Buffer.from(successor(prefix)) }
+}
+
+/** The smallest byte string greater than every string starting with `prefix`. */
+export function successor(prefix: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(prefix)
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 0xff) {
+      out[i]!++
+      return out.subarray(0, i + 1)
+    }
+  }
+  // all 0xff: nothing is greater within this tag; one past the tag space
+  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+}
+
+export function concat(parts: readonly Uint8Array[]): Buffer {
+  return Buffer.concat(parts)
+}
+
+function u16(n: number): Uint8Array {
+  return Uint8Array.of(n >>> 8, n & 0xff)
+}
+
+function u32(n: number): Uint8Array {
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+function readU16(b: Uint8Array, p: number): number {
+  return (b[p]! << 8) | b[p + 1]!
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return ((b[p]! << 24) >>> 0) + (b[p + 1]! << 16) + (b[p + 2]! << 8) + b[p + 3]!
+}
+
+/** Unsigned base-128 varint (little-endian groups, as protobuf and dnstable). */
+export function writeVarint(out: number[], n: number): void {
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  out.push(n)
+}
+
+export function readVarint(b: Uint8Array, p: number): { value: number; next: number } | null {
+  let value = 0
+  let mul = 1
+  for (let i = 0; i < 8; i++) {
+    if (p >= b.length) return null
+    const c = b[p++]!
+    value += (c & 0x7f) * mul
+    if (c < 0x80) return { value, next: p }
+    mul *= 0x80
+  }
+  return null
+}
+
+function varintBytes(n: number): Uint8Array {
+  const out: number[] = []
+  writeVarint(out, n)
+  return Uint8Array.from(out)
+}
+
+// ---------------------------------------------------------------- names
+
+function nameBytes(text: string, reversed: boolean, terminate = true): Uint8Array {
+  const labels = parseName(text)
+  if (labels === null) throw new TypeError(`not a domain name: ${JSON.stringify(text)}`)
+  return labelBytes(labels, reversed, terminate)
+}
+
+function labelBytes(labels: readonly Uint8Array[], reversed: boolean, terminate = true): Uint8Array {
+  const out = new Uint8Array(encodedNameLength(labels))
+  return out.subarray(0, writeName(out, 0, labels, reversed, terminate))
+}
+
+function bailiwickBytes(bailiwick: string | null): Uint8Array {
+  if (bailiwick === null) return Uint8Array.of(0)
+  const name = nameBytes(bailiwick, true)
+  const out = new Uint8Array(name.length + 1)
+  out[0] = 1
+  out.set(name, 1)
+  return out
+}
+
+function readBailiwick(b: Uint8Array, p: number): { bailiwick: string | null; next: number } | null {
+  if (p >= b.length) return null
+  if (b[p] === 0) return { bailiwick: null, next: p + 1 }
+  if (b[p] !== 1) return null
+  const r = readName(b, p + 1, true)
+  return r === null ? null : { bailiwick: formatName(r.labels), next: r.next }
+}
+
+/** True when the presentation text is a name the store can key (for validation before writing). */
+export function isValidName(text: string): boolean {
+  return parseName(text) !== null
+}
+
+// ---------------------------------------------------------------- rdata
+
+/** Rdata as the RRSET key holds it: raw address bytes for A/AAAA, else the presentation text. */
+export function rdataBytes(rrtype: number, rdata: string): Uint8Array {
+  if (rrtype === T_A) {
+    const a = parseIPv4(rdata)
+    if (a !== null) return a
+  } else if (rrtype === T_AAAA) {
+    const a = parseIPv6(rdata)
+    if (a !== null) return a
+  }
+  return te.encode(rdata)
+}
+
+export function rdataText(rrtype: number, bytes: Uint8Array): string {
+  if (rrtype === T_A && bytes.length === 4) return ipv4(bytes, 0)
+  if (rrtype === T_AAAA && bytes.length === 16) return ipv6(bytes, 0)
+  return td.decode(bytes)
+}
+
+/** The host name an rdata points at (NS, CNAME, MX, SRV, SVCB…), or null. */
+export function rdataTarget(rrtype: number, rdata: string): string | null {
+  const field = TARGET_FIELD.get(rrtype)
+  if (field === undefined) return null
+  const parts = rdata.split(' ')
+  const t = parts[field]
+  return t !== undefined && parseName(t) !== null ? t : null
+}
+
+/** The rdkey of the RDATA index (see the header), and whether the full rdata must follow it. */
+function rdataIndexKey(rrtype: number, rdata: string): { rdkey: Uint8Array; full: boolean } {
+  if (rrtype === T_A) {
+    const a = parseIPv4(rdata)
+    if (a !== null) return { rdkey: concat([Uint8Array.of(RD_IPV4), a]), full: false }
+  } else if (rrtype === T_AAAA) {
+    const a = parseIPv6(rdata)
+    if (a !== null) return { rdkey: concat([Uint8Array.of(RD_IPV6), a]), full: false }
+  }
+  const target = rdataTarget(rrtype, rdata)
+  if (target !== null) {
+    const rdkey = concat([Uint8Array.of(RD_NAME), nameBytes(target, true)])
+    return { rdkey, full: target !== rdata }
+  }
+  return { rdkey: concat([Uint8Array.of(RD_TEXT), te.encode(rdata), Uint8Array.of(0)]), full: false }
+}
+
+// ---------------------------------------------------------------- RRSET
+
+/** The RRSET key of a record. Throws TypeError on an invalid name (callers validate first). */
+export function rrsetKey(id: RecordId): Buffer {
+  const rd = id.kind === 'rr' ? rdataBytes(id.rrtype, id.rdata) : new Uint8Array(0)
+  return concat([
+    Uint8Array.of(TAG_RRSET),
+    nameBytes(id.rrname, true),
+    u16(id.rrtype),
+    Uint8Array.of(KIND_CODE[id.kind]),
+    bailiwickBytes(id.bailiwick),
+    varintBytes(rd.length),
+    rd,
+    u32(id.origin),
+  ])
+}
+
+export function decodeRrsetKey(key: Uint8Array): RecordId | null {
+  return decodeRrsetBody(key, 1)
+}
+
+function decodeRrsetBody(key: Uint8Array, start: number): RecordId | null {
+  const owner = readName(key, start, true)
+  if (owner === null || owner.next + 3 > key.length) return null
+  let p = owner.next
+  const rrtype = readU16(key, p)
+  const kind = KIND_NAME[key[p + 2]!]
+  if (kind === undefined) return null
+  const bw = readBailiwick(key, p + 3)
+  if (bw === null) return null
+  const len = readVarint(key, bw.next)
+  if (len === null) return null
+  p = len.next
+  if (p + len.value + 4 !== key.length) return null
+  return {
+    kind,
+    rrname: formatName(owner.labels),
+    rrtype,
+    bailiwick: bw.bailiwick,
+    rdata: rdataText(rrtype, key.subarray(p, p + len.value)),
+    origin: readU32(key, key.length - 4),
+  }
+}
+
+/** Range of RRSET keys for one owner name, or (wildcard) every name at or below it. */
+export function rrsetNameRange(name: string, below: boolean): { gte: Buffer; lt: Buffer } {
+  return prefixRange(concat([Uint8Array.of(TAG_RRSET), nameBytes(name, true, !below)]))
+}
+
+/** Range of RRSET keys for one owner and type. */
+export function rrsetTypeRange(name: string, rrtype: number): { gte: Buffer; lt: Buffer } {
+  return prefixRange(concat([Uint8Array.of(TAG_RRSET), nameBytes(name, true), u16(rrtype)]))
+}
+
+/** Every key of one record across all origins (the key without its origin). */
+export function recordPrefix(rrset: Uint8Array): Uint8Array {
+  return rrset.subarray(0, rrset.length - 4)
+}
+
+export function originOfKey(key: Uint8Array): number {
+  return readU32(key, key.length - 4)
+}
+
+// ---------------------------------------------------------------- RDATA index
+
+/** The RDATA index key of a positive record (negatives have none). */
+export function rdataKey(id: RecordId): Buffer {
+  const { rdkey, full } = rdataIndexKey(id.rrtype, id.rdata)
+  const fullBytes = full ? rdataBytes(id.rrtype, id.rdata) : new Uint8Array(0)
+  return concat([
+    Uint8Array.of(TAG_RDATA),
+    rdkey,
+    u16(id.rrtype),
+    nameBytes(id.rrname, true),
+    bailiwickBytes(id.bailiwick),
+    varintBytes(fullBytes.length),
+    fullBytes,
+    u32(id.origin),
+  ])
+}
+
+export function decodeRdataKey(key: Uint8Array): RecordId | null {
+  if (key[0] !== TAG_RDATA || key.length < 2) return null
+  const cls = key[1]!
+  let p = 2
+  let fromKey: string
+  if (cls === RD_IPV4 || cls === RD_IPV6) {
+    const n = cls === RD_IPV4 ? 4 : 16
+    if (p + n > key.length) return null
+    fromKey = cls === RD_IPV4 ? ipv4(key, p) : ipv6(key, p)
+    p += n
+  } else if (cls === RD_NAME) {
+    const r = readName(key, p, true)
+    if (r === null) return null
+    fromKey = formatName(r.labels)
+    p = r.next
+  } else if (cls === RD_TEXT) {
+    const end = key.indexOf(0, p)
+    if (end < 0) return null
+    fromKey = td.decode(key.subarray(p, end))
+    p = end + 1
+  } else {
+    return null
+  }
+  if (p + 2 > key.length) return null
+  const rrtype = readU16(key, p)
+  const owner = readName(key, p + 2, true)
+  if (owner === null) return null
+  const bw = readBailiwick(key, owner.next)
+  if (bw === null) return null
+  const len = readVarint(key, bw.next)
+  if (len === null || len.next + len.value + 4 !== key.length) return null
+  const rdata = len.value > 0 ? rdataText(rrtype, key.subarray(len.next, len.next + len.value)) : fromKey
+  return {
+    kind: 'rr',
+    rrname: formatName(owner.labels),
+    rrtype,
+    bailiwick: bw.bailiwick,
+    rdata,
+    origin: readU32(key, key.length - 4),
+  }
+}
+
+/** RDATA keys of addresses from `lo` to `hi` inclusive (both 4 or both 16 bytes). */
+export function rdataAddressRange(lo: Uint8Array, hi: Uint8Array): { gte: Buffer; lt: Buffer } {
+  const cls = lo.length === 4 ? RD_IPV4 : RD_IPV6
+  return {
+    gte: concat([Uint8Array.of(TAG_RDATA, cls), lo]),
+    lt: Buffer.from(successor(concat([Uint8Array.of(TAG_RDATA, cls), hi]))),
+  }
+}
+
+/** RDATA keys whose target is this name, or (below) any name at or below it. */
+export function rdataNameRange(name: string, below: boolean): { gte: Buffer; lt: Buffer } {
+  return prefixRange(concat([Uint8Array.of(TAG_RDATA, RD_NAME), nameBytes(name, true, !below)]))
+}
+
+/** RDATA keys of other types whose presentation text is exactly `text` (or starts with it). */
+export function rdataTextRange(text: string, startsWith: boolean): { gte: Buffer; lt: Buffer } {
+  const body = te.encode(text)
+  return prefixRange(
+    concat([Uint8Array.of(TAG_RDATA, RD_TEXT), body, startsWith ? new Uint8Array(0) : Uint8Array.of(0)]),
+  )
+}
+
+// ---------------------------------------------------------------- FWD (right wildcards)
+
+export function fwdKey(rrname: string, rrtype: number): Buffer {
+  return concat([Uint8Array.of(TAG_FWD), nameBytes(rrname, false), u16(rrtype)])
+}
+
+export function decodeFwdKey(key: Uint8Array): { rrname: string; rrtype: number } | null {
+  if (key[0] !== TAG_FWD) return null
+  const r = readName(key, 1, false)
+  if (r === null || r.next + 2 !== key.length) return null
+  return { rrname: formatName(r.labels), rrtype: readU16(key, r.next) }
+}
+
+/** FWD keys of names that start with these labels and have at least one more (`www.example.*`). */
+export function fwdPrefixRange(leading: string): { gte: Buffer; lt: Buffer } {
+  const prefix = concat([Uint8Array.of(TAG_FWD), nameBytes(leading, false, false)])
+  // skip the name itself (its next byte is the 00 terminator): start at the first further label
+  return { gte: concat([prefix, Uint8Array.of(1)]), lt: Buffer.from(successor(prefix)) }
+}
+
+// ---------------------------------------------------------------- SEEN (by last_seen)
+
+export function seenKey(lastSeen: number, rrset: Uint8Array): Buffer {
+  return concat([Uint8Array.of(TAG_SEEN), u32(lastSeen), rrset.subarray(1)])
+}
+
+export function decodeSeenKey(key: Uint8Array): { lastSeen: number; rrset: Buffer } | null {
+  if (key[0] !== TAG_SEEN || key.length < 6) return null
+  return { lastSeen: readU32(key, 1), rrset: concat([Uint8Array.of(TAG_RRSET), key.subarray(5)]) }
+}
+
+/** SEEN keys with last_seen in [from, to] (epoch seconds). */
+export function seenRange(from: number, to: number): { gte: Buffer; lt: Buffer } {
+  return {
+    gte: concat([Uint8Array.of(TAG_SEEN), u32(Math.max(0, from))]),
+    lt: Buffer.from(successor(concat([Uint8Array.of(TAG_SEEN), u32(Math.min(0xffffffff, to))]))),
+  }
+}
+
+// ---------------------------------------------------------------- origins and meta
+
+export function originKey(id: number): Buffer {
+  return concat([Uint8Array.of(TAG_ORIGIN), u32(id)])
+}
+
+export function originLabelKey(label: string): Buffer {
+  return concat([Uint8Array.of(TAG_ORIGIN_BY_LABEL), te.encode(label)])
+}
+
+export function decodeOriginKey(key: Uint8Array): number | null {
+  return key[0] === TAG_ORIGIN && key.length === 5 ? readU32(key, 1) : null
+}
+
+export function metaKey(name: string): Buffer {
+  return concat([Uint8Array.of(TAG_META), te.encode(name)])
+}
+
+export const ORIGINS_RANGE = prefixRange(Uint8Array.of(TAG_ORIGIN))
+export const RRSET_RANGE = prefixRange(Uint8Array.of(TAG_RRSET))
+export const RDATA_RANGE = prefixRange(Uint8Array.of(TAG_RDATA))
+export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
+export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
+
+export function encodeU32(n: number): Buffer {
+  return Buffer.from(u32(n))
+}
+
+export function decodeU32(b: Uint8Array): number | null {
+  return b.length === 4 ? readU32(b, 0) : null
+}
+
+/** For messages: the type mnemonic of a key's rrtype. */
+export function typeLabel(rrtype: number): string {
+  return typeName(rrtype)
+}

@@ -1,0 +1,13 @@
+/** Bounds of the store's write path (docs/LIMITS.md is generated from these comments). */
+
+/** Default memory cap of the aggregation window, bytes (passivedns's cap); a full window is flushed at once. */
+export const DEFAULT_WINDOW_MAX_BYTES = 256 * 1024 * 1024
+
+/** Default flush interval of the aggregation window, ms: a crash loses at most this much of the newest data. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
+
+/** Records per RocksDB write batch when a window is flushed. */
+export const FLUSH_BATCH_SIZE = 20_000
+
+/** Estimated bytes a window entry costs besides its key text (Map slot, value object). */
+export const WINDOW_ENTRY_OVERHEAD = 160

@@ -1,0 +1,53 @@
+/**
+ * Observations → records: the sensor's output becomes window entries of the local origin. Only class
+ * IN is kept (as dnstable does); names the store cannot key are counted, not stored.
+ */
+import { Counters } from '../capture/types.ts'
+import { typeNumber } from '../dns/constants.ts'
+import type { Observation } from '../dns/observation.ts'
+import { isValidName, type RecordId } from './keys.ts'
+import type { AggregationWindow } from './window.ts'
+
+export interface RecorderComponents {
+  window: AggregationWindow
+}
+
+export class Recorder {
+  readonly #window: AggregationWindow
+  readonly #origin: number
+  /** observations taken, and skipped ones by reason */
+  readonly counters = new Counters()
+
+  constructor(components: RecorderComponents, origin: number) {
+    this.#window = components.window
+    this.#origin = origin
+  }
+
+  /** The sensor's ObservationSink. */
+  readonly observe = (obs: Observation): void => {
+    if (obs.rrclass !== 'IN') {
+      this.counters.inc('skipped.class')
+      return
+    }
+    const rrtype = typeNumber(obs.rrtype)
+    if (rrtype === null) {
+      this.counters.inc('skipped.type')
+      return
+    }
+    if (!isValidName(obs.rrname) || (obs.bailiwick !== null && !isValidName(obs.bailiwick))) {
+      this.counters.inc('skipped.name')
+      return
+    }
+    const id: RecordId = {
+      kind: obs.kind,
+      rrname: obs.rrname,
+      rrtype,
+      bailiwick: obs.bailiwick,
+      rdata: obs.kind === 'rr' ? (obs.rdata ?? '') : '',
+      origin: this.#origin,
+    }
+    const t = Math.floor(obs.time / 1e6)
+    this.#window.add(id, t, t, 1, 'add')
+    this.counters.inc('records')
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The one place that touches the RocksDB binding (@nxtedition/rocksdb, pinned; docs/STORAGE.md says
+ * why). It exposes the few operations the store needs, synchronously where the binding is: batched
+ * writes, multi-get and chunked range iteration. Binding errors become PdnsErrors here.
+ */
+import { createRequire } from 'node:module'
+import { PdnsError } from '../errors.ts'
+
+const require = createRequire(import.meta.url)
+
+interface RawIterator {
+  _nextvSync(size: number): { rows: Buffer[]; finished: boolean }
+  _closeSync(): void
+}
+
+interface RawBatch {
+  put(key: Uint8Array, value: Uint8Array, options: Record<string, unknown>): void
+  del(key: Uint8Array, options: Record<string, unknown>): void
+  _writeSync(options: { sync?: boolean }): void
+  _closeSync(): void
+  readonly length: number
+}
+
+interface RawLevel {
+  open(options: Record<string, unknown>): Promise<void>
+  close(): Promise<void>
+  batch(): RawBatch
+  iterator(options: Record<string, unknown>): RawIterator
+  _getManySync(keys: Uint8Array[], options: Record<string, unknown>): (Buffer | undefined)[]
+  getProperty(name: string): string
+  readonly status: string
+}
+
+type RocksLevelCtor = new (location: string, options: Record<string, unknown>) => RawLevel
+
+let ctor: RocksLevelCtor | null = null
+function loadBinding(): RocksLevelCtor {
+  if (ctor === null) {
+    try {
+      ctor = (require('@nxtedition/rocksdb') as { RocksLevel: RocksLevelCtor }).RocksLevel
+    } catch (cause) {
+      throw new PdnsError(
+        'ERR_DB_IO',
+        `the RocksDB binding (@nxtedition/rocksdb) does not load on ${process.platform}-${process.arch}: ${(cause as Error).message}`,
+        { cause },
+      )
+    }
+  }
+  return ctor
+}
+
+export interface RocksOptions {
+  readOnly?: boolean
+  createIfMissing?: boolean
+  /** block cache bytes */
+  cacheSize?: number
+}
+
+export interface Range {
+  gte?: Uint8Array
+  gt?: Uint8Array
+  lt?: Uint8Array
+  lte?: Uint8Array
+  reverse?: boolean
+}
+
+export type Write = { put: Uint8Array; value: Uint8Array } | { del: Uint8Array }
+
+const BUFFERS = { keyEncoding: 'buffer', valueEncoding: 'buffer' }
+/** entries fetched from the binding per call while iterating */
+const ITERATOR_CHUNK = 1000
+
+export class Rocks {
+  readonly location: string
+  readonly #db: RawLevel
+
+  private constructor(location: string, db: RawLevel) {
+    this.location = location
+    this.#db = db
+  }
+
+  static async open(location: string, options: RocksOptions = {}): Promise<Rocks> {
+    const Level = loadBinding()
+    // buffers end to end: abstract-level's default utf8 encoding would mangle binary keys and values
+    const db = new Level(location, BUFFERS)
+    try {
+      await db.open({
+        createIfMissing: options.createIfMissing ?? false,
+        readOnly: options.readOnly ?? false,
+        // ZSTD with a trained dictionary (the binding's default when compression is on)
+        compression: true,
+        cacheSize: options.cacheSize ?? 64 << 20,
+        infoLogLevel: 'warn',
+      })
+    } catch (err) {
+      throw classifyOpenError(location, err)
+    }
+    return new Rocks(location, db)
+  }
+
+  getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
+    if (keys.length === 0) return []
+    try {
+      return this.#db._getManySync(keys, BUFFERS)
+    } catch (cause) {
+      throw new PdnsError('ERR_DB_IO', `RocksDB read failed: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  /** Applies the writes atomically; `sync` waits for the WAL to reach the disk. */
+  write(writes: readonly Write[], options: { sync?: boolean } = {}): void {
+    if (writes.length === 0) return
+    const batch = this.#db.batch()
+    try {
+      for (const w of writes) {
+        if ('put' in w) batch.put(w.put, w.value, BUFFERS)
+        else batch.del(w.del, BUFFERS)
+      }
+      batch._writeSync({ sync: options.sync ?? false })
+    } catch (cause) {
+      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
+    } finally {
+      batch._closeSync()
+    }
+  }
+
+  /**
+   * Key/value pairs of a range in key order (reverse on request), fetched in chunks. The generator
+   * must be run to the end or returned (for…of does both) so the native iterator is closed.
+   */
+  *range(range: Range, options: { values?: boolean } = {}): Generator<[Buffer, Buffer]> {
+    const it = this.#db.iterator({ ...range, ...BUFFERS, values: options.values ?? true })
+    try {
+      for (;;) {
+        const { rows, finished } = it._nextvSync(ITERATOR_CHUNK)
+        for (let i = 0; i < rows.length; i += 2) yield [rows[i]!, rows[i + 1]!]
+        if (finished) return
+      }
+    } finally {
+      it._closeSync()
+    }
+  }
+
+  property(name: string): string | null {
+    try {
+      return this.#db.getProperty(name)
+    } catch {
+      return null
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.status === 'open') await this.#db.close()
+  }
+}
+
+function classifyOpenError(location: string, err: unknown): PdnsError {
+  const cause = (err as { cause?: Error }).cause ?? err
+  const msg = (cause as Error).message ?? String(cause)
+  if (/lock/i.test(msg) && /LOCK/.test(msg)) {
+    return new PdnsError(
+      'ERR_DB_LOCKED',
+      `the database in ${location} is in use by another process (a running node or another import); ` +
+        'stop it, or query the running node instead',
+      { cause },
+    )
+  }
+  if (/does not exist|No such file/i.test(msg)) {
+    return new PdnsError('ERR_DB_MISSING', `no database in ${location} (run pdns-mesh import first)`, {
+      cause,
+    })
+  }
+  return new PdnsError('ERR_DB_IO', `cannot open the database in ${location}: ${msg}`, { cause })
+}

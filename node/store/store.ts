@@ -1,0 +1,220 @@
+/**
+ * The passive DNS database of one node: records per origin in RocksDB, with the indexes of keys.ts
+ * kept in step by one write path (apply). Opening checks the schema version; origins (vantages) are
+ * numbered here.
+ */
+import { join } from 'node:path'
+import { PdnsError } from '../errors.ts'
+import {
+  decodeOriginKey,
+  decodeU32,
+  encodeU32,
+  fwdKey,
+  metaKey,
+  ORIGINS_RANGE,
+  originKey,
+  originLabelKey,
+  type RecordId,
+  rdataKey,
+  rrsetKey,
+  SCHEMA_VERSION,
+  seenKey,
+} from './keys.ts'
+import { type Range, Rocks, type Write } from './rocks.ts'
+import { decodeValue, encodeValue, type MergeMode, mergeValue, type RecordValue } from './value.ts'
+
+export interface StoreOptions {
+  /** create the database when the directory holds none (import, the node); queries do not */
+  create?: boolean
+  readOnly?: boolean
+  /** block cache bytes */
+  cacheSize?: number
+}
+
+export interface RecordUpdate {
+  id: RecordId
+  value: RecordValue
+  mode: MergeMode
+}
+
+export interface ApplyResult {
+  /** records (per origin) that did not exist */
+  inserted: number
+  /** records whose value changed */
+  updated: number
+  /** updates that changed nothing (a copy already merged) */
+  unchanged: number
+}
+
+const META_SCHEMA = 'schema'
+
+export class Store {
+  readonly dir: string
+  readonly #rocks: Rocks
+  readonly #readOnly: boolean
+  readonly #originLabels = new Map<number, string>()
+  readonly #originIds = new Map<string, number>()
+
+  private constructor(dir: string, rocks: Rocks, readOnly: boolean) {
+    this.dir = dir
+    this.#rocks = rocks
+    this.#readOnly = readOnly
+  }
+
+  /** Opens (or with `create`, creates) the database under `dir/db`. */
+  static async open(dir: string, options: StoreOptions = {}): Promise<Store> {
+    const rocks = await Rocks.open(join(dir, 'db'), {
+      createIfMissing: options.create ?? false,
+      readOnly: options.readOnly ?? false,
+      ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    })
+    const store = new Store(dir, rocks, options.readOnly ?? false)
+    try {
+      store.#checkSchema()
+      store.#loadOrigins()
+    } catch (err) {
+      await rocks.close()
+      throw err
+    }
+    return store
+  }
+
+  #checkSchema(): void {
+    const [raw] = this.#rocks.getMany([metaKey(META_SCHEMA)])
+    if (raw === undefined) {
+      for (const _ of this.#rocks.range({})) {
+        throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location} holds data but no schema version`)
+      }
+      if (this.#readOnly) return
+      this.#rocks.write([{ put: metaKey(META_SCHEMA), value: encodeU32(SCHEMA_VERSION) }], { sync: true })
+      return
+    }
+    const version = decodeU32(raw)
+    if (version === null)
+      throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location}: unreadable schema version`)
+    if (version > SCHEMA_VERSION) {
+      throw new PdnsError(
+        'ERR_DB_SCHEMA',
+        `${this.#rocks.location} was written with schema v${version}; this pdns-mesh reads up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
+      )
+    }
+    // v1 is the first schema: an older version cannot exist yet. A v2 adds its migration here.
+  }
+
+  #loadOrigins(): void {
+    for (const [key, value] of this.#rocks.range(ORIGINS_RANGE)) {
+      const id = decodeOriginKey(key)
+      if (id === null) throw new PdnsError('ERR_DB_CORRUPT', 'bad origin key')
+      const label = value.toString('utf8')
+      this.#originLabels.set(id, label)
+      this.#originIds.set(label, id)
+    }
+  }
+
+  /** The number of an origin (vantage) label, registering it on first use. */
+  originId(label: string): number {
+    const known = this.#originIds.get(label)
+    if (known !== undefined) return known
+    if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot register an origin in a read-only store')
+    let id = 1
+    for (const k of this.#originLabels.keys()) if (k >= id) id = k + 1
+    this.#rocks.write(
+      [
+        { put: originKey(id), value: Buffer.from(label, 'utf8') },
+        { put: originLabelKey(label), value: encodeU32(id) },
+      ],
+      { sync: true },
+    )
+    this.#originLabels.set(id, label)
+    this.#originIds.set(label, id)
+    return id
+  }
+
+  /** Known origin number of a label, without registering it. */
+  findOrigin(label: string): number | undefined {
+    return this.#originIds.get(label)
+  }
+
+  originLabel(id: number): string {
+    return this.#originLabels.get(id) ?? `origin#${id}`
+  }
+
+  get origins(): ReadonlyMap<number, string> {
+    return this.#originLabels
+  }
+
+  /**
+   * Merges updates into the stored records and their indexes in one atomic batch: times widen, the
+   * count adds ('add', the local origin) or takes the larger ('max', a copy of another origin's
+   * counter). Updates for the same record within one call must already be combined.
+   */
+  apply(updates: readonly RecordUpdate[], options: { sync?: boolean } = {}): ApplyResult {
+    const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
+    if (updates.length === 0) return result
+    const keys = updates.map((u) => rrsetKey(u.id))
+    const old = this.#rocks.getMany(keys)
+    const writes: Write[] = []
+    const fwd = new Set<string>()
+    for (let i = 0; i < updates.length; i++) {
+      const u = updates[i]!
+      const key = keys[i]!
+      const prevRaw = old[i]
+      const prev = prevRaw === undefined ? null : decodeValue(prevRaw)
+      if (prevRaw !== undefined && prev === null) {
+        throw new PdnsError('ERR_DB_CORRUPT', 'a stored record value has an unknown format')
+      }
+      const next = mergeValue(prev, u.value, u.mode)
+      if (
+        prev !== null &&
+        prev.first === next.first &&
+        prev.last === next.last &&
+        prev.count === next.count
+      ) {
+        result.unchanged++
+        continue
+      }
+      const value = encodeValue(next)
+      writes.push({ put: key, value })
+      if (u.id.kind === 'rr') writes.push({ put: rdataKey(u.id), value })
+      if (prev === null) {
+        result.inserted++
+        const f = `${u.id.rrname}\u0000${u.id.rrtype}`
+        if (!fwd.has(f)) {
+          fwd.add(f)
+          writes.push({ put: fwdKey(u.id.rrname, u.id.rrtype), value: EMPTY })
+        }
+      } else {
+        result.updated++
+        if (prev.last !== next.last) writes.push({ del: seenKey(prev.last, key) })
+      }
+      if (prev === null || prev.last !== next.last)
+        writes.push({ put: seenKey(next.last, key), value: EMPTY })
+    }
+    this.#rocks.write(writes, options)
+    return result
+  }
+
+  /** Raw key/value pairs of a key range, in order. */
+  range(range: Range, options: { values?: boolean } = {}): Generator<[Buffer, Buffer]> {
+    return this.#rocks.range(range, options)
+  }
+
+  getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
+    return this.#rocks.getMany(keys)
+  }
+
+  /** A RocksDB property (rocksdb.estimate-num-keys, rocksdb.total-sst-files-size, …). */
+  property(name: string): string | null {
+    return this.#rocks.property(name)
+  }
+
+  get location(): string {
+    return this.#rocks.location
+  }
+
+  async close(): Promise<void> {
+    await this.#rocks.close()
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

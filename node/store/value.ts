@@ -1,0 +1,53 @@
+/**
+ * Values of RRSET and RDATA entries, versioned per value so a later schema can read old entries
+ * during a migration: u8 version (VALUE_V1) | varint time_first | varint time_last | varint count.
+ * Times are epoch seconds (COF and DNSDB resolution).
+ */
+import { readVarint, writeVarint } from './keys.ts'
+
+export const VALUE_V1 = 1
+
+export interface RecordValue {
+  /** epoch seconds */
+  first: number
+  /** epoch seconds */
+  last: number
+  count: number
+}
+
+export function encodeValue(v: RecordValue): Buffer {
+  const out: number[] = [VALUE_V1]
+  writeVarint(out, v.first)
+  writeVarint(out, v.last)
+  writeVarint(out, v.count)
+  return Buffer.from(out)
+}
+
+/** Null when the bytes are not a value of a known version (the caller reports corruption). */
+export function decodeValue(b: Uint8Array): RecordValue | null {
+  if (b.length < 4 || b[0] !== VALUE_V1) return null
+  const first = readVarint(b, 1)
+  if (first === null) return null
+  const last = readVarint(b, first.next)
+  if (last === null) return null
+  const count = readVarint(b, last.next)
+  if (count === null || count.next !== b.length) return null
+  return { first: first.value, last: last.value, count: count.value }
+}
+
+/**
+ * How a new value meets the stored one. Times always widen (first = min, last = max). The count is
+ * owned by the origin: the local origin's new observations add to it ('add'); a copy of an origin's
+ * cumulative counter (a peer's summary, a COF file) replaces it when larger ('max'), so importing the
+ * same copy twice changes nothing.
+ */
+export type MergeMode = 'add' | 'max'
+
+export function mergeValue(old: RecordValue | null, v: RecordValue, mode: MergeMode): RecordValue {
+  if (old === null) return { first: v.first, last: v.last, count: v.count }
+  return {
+    first: Math.min(old.first, v.first),
+    last: Math.max(old.last, v.last),
+    count: mode === 'add' ? old.count + v.count : Math.max(old.count, v.count),
+  }
+}
