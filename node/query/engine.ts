@@ -1,0 +1,332 @@
+/**
+ * Query execution over the store: each lookup is one range scan of the RRSET or RDATA keys (right
+ * wildcards walk the FWD index, then one scan per name and type). A record's origins are neighbours in
+ * key order, so entries are grouped as they stream by, merged (first = min, last = max, count = sum)
+ * and filtered; paging resumes after the last record's key.
+ */
+import { typeName } from '../dns/constants.ts'
+import { PdnsError } from '../errors.ts'
+import {
+  decodeFwdKey,
+  decodeRdataKey,
+  decodeRrsetKey,
+  fwdPrefixRange,
+  type RecordId,
+  RRSET_RANGE,
+  rdataAddressRange,
+  rdataNameRange,
+  rdataTextRange,
+  rrsetNameRange,
+  rrsetTypeRange,
+  successor,
+} from '../store/keys.ts'
+import { parseName } from '../store/names.ts'
+import type { Range } from '../store/rocks.ts'
+import type { Store } from '../store/store.ts'
+import { decodeValue } from '../store/value.ts'
+import { type CursorState, decodeCursor, encodeCursor, fingerprint } from './cursor.ts'
+import {
+  DEFAULT_LIMIT,
+  type NameSummary,
+  type Page,
+  type RdataQuery,
+  type ResultRecord,
+  type RrsetQuery,
+  type TimeFence,
+  type VantageView,
+} from './types.ts'
+
+/** entries scanned between AbortSignal checks */
+const SIGNAL_CHECK_EVERY = 4096
+const T_ANY = 255
+
+export interface EngineOptions {
+  signal?: AbortSignal | undefined
+}
+
+/** One record with all its vantages, before filtering; `prefix` is its key without the origin. */
+interface Group {
+  prefix: Buffer
+  id: RecordId
+  vantages: { origin: number; first: number; last: number; count: number }[]
+}
+
+export class QueryEngine {
+  readonly #store: Store
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  rrset(q: RrsetQuery, opts: EngineOptions = {}): Page {
+    const fp = fingerprint(q)
+    const state = q.cursor === undefined ? null : decodeCursor(fp, q.cursor)
+    const filter = this.#filter(q, q.rrtype, q.kinds, q.bailiwick)
+    const pattern = q.name
+    const rrtype = q.rrtype === undefined || q.rrtype === T_ANY ? null : q.rrtype
+    let groups: Generator<[Group, Buffer | undefined]>
+    if (pattern.kind === 'right') {
+      groups = this.#rightWildcard(pattern.leading, rrtype, state, opts)
+    } else {
+      let range: Range
+      if (pattern.kind === 'exact') {
+        range = rrsetRange(
+          rrtype === null ? rrsetNameRange(pattern.name, false) : rrsetTypeRange(pattern.name, rrtype),
+        )
+      } else {
+        range = rrsetNameRange(pattern.name, true)
+      }
+      let depth = -1
+      if (pattern.kind === 'one-below') depth = parseName(pattern.name)!.length + 1
+      groups = tag(this.#groups(resume(range, state), decodeRrsetKey, opts), undefined)
+      if (depth >= 0) groups = onlyDepth(groups, depth)
+    }
+    return this.#page(fp, groups, filter, q.limit)
+  }
+
+  rdata(q: RdataQuery, opts: EngineOptions = {}): Page {
+    const fp = fingerprint(q)
+    const state = q.cursor === undefined ? null : decodeCursor(fp, q.cursor)
+    const t = q.target
+    let range: Range
+    if (t.kind === 'address') {
+      if (t.lo.length !== t.hi.length || (t.lo.length !== 4 && t.lo.length !== 16)) {
+        throw new PdnsError('ERR_BAD_QUERY', 'an address range needs two addresses of one family')
+      }
+      range = rdataAddressRange(t.lo, t.hi)
+    } else if (t.kind === 'name') {
+      range = rdataNameRange(t.name, t.below)
+    } else {
+      // other types are indexed by their presentation text; raw bytes match the RFC 3597 generic form
+      const hex = Buffer.from(t.bytes).toString('hex').toUpperCase()
+      range = rdataTextRange(`\\# ${t.bytes.length} ${hex}`, false)
+    }
+    const filter = this.#filter(q, q.rrtype, undefined, undefined)
+    const groups = tag(this.#groups(resume(range, state), decodeRdataKey, opts), undefined)
+    return this.#page(fp, groups, filter, q.limit)
+  }
+
+  summary(name: string, opts: EngineOptions & { origin?: string | undefined } = {}): NameSummary | null {
+    const only = opts.origin === undefined ? null : this.#originId(opts.origin)
+    const types = new Map<number, { records: number; count: number }>()
+    const vantages = new Map<number, { records: number; count: number }>()
+    const out: NameSummary = {
+      name,
+      first: Number.POSITIVE_INFINITY,
+      last: 0,
+      count: 0,
+      records: 0,
+      types: [],
+      negatives: { nxdomain: 0, nodata: 0 },
+      vantages: [],
+    }
+    for (const g of this.#groups(rrsetNameRange(name, false), decodeRrsetKey, opts)) {
+      const vs = only === null ? g.vantages : g.vantages.filter((v) => v.origin === only)
+      if (vs.length === 0) continue
+      out.records++
+      let count = 0
+      for (const v of vs) {
+        if (v.first < out.first) out.first = v.first
+        if (v.last > out.last) out.last = v.last
+        count += v.count
+        const s = vantages.get(v.origin) ?? { records: 0, count: 0 }
+        s.records++
+        s.count += v.count
+        vantages.set(v.origin, s)
+      }
+      out.count += count
+      if (g.id.kind === 'nxdomain') out.negatives.nxdomain++
+      else if (g.id.kind === 'nodata') out.negatives.nodata++
+      const ts = types.get(g.id.rrtype) ?? { records: 0, count: 0 }
+      ts.records++
+      ts.count += count
+      types.set(g.id.rrtype, ts)
+    }
+    if (out.records === 0) return null
+    out.types = [...types.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([t, s]) => ({ rrtype: typeName(t), records: s.records, count: s.count }))
+    out.vantages = [...vantages.entries()]
+      .map(([o, s]) => ({ origin: this.#store.originLabel(o), records: s.records, count: s.count }))
+      .sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
+    return out
+  }
+
+  /** Every record, one entry per (record, origin); a record's origins in label order, so the output does not depend on origin numbering. */
+  *export(opts: EngineOptions = {}): Generator<ResultRecord> {
+    for (const g of this.#groups(RRSET_RANGE, decodeRrsetKey, opts)) {
+      const views = g.vantages
+        .map((v) => ({ ...v, label: this.#store.originLabel(v.origin) }))
+        .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+      for (const v of views) {
+        yield result(g.id, [{ origin: v.label, first: v.first, last: v.last, count: v.count }])
+      }
+    }
+  }
+
+  #originId(label: string): number {
+    const id = this.#store.findOrigin(label)
+    if (id === undefined)
+      throw new PdnsError('ERR_BAD_QUERY', `unknown origin (vantage): ${JSON.stringify(label)}`)
+    return id
+  }
+
+  /** Merged view of a group after the query's filters, or null when it does not qualify. */
+  #filter(
+    q: { fence?: TimeFence | undefined; origin?: string | undefined },
+    rrtype: number | undefined,
+    kinds: readonly string[] | undefined,
+    bailiwick: string | undefined,
+  ): (g: Group) => ResultRecord | null {
+    const only = q.origin === undefined ? null : this.#originId(q.origin)
+    const fence = q.fence ?? {}
+    const type = rrtype === undefined || rrtype === T_ANY ? null : rrtype
+    const kindSet = kinds === undefined ? null : new Set(kinds)
+    return (g) => {
+      if (type !== null && g.id.rrtype !== type) return null
+      if (kindSet !== null && !kindSet.has(g.id.kind)) return null
+      if (bailiwick !== undefined && g.id.bailiwick !== bailiwick) return null
+      const vs = only === null ? g.vantages : g.vantages.filter((v) => v.origin === only)
+      if (vs.length === 0) return null
+      const views: VantageView[] = vs.map((v) => ({
+        origin: this.#store.originLabel(v.origin),
+        first: v.first,
+        last: v.last,
+        count: v.count,
+      }))
+      const r = result(g.id, views)
+      // DNSDB/dnstable fences, inclusive as dnstable's query.c applies them
+      if (fence.firstAfter !== undefined && r.first < fence.firstAfter) return null
+      if (fence.firstBefore !== undefined && r.first > fence.firstBefore) return null
+      if (fence.lastAfter !== undefined && r.last < fence.lastAfter) return null
+      if (fence.lastBefore !== undefined && r.last > fence.lastBefore) return null
+      return r
+    }
+  }
+
+  #page(
+    fp: string,
+    groups: Generator<[Group, Buffer | undefined]>,
+    filter: (g: Group) => ResultRecord | null,
+    limit: number | undefined,
+  ): Page {
+    const max = limit ?? DEFAULT_LIMIT
+    if (!Number.isInteger(max) || max < 1) throw new PdnsError('ERR_BAD_QUERY', `invalid limit: ${limit}`)
+    const records: ResultRecord[] = []
+    let last: [Group, Buffer | undefined] | null = null
+    for (const item of groups) {
+      const r = filter(item[0])
+      if (r === null) continue
+      if (records.length === max) {
+        // one more qualifies: there is a next page, resuming after the last record returned
+        const state: CursorState = { after: last![0].prefix }
+        if (last![1] !== undefined) state.fwd = last![1]
+        return { records, cursor: encodeCursor(fp, state) }
+      }
+      records.push(r)
+      last = item
+    }
+    return { records, cursor: null }
+  }
+
+  /** Entries of a range grouped per record (a record's origins are adjacent: the origin ends the key). */
+  *#groups(
+    range: Range,
+    decode: (key: Uint8Array) => RecordId | null,
+    opts: EngineOptions,
+  ): Generator<Group> {
+    let cur: Group | null = null
+    let n = 0
+    for (const [key, value] of this.#store.range(range)) {
+      if (++n % SIGNAL_CHECK_EVERY === 0 && opts.signal?.aborted) {
+        throw new PdnsError('ERR_ABORTED', 'query cancelled', { cause: opts.signal.reason })
+      }
+      const prefix = key.subarray(0, key.length - 4)
+      const v = decodeValue(value)
+      if (v === null)
+        throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
+      const origin = key.readUInt32BE(key.length - 4)
+      if (cur?.prefix.equals(prefix)) {
+        cur.vantages.push({ origin, ...v })
+        continue
+      }
+      if (cur !== null) yield cur
+      const id = decode(key)
+      if (id === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
+      cur = { prefix, id, vantages: [{ origin, ...v }] }
+    }
+    if (cur !== null) yield cur
+  }
+
+  *#rightWildcard(
+    leading: string,
+    rrtype: number | null,
+    state: CursorState | null,
+    opts: EngineOptions,
+  ): Generator<[Group, Buffer | undefined]> {
+    const fwdRange: Range = fwdPrefixRange(leading)
+    if (state?.fwd !== undefined) fwdRange.gte = state.fwd
+    // one (name, type) at a time: the inner scans are independent RocksDB iterators
+    for (const [fwdKey] of this.#store.range(fwdRange, { values: false })) {
+      const f = decodeFwdKey(fwdKey)
+      if (f === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${fwdKey.toString('hex')}`)
+      if (rrtype !== null && f.rrtype !== rrtype) continue
+      const resumeHere = state?.fwd?.equals(fwdKey) ? state : null
+      for (const g of this.#groups(
+        resume(rrsetTypeRange(f.rrname, f.rrtype), resumeHere),
+        decodeRrsetKey,
+        opts,
+      )) {
+        yield [g, fwdKey]
+      }
+    }
+  }
+}
+
+function result(id: RecordId, vantages: VantageView[]): ResultRecord {
+  let first = Number.POSITIVE_INFINITY
+  let last = 0
+  let count = 0
+  for (const v of vantages) {
+    if (v.first < first) first = v.first
+    if (v.last > last) last = v.last
+    count += v.count
+  }
+  vantages.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
+  return {
+    kind: id.kind,
+    rrname: id.rrname,
+    rrtype: typeName(id.rrtype),
+    rdata: id.rdata,
+    bailiwick: id.bailiwick,
+    first,
+    last,
+    count,
+    vantages,
+  }
+}
+
+function rrsetRange(r: { gte: Buffer; lt: Buffer }): Range {
+  return { gte: r.gte, lt: r.lt }
+}
+
+/** The range narrowed to start after the cursor's record (all its origins). */
+function resume(range: Range, state: CursorState | null): Range {
+  if (state === null) return range
+  const from = Buffer.from(successor(state.after))
+  if (range.gte !== undefined && Buffer.compare(from, range.gte) <= 0) return range
+  return { gte: from, ...(range.lt === undefined ? {} : { lt: range.lt }) }
+}
+
+function* tag<T>(gen: Generator<Group>, fwd: T): Generator<[Group, T]> {
+  for (const g of gen) yield [g, fwd]
+}
+
+function* onlyDepth(
+  gen: Generator<[Group, Buffer | undefined]>,
+  depth: number,
+): Generator<[Group, Buffer | undefined]> {
+  for (const item of gen) {
+    if (parseName(item[0].id.rrname)?.length === depth) yield item
+  }
+}

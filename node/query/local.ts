@@ -1,0 +1,137 @@
+/**
+ * The QueryBackend of a CLI that opens the database itself (no node running). It holds the RocksDB
+ * lock while open, so a running node or an import makes it fail with ERR_DB_LOCKED.
+ */
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PdnsError } from '../errors.ts'
+import { loadIdentity } from '../identity/identity.ts'
+import {
+  decodeRrsetKey,
+  FWD_RANGE,
+  RDATA_RANGE,
+  RRSET_RANGE,
+  SCHEMA_VERSION,
+  SEEN_RANGE,
+} from '../store/keys.ts'
+import type { Range } from '../store/rocks.ts'
+import { Store } from '../store/store.ts'
+import { QueryEngine } from './engine.ts'
+import type {
+  CallOptions,
+  NameSummary,
+  Page,
+  QueryBackend,
+  RdataQuery,
+  ResultRecord,
+  RrsetQuery,
+  StoreStats,
+} from './types.ts'
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PdnsError('ERR_ABORTED', 'cancelled', { cause: signal.reason })
+}
+
+export class LocalBackend implements QueryBackend {
+  readonly #store: Store
+  readonly #engine: QueryEngine
+  readonly #localLabel: string | null
+
+  private constructor(store: Store, localLabel: string | null) {
+    this.#store = store
+    this.#engine = new QueryEngine(store)
+    this.#localLabel = localLabel
+  }
+
+  /** Opens an existing database; ERR_DB_MISSING when `dataDir` holds none. */
+  static async open(dataDir: string, opts: CallOptions = {}): Promise<LocalBackend> {
+    checkSignal(opts.signal)
+    try {
+      await access(join(dataDir, 'db', 'CURRENT'))
+    } catch (cause) {
+      throw new PdnsError(
+        'ERR_DB_MISSING',
+        `no database in ${dataDir} (import captures first: pdns-mesh import --data ${dataDir} FILE)`,
+        { cause },
+      )
+    }
+    const store = await Store.open(dataDir, { create: false })
+    const identity = await loadIdentity(dataDir, { create: false }).catch(() => null)
+    return new LocalBackend(store, identity?.peerId ?? null)
+  }
+
+  /** For callers in this process that need the store itself (bench, check). */
+  get store(): Store {
+    return this.#store
+  }
+
+  async rrset(q: RrsetQuery, opts: CallOptions = {}): Promise<Page> {
+    checkSignal(opts.signal)
+    return this.#engine.rrset(q, { signal: opts.signal })
+  }
+
+  async rdata(q: RdataQuery, opts: CallOptions = {}): Promise<Page> {
+    checkSignal(opts.signal)
+    return this.#engine.rdata(q, { signal: opts.signal })
+  }
+
+  async summary(name: string, opts: CallOptions & { origin?: string } = {}): Promise<NameSummary | null> {
+    checkSignal(opts.signal)
+    return this.#engine.summary(name, { signal: opts.signal, origin: opts.origin })
+  }
+
+  async *export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {
+    let n = 0
+    for (const r of this.#engine.export({ signal: opts.signal })) {
+      yield r
+      // let the event loop breathe (stdout drains, signals arrive) on long exports
+      if (++n % 10_000 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  async stats(opts: CallOptions = {}): Promise<StoreStats> {
+    const count = (range: Range): number => {
+      let n = 0
+      for (const _ of this.#store.range(range, { values: false })) {
+        if (++n % 65536 === 0) checkSignal(opts.signal)
+      }
+      return n
+    }
+    let records = 0
+    let negatives = 0
+    let n = 0
+    for (const [key] of this.#store.range(RRSET_RANGE, { values: false })) {
+      if (++n % 65536 === 0) checkSignal(opts.signal)
+      // kind byte sits right after owner and type; decoding the key is the simple, exact way
+      const id = decodeRrsetKey(key)
+      if (id !== null && id.kind !== 'rr') negatives++
+      else records++
+    }
+    const rdataIndex = count(RDATA_RANGE)
+    const names = count(FWD_RANGE)
+    count(SEEN_RANGE)
+    const sst = Number(this.#store.property('rocksdb.total-sst-files-size') ?? 0)
+    const mem = Number(this.#store.property('rocksdb.cur-size-all-mem-tables') ?? 0)
+    const diskBytes = sst + mem
+    const all = records + negatives
+    return {
+      dataDir: this.#store.dir,
+      schema: SCHEMA_VERSION,
+      origins: [...this.#store.origins.entries()].map(([id, label]) => ({
+        id,
+        label,
+        local: label === this.#localLabel,
+      })),
+      records,
+      negatives,
+      rdataIndex,
+      names,
+      diskBytes,
+      bytesPerRecord: all > 0 ? Math.round(diskBytes / all) : null,
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#store.close()
+  }
+}

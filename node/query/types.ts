@@ -1,0 +1,127 @@
+/**
+ * The query model (DNSDB's, see ../shared reference): what a query asks and what it returns. Both the
+ * local engine (the CLI opening the database itself) and, later, a running node's control channel
+ * answer through QueryBackend, so the CLI does not care which one it talks to.
+ */
+import type { RecordKind } from '../store/keys.ts'
+
+/** Owner-name patterns: `example.com`, `*.example.com` (it and below), `+.example.com` (one label below), `www.example.*` (one or more labels after). */
+export type NamePattern =
+  | { kind: 'exact'; name: string }
+  | { kind: 'below'; name: string }
+  | { kind: 'one-below'; name: string }
+  | { kind: 'right'; leading: string }
+
+/** DNSDB time fencing, epoch seconds; bounds are inclusive as dnstable applies them (`firstAfter: T` keeps time_first >= T). */
+export interface TimeFence {
+  firstAfter?: number
+  firstBefore?: number
+  lastAfter?: number
+  lastBefore?: number
+}
+
+interface CommonQuery {
+  /** undefined or 255 (ANY): every type */
+  rrtype?: number
+  fence?: TimeFence
+  /** only this origin's (vantage's) view; default the merged view of all */
+  origin?: string
+  /** most records per page (default DEFAULT_LIMIT) */
+  limit?: number
+  /** opaque, from the previous page */
+  cursor?: string
+}
+
+export interface RrsetQuery extends CommonQuery {
+  name: NamePattern
+  bailiwick?: string
+  /** which kinds to return (default all: answers and negative answers) */
+  kinds?: readonly RecordKind[]
+}
+
+/** What an rdata lookup matches. */
+export type RdataTarget =
+  /** addresses lo..hi inclusive (one address, a CIDR, a range); 4 or 16 bytes each */
+  | { kind: 'address'; lo: Uint8Array; hi: Uint8Array }
+  /** records pointing at this host name (NS, CNAME, MX, SRV…), or (below) at any name at/under it */
+  | { kind: 'name'; name: string; below: boolean }
+  /** raw rdata bytes: A/AAAA address bytes, or the RFC 3597 generic form of other types */
+  | { kind: 'raw'; bytes: Uint8Array }
+
+export interface RdataQuery extends CommonQuery {
+  target: RdataTarget
+}
+
+/** One vantage's view of a record. */
+export interface VantageView {
+  origin: string
+  first: number
+  last: number
+  count: number
+}
+
+/** A record as queries return it: the merged view (first = min, last = max, count = sum) and its vantages. */
+export interface ResultRecord {
+  kind: RecordKind
+  rrname: string
+  /** mnemonic or TYPEnnn */
+  rrtype: string
+  rdata: string
+  bailiwick: string | null
+  first: number
+  last: number
+  count: number
+  /** sorted by origin label */
+  vantages: VantageView[]
+}
+
+export interface Page {
+  records: ResultRecord[]
+  /** pass back for the next page; null when there is none */
+  cursor: string | null
+}
+
+export interface NameSummary {
+  name: string
+  first: number
+  last: number
+  /** sum over records and vantages */
+  count: number
+  /** distinct records (answers and negatives) */
+  records: number
+  types: { rrtype: string; records: number; count: number }[]
+  negatives: { nxdomain: number; nodata: number }
+  vantages: { origin: string; records: number; count: number }[]
+}
+
+export interface StoreStats {
+  dataDir: string
+  schema: number
+  origins: { id: number; label: string; local: boolean }[]
+  /** exact counts of keys per kind */
+  records: number
+  negatives: number
+  rdataIndex: number
+  names: number
+  /** bytes of SST files plus live memtables, from RocksDB */
+  diskBytes: number
+  bytesPerRecord: number | null
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface QueryBackend {
+  rrset(q: RrsetQuery, opts?: CallOptions): Promise<Page>
+  rdata(q: RdataQuery, opts?: CallOptions): Promise<Page>
+  /** null when the name was never seen */
+  summary(name: string, opts?: CallOptions & { origin?: string }): Promise<NameSummary | null>
+  /** every record, one entry per (record, origin), in key order */
+  export(opts?: CallOptions): AsyncIterable<ResultRecord>
+  stats(opts?: CallOptions): Promise<StoreStats>
+  close(): Promise<void>
+}
+
+/** DNSDB v2's default result limit. */
+export const DEFAULT_LIMIT = 10_000
