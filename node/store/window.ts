@@ -99,6 +99,11 @@ export class AggregationWindow {
    * same record and origin combine: times widen, counts add ('add') or take the larger ('max').
    */
   add(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
+    this.#insert(id, first, last, count, mode)
+    if (this.#bytes >= this.#maxBytes) this.flush()
+  }
+
+  #insert(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
     const k = windowKey(id)
     const e = this.#entries.get(k)
     if (e !== undefined) {
@@ -111,7 +116,6 @@ export class AggregationWindow {
     const bytes = k.length * 2 + WINDOW_ENTRY_OVERHEAD
     this.#entries.set(k, { update: { id, value: { first, last, count }, mode }, bytes })
     this.#bytes += bytes
-    if (this.#bytes >= this.#maxBytes) this.flush()
   }
 
   /** Writes the window to the store in batches and empties it. */
@@ -120,13 +124,25 @@ export class AggregationWindow {
     const entries = this.#entries
     this.#entries = new Map()
     this.#bytes = 0
-    let batch: RecordUpdate[] = []
+    let batch: [string, Entry][] = []
     let left = entries.size
-    for (const e of entries.values()) {
-      batch.push(e.update)
+    for (const item of entries) {
+      batch.push(item)
       left--
       if (batch.length >= FLUSH_BATCH_SIZE || left === 0) {
-        const r = this.#components.apply(batch, { sync: this.#sync && left === 0 })
+        let r: ApplyResult
+        try {
+          r = this.#components.apply(
+            batch.map(([, e]) => e.update),
+            { sync: this.#sync && left === 0 },
+          )
+        } catch (err) {
+          // a failed batch is not lost: it and everything after it go back into the window (merged
+          // with what arrived meanwhile) for the next flush; entries already written stay written
+          this.#requeue(entries)
+          throw err
+        }
+        for (const [k] of batch) entries.delete(k)
         this.#stats.inserted += r.inserted
         this.#stats.updated += r.updated
         this.#stats.unchanged += r.unchanged
@@ -134,6 +150,14 @@ export class AggregationWindow {
       }
     }
     this.#stats.flushes++
+  }
+
+  /** Puts entries that were not written back, merged with what arrived meanwhile; no cap check (no re-flush). */
+  #requeue(unwritten: Map<string, Entry>): void {
+    for (const e of unwritten.values()) {
+      const u = e.update
+      this.#insert(u.id, u.value.first, u.value.last, u.value.count, u.mode)
+    }
   }
 
   stats(): WindowStats {
