@@ -2,9 +2,13 @@ import { constants } from 'node:os'
 import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
+import { exportCommand } from './commands/export.ts'
+import { importCommand } from './commands/import.ts'
 import { parseCommand } from './commands/parse.ts'
+import { queryCommand } from './commands/query.ts'
+import { statsCommand } from './commands/stats.ts'
 
-const COMMANDS: readonly Command[] = [parseCommand]
+const COMMANDS: readonly Command[] = [parseCommand, importCommand, queryCommand, exportCommand, statsCommand]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000
 
@@ -20,6 +24,9 @@ function usage(): string {
     'Options:',
     '  -h, --help     show help (also after a command: pdns-mesh parse --help)',
     '  -V, --version  print the version',
+    '',
+    'The store commands (import, query, export, stats) use the data directory given by --data, else',
+    '$PDNS_MESH_DATA, else ./pdns-data.',
   ]
   return `${lines.join('\n')}\n`
 }

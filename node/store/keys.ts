@@ -148,10 +148,24 @@ export function readVarint(b: Uint8Array, p: number): { value: number; next: num
   return null
 }
 
-function varintBytes(n: number): Uint8Array {
-  const out: number[] = []
-  writeVarint(out, n)
-  return Uint8Array.from(out)
+/**
+ * Length prefix inside keys, order-preserving (unlike a varint): below 0x80 one byte; below 0x4000
+ * two bytes 10xxxxxx; else three bytes 110xxxxx (rdata is at most 65535 octets).
+ */
+function lengthBytes(n: number): Uint8Array {
+  if (n < 0x80) return Uint8Array.of(n)
+  if (n < 0x4000) return Uint8Array.of(0x80 | (n >>> 8), n & 0xff)
+  return Uint8Array.of(0xc0 | (n >>> 16), (n >>> 8) & 0xff, n & 0xff)
+}
+
+function readLength(b: Uint8Array, p: number): { value: number; next: number } | null {
+  if (p >= b.length) return null
+  const c = b[p]!
+  if (c < 0x80) return { value: c, next: p + 1 }
+  if (c < 0xc0) return p + 2 <= b.length ? { value: ((c & 0x3f) << 8) | b[p + 1]!, next: p + 2 } : null
+  if (c < 0xe0 && p + 3 <= b.length)
+    return { value: ((c & 0x1f) << 16) | (b[p + 1]! << 8) | b[p + 2]!, next: p + 3 }
+  return null
 }
 
 // ---------------------------------------------------------------- names
@@ -191,21 +205,29 @@ export function isValidName(text: string): boolean {
 
 // ---------------------------------------------------------------- rdata
 
-/** Rdata as the RRSET key holds it: raw address bytes for A/AAAA, else the presentation text. */
+/**
+ * Rdata as the RRSET key holds it: raw address bytes for A/AAAA, else the presentation text. An A or
+ * AAAA whose rdata is not an address (malformed on the wire: the parser's RFC 3597 `\# 0`) keeps its
+ * text; when that text happens to be 4 (16) bytes long a 00 is appended, which presentation text
+ * never contains, so it cannot read back as an address.
+ */
 export function rdataBytes(rrtype: number, rdata: string): Uint8Array {
-  if (rrtype === T_A) {
-    const a = parseIPv4(rdata)
-    if (a !== null) return a
-  } else if (rrtype === T_AAAA) {
-    const a = parseIPv6(rdata)
-    if (a !== null) return a
-  }
-  return te.encode(rdata)
+  const addressLength = rrtype === T_A ? 4 : rrtype === T_AAAA ? 16 : 0
+  if (addressLength === 0) return te.encode(rdata)
+  const a = addressLength === 4 ? parseIPv4(rdata) : parseIPv6(rdata)
+  if (a !== null) return a
+  const text = te.encode(rdata)
+  return text.length === addressLength ? concat([text, Uint8Array.of(0)]) : text
 }
 
 export function rdataText(rrtype: number, bytes: Uint8Array): string {
-  if (rrtype === T_A && bytes.length === 4) return ipv4(bytes, 0)
-  if (rrtype === T_AAAA && bytes.length === 16) return ipv6(bytes, 0)
+  const addressLength = rrtype === T_A ? 4 : rrtype === T_AAAA ? 16 : 0
+  if (addressLength !== 0) {
+    if (bytes.length === addressLength) return addressLength === 4 ? ipv4(bytes, 0) : ipv6(bytes, 0)
+    if (bytes.length === addressLength + 1 && bytes[addressLength] === 0) {
+      return td.decode(bytes.subarray(0, addressLength))
+    }
+  }
   return td.decode(bytes)
 }
 
@@ -246,13 +268,14 @@ export function rrsetKey(id: RecordId): Buffer {
     u16(id.rrtype),
     Uint8Array.of(KIND_CODE[id.kind]),
     bailiwickBytes(id.bailiwick),
-    varintBytes(rd.length),
+    lengthBytes(rd.length),
     rd,
     u32(id.origin),
   ])
 }
 
 export function decodeRrsetKey(key: Uint8Array): RecordId | null {
+  if (key[0] !== TAG_RRSET) return null
   return decodeRrsetBody(key, 1)
 }
 
@@ -265,7 +288,7 @@ function decodeRrsetBody(key: Uint8Array, start: number): RecordId | null {
   if (kind === undefined) return null
   const bw = readBailiwick(key, p + 3)
   if (bw === null) return null
-  const len = readVarint(key, bw.next)
+  const len = readLength(key, bw.next)
   if (len === null) return null
   p = len.next
   if (p + len.value + 4 !== key.length) return null
@@ -310,7 +333,7 @@ export function rdataKey(id: RecordId): Buffer {
     u16(id.rrtype),
     nameBytes(id.rrname, true),
     bailiwickBytes(id.bailiwick),
-    varintBytes(fullBytes.length),
+    lengthBytes(fullBytes.length),
     fullBytes,
     u32(id.origin),
   ])
@@ -345,7 +368,7 @@ export function decodeRdataKey(key: Uint8Array): RecordId | null {
   if (owner === null) return null
   const bw = readBailiwick(key, owner.next)
   if (bw === null) return null
-  const len = readVarint(key, bw.next)
+  const len = readLength(key, bw.next)
   if (len === null || len.next + len.value + 4 !== key.length) return null
   const rdata = len.value > 0 ? rdataText(rrtype, key.subarray(len.next, len.next + len.value)) : fromKey
   return {
@@ -407,7 +430,7 @@ export function seenKey(lastSeen: number, rrset: Uint8Array): Buffer {
 }
 
 export function decodeSeenKey(key: Uint8Array): { lastSeen: number; rrset: Buffer } | null {
-  if (key[0] !== TAG_SEEN || key.length < 6) return null
+  if (key[0] !== TAG_SEEN || key.length < 6 || decodeRrsetBody(key, 5) === null) return null
   return { lastSeen: readU32(key, 1), rrset: concat([Uint8Array.of(TAG_RRSET), key.subarray(5)]) }
 }
 

@@ -11,3 +11,6 @@ export const FLUSH_BATCH_SIZE = 20_000
 
 /** Estimated bytes a window entry costs besides its key text (Map slot, value object). */
 export const WINDOW_ENTRY_OVERHEAD = 160
+
+/** Longest COF line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
+export const MAX_COF_LINE_BYTES = 1024 * 1024

@@ -22,7 +22,10 @@ export function parseName(text: string): Uint8Array[] | null {
   const labels: Uint8Array[] = []
   let cur: number[] = []
   let wire = 1
-  const n = text.endsWith('.') && !text.endsWith('\\.') ? text.length - 1 : text.length
+  // a final '.' is the root unless escaped (an odd number of backslashes before it)
+  let slashes = 0
+  while (text.length - 2 - slashes >= 0 && text.charCodeAt(text.length - 2 - slashes) === 0x5c) slashes++
+  const n = text.endsWith('.') && slashes % 2 === 0 ? text.length - 1 : text.length
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i)
     if (c > 0xff) return null

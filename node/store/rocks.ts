@@ -3,7 +3,9 @@
  * why). It exposes the few operations the store needs, synchronously where the binding is: batched
  * writes, multi-get and chunked range iteration. Binding errors become PdnsErrors here.
  */
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 
 const require = createRequire(import.meta.url)
@@ -50,7 +52,6 @@ function loadBinding(): RocksLevelCtor {
 }
 
 export interface RocksOptions {
-  readOnly?: boolean
   createIfMissing?: boolean
   /** block cache bytes */
   cacheSize?: number
@@ -67,8 +68,10 @@ export interface Range {
 export type Write = { put: Uint8Array; value: Uint8Array } | { del: Uint8Array }
 
 const BUFFERS = { keyEncoding: 'buffer', valueEncoding: 'buffer' }
-/** entries fetched from the binding per call while iterating */
-const ITERATOR_CHUNK = 1000
+/** entries fetched by the first call while iterating: an exact lookup or a small page needs few */
+const ITERATOR_FIRST_CHUNK = 16
+/** entries fetched per call at most; the chunk doubles up to this on long scans */
+const ITERATOR_MAX_CHUNK = 1000
 
 export class Rocks {
   readonly location: string
@@ -80,13 +83,16 @@ export class Rocks {
   }
 
   static async open(location: string, options: RocksOptions = {}): Promise<Rocks> {
+    // checked before RocksDB runs: its failed open would still leave LOCK and LOG files behind
+    if (!options.createIfMissing && !existsSync(join(location, 'CURRENT'))) {
+      throw new PdnsError('ERR_DB_MISSING', `no database in ${location} (run pdns-mesh import first)`)
+    }
     const Level = loadBinding()
     // buffers end to end: abstract-level's default utf8 encoding would mangle binary keys and values
     const db = new Level(location, BUFFERS)
     try {
       await db.open({
         createIfMissing: options.createIfMissing ?? false,
-        readOnly: options.readOnly ?? false,
         // ZSTD with a trained dictionary (the binding's default when compression is on)
         compression: true,
         cacheSize: options.cacheSize ?? 64 << 20,
@@ -130,9 +136,11 @@ export class Rocks {
    */
   *range(range: Range, options: { values?: boolean } = {}): Generator<[Buffer, Buffer]> {
     const it = this.#db.iterator({ ...range, ...BUFFERS, values: options.values ?? true })
+    let chunk = ITERATOR_FIRST_CHUNK
     try {
       for (;;) {
-        const { rows, finished } = it._nextvSync(ITERATOR_CHUNK)
+        const { rows, finished } = it._nextvSync(chunk)
+        if (chunk < ITERATOR_MAX_CHUNK) chunk = Math.min(ITERATOR_MAX_CHUNK, chunk * 2)
         for (let i = 0; i < rows.length; i += 2) yield [rows[i]!, rows[i + 1]!]
         if (finished) return
       }

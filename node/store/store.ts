@@ -3,6 +3,8 @@
  * kept in step by one write path (apply). Opening checks the schema version; origins (vantages) are
  * numbered here.
  */
+import { writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 import {
@@ -26,6 +28,10 @@ import { decodeValue, encodeValue, type MergeMode, mergeValue, type RecordValue 
 export interface StoreOptions {
   /** create the database when the directory holds none (import, the node); queries do not */
   create?: boolean
+  /**
+   * refuse writes through this Store. The binding has no RocksDB read-only open, so the database is
+   * still locked (and its WAL replayed) while open.
+   */
   readOnly?: boolean
   /** block cache bytes */
   cacheSize?: number
@@ -63,9 +69,9 @@ export class Store {
 
   /** Opens (or with `create`, creates) the database under `dir/db`. */
   static async open(dir: string, options: StoreOptions = {}): Promise<Store> {
+    await checkSchemaMarker(dir)
     const rocks = await Rocks.open(join(dir, 'db'), {
       createIfMissing: options.create ?? false,
-      readOnly: options.readOnly ?? false,
       ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     })
     const store = new Store(dir, rocks, options.readOnly ?? false)
@@ -87,6 +93,7 @@ export class Store {
       }
       if (this.#readOnly) return
       this.#rocks.write([{ put: metaKey(META_SCHEMA), value: encodeU32(SCHEMA_VERSION) }], { sync: true })
+      writeFileSync(join(this.dir, SCHEMA_MARKER), `${SCHEMA_VERSION}\n`)
       return
     }
     const version = decodeU32(raw)
@@ -149,6 +156,7 @@ export class Store {
    * counter). Updates for the same record within one call must already be combined.
    */
   apply(updates: readonly RecordUpdate[], options: { sync?: boolean } = {}): ApplyResult {
+    if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot write to a store opened read-only')
     const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
     if (updates.length === 0) return result
     const keys = updates.map((u) => rrsetKey(u.id))
@@ -218,3 +226,26 @@ export class Store {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * `<data>/SCHEMA_VERSION` repeats the schema version outside RocksDB so that a newer database is
+ * refused before this build's RocksDB opens it (an open replays the WAL and rewrites MANIFEST and
+ * OPTIONS, which an older build must not do to a newer database). The meta key stays authoritative.
+ */
+export const SCHEMA_MARKER = 'SCHEMA_VERSION'
+
+async function checkSchemaMarker(dir: string): Promise<void> {
+  let text: string
+  try {
+    text = await readFile(join(dir, SCHEMA_MARKER), 'utf8')
+  } catch {
+    return
+  }
+  const version = Number(text.trim())
+  if (Number.isInteger(version) && version > SCHEMA_VERSION) {
+    throw new PdnsError(
+      'ERR_DB_SCHEMA',
+      `${dir} holds a database of schema v${version}; this pdns-mesh reads up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
+    )
+  }
+}

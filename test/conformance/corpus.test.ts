@@ -5,62 +5,15 @@
  * fails on any unlisted difference, on a listed one that no longer happens, and on any crash.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { test } from 'node:test'
 import { isPdnsError } from '../../node/errors.ts'
 import { Sensor } from '../../node/sensor/index.ts'
 import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
-import { comparable, readGold, tupleKey } from './corpus.ts'
+import { allowed, comparable, readAllowances, readGold, tupleKey } from './corpus.ts'
 
 /** tshark dissects these as DNS (dns, mdns, llmnr); the sensor is told the same ports. */
 const PORTS = new Set([53, 5353, 5355])
-
-interface Allowance {
-  capture: string
-  direction: string
-  pattern: string[]
-  reason: string
-  used: number
-}
-
-function readAllowances(): Allowance[] {
-  const text = readFileSync(new URL('./known-differences.tsv', import.meta.url), 'utf8')
-  const out: Allowance[] = []
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue
-    const f = line.split('\t')
-    if (f.length !== 7) throw new Error(`known-differences.tsv: want 7 tab-separated fields: ${line}`)
-    const [capture, direction, section, rrname, rrtype, rdata, reason] = f as [string, ...string[]]
-    if (!reason) throw new Error(`known-differences.tsv: an entry without a reason: ${line}`)
-    out.push({
-      capture,
-      direction: direction!,
-      pattern: [section!, rrname!, rrtype!, rdata!],
-      reason,
-      used: 0,
-    })
-  }
-  return out
-}
-
-/** `*` matches anything; a pattern ending in `*` matches by prefix; anything else exactly. */
-function matches(pattern: string, value: string): boolean {
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1))
-  return pattern === value
-}
-
-function allowed(list: Allowance[], capture: string, direction: string, key: string): boolean {
-  const fields = key.split('\t')
-  for (const a of list) {
-    if (a.capture !== capture || a.direction !== direction) continue
-    if (a.pattern.every((p, i) => matches(p, fields[i]!))) {
-      a.used++
-      return true
-    }
-  }
-  return false
-}
 
 test('observations agree with tshark on every capture of the shared corpus', async (t) => {
   if (!requireCorpus(t, 'tshark conformance')) return

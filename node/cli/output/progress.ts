@@ -7,13 +7,16 @@ const BAR_WIDTH = 30
 export class ProgressBar {
   readonly #out: NodeJS.WriteStream
   readonly #label: string
+  readonly #unit: string
   readonly #start = performance.now()
   #last = 0
   #drawn = false
 
-  constructor(out: NodeJS.WriteStream, label: string) {
+  /** `unit` names what `items` counts: packets for captures, lines for COF */
+  constructor(out: NodeJS.WriteStream, label: string, unit = 'pkt') {
     this.#out = out
     this.#label = label
+    this.#unit = unit
   }
 
   update(done: number, total: number, items: number): void {
@@ -23,7 +26,7 @@ export class ProgressBar {
     const frac = total > 0 ? Math.min(1, done / total) : 0
     const filled = Math.round(frac * BAR_WIDTH)
     const rate = items / Math.max(1e-3, (now - this.#start) / 1000)
-    const line = `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} MiB ${formatRate(rate)} pkt/s`
+    const line = `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} MiB ${formatRate(rate)} ${this.#unit}/s`
     this.#out.write(`\r${line.slice(0, (this.#out.columns ?? 100) - 1)}`)
     this.#drawn = true
   }

@@ -1,6 +1,5 @@
 /** Output formats of query results: `table` for people, `json` with every field, `cof` for exchange. */
-import { TABLE_BLOCK_ROWS } from '../../cli/output/table.ts'
-import { renderTable } from '../../cli/output/table.ts'
+import { renderTable, TABLE_BLOCK_ROWS } from '../../cli/output/table.ts'
 import type { NameSummary, ResultRecord } from '../types.ts'
 import { recordToCof } from './cof.ts'
 import { recordToJson, summaryToJson } from './json.ts'

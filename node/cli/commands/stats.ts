@@ -1,0 +1,71 @@
+import { PdnsError } from '../../errors.ts'
+import type { StoreStats } from '../../query/types.ts'
+import { parseCliArgs } from '../args.ts'
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
+import type { Command } from '../command.ts'
+import { renderTable } from '../output/table.ts'
+import { withBackend } from './query.ts'
+
+const HELP = `Usage: pdns-mesh stats [options]
+
+Describes the database of a data directory: schema version, origins (vantages), record and index
+counts, and its size on disk.
+
+Options:
+  --data DIR            data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})
+  --format F            table or json (default: table on a terminal, else json)
+  -h, --help            this help
+
+Exit status: 0; 1 when the database is missing, held by another process or written by a newer
+pdns-mesh; 2 on bad usage.
+`
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'describe the database: origins, records, size',
+  help: HELP,
+  async run(args, { signal }) {
+    const { values, positionals } = parseCliArgs(args, {
+      data: { type: 'string' },
+      format: { type: 'string' },
+    })
+    if (positionals.length > 0) {
+      throw new PdnsError('ERR_BAD_ARGUMENT', `stats takes no arguments (got '${positionals[0]}')`)
+    }
+    const format = values.format ?? (process.stdout.isTTY === true ? 'table' : 'json')
+    if (format !== 'table' && format !== 'json') {
+      throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (table or json)`)
+    }
+    return await withBackend(dataDirOf(values.data), signal, async (backend) => {
+      const s = await backend.stats({ signal })
+      process.stdout.write(`${format === 'json' ? JSON.stringify(s) : statsTable(s)}\n`)
+      return 0
+    })
+  },
+}
+
+function statsTable(s: StoreStats): string {
+  const head = renderTable(null, [
+    ['data directory', s.dataDir],
+    ['schema', `v${s.schema}`],
+    ['records', `${s.records + s.negatives} (answers ${s.records}, negative answers ${s.negatives})`],
+    ['rdata index', String(s.rdataIndex)],
+    ['names', `${s.names} (name and type pairs)`],
+    [
+      'on disk',
+      `${bytesText(s.diskBytes)}${s.bytesPerRecord === null ? '' : ` (${s.bytesPerRecord} bytes/record)`}`,
+    ],
+  ])
+  const origins = renderTable(
+    ['origin', 'label'],
+    s.origins.map((o) => [String(o.id), o.local ? `${o.label} (this node)` : o.label]),
+  )
+  return `${head}\n\n${origins}`
+}
+
+function bytesText(n: number): string {
+  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(2)} GiB`
+  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(1)} MiB`
+  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`
+  return `${n} bytes`
+}
