@@ -2,17 +2,28 @@
 
 /** Dotted quad → 4 bytes; null unless exactly four decimal octets without leading zeros. */
 export function parseIPv4(text: string): Uint8Array | null {
-  const parts = text.split('.')
-  if (parts.length !== 4) return null
+  // by hand: this runs for every A record the store writes
   const out = new Uint8Array(4)
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null
-    const v = Number(p)
-    if (v > 255) return null
-    out[i] = v
+  let part = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return null
+      out[part++] = value
+      value = 0
+      digits = 0
+    } else if (c >= 0x30 && c <= 0x39) {
+      // no leading zeros ('01'), at most three digits, at most 255
+      if (digits === 1 && value === 0) return null
+      value = value * 10 + (c - 0x30)
+      if (++digits > 3 || value > 255) return null
+    } else {
+      return null
+    }
   }
-  return out
+  return part === 4 ? out : null
 }
 
 /** RFC 4291 §2.2 text (with `::` and a trailing dotted quad) → 16 bytes; null when malformed. */

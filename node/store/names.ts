@@ -15,10 +15,57 @@
 
 const ESC = 0x01
 
+/**
+ * Whether `text` is a name parseName accepts, without building it: the store checks every name it
+ * receives, so this runs once per observation and must not allocate.
+ */
+export function isValidNameText(text: string): boolean {
+  const len = text.length
+  if (len === 0) return false
+  if (text === '.') return true
+  let label = 0
+  let wire = 1
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0xff) return false
+    if (c === 0x2e) {
+      if (label === 0) return false
+      wire += label + 1
+      label = 0
+      // a final unescaped '.' is the root
+      if (i === len - 1) return wire <= 255
+      continue
+    }
+    if (c === 0x5c) {
+      const d0 = text.charCodeAt(i + 1)
+      if (d0 >= 0x30 && d0 <= 0x39) {
+        const d1 = text.charCodeAt(i + 2)
+        const d2 = text.charCodeAt(i + 3)
+        if (!(d1 >= 0x30 && d1 <= 0x39 && d2 >= 0x30 && d2 <= 0x39)) {
+          // '\9x' is the character '9' escaped, then 'x'
+          i += 1
+        } else {
+          if ((d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30) > 255) return false
+          i += 3
+        }
+      } else if (i + 1 < len) {
+        if (d0 > 0xff) return false
+        i += 1
+      } else {
+        return false
+      }
+    }
+    if (++label > 63) return false
+  }
+  if (label === 0) return false
+  return wire + label + 1 <= 255
+}
+
 /** Presentation → label octets (ASCII lower-cased). Null when the text is not a valid name. */
 export function parseName(text: string): Uint8Array[] | null {
   if (text === '.') return []
   if (text.length === 0) return null
+  if (!text.includes('\\')) return parsePlainName(text)
   const labels: Uint8Array[] = []
   let cur: number[] = []
   let wire = 1
@@ -58,6 +105,29 @@ export function parseName(text: string): Uint8Array[] | null {
   labels.push(Uint8Array.from(cur))
   wire += cur.length + 1
   return wire > 255 ? null : labels
+}
+
+/** parseName without escapes: one latin1 buffer, labels as views of it. */
+function parsePlainName(text: string): Uint8Array[] | null {
+  const n = text.endsWith('.') ? text.length - 1 : text.length
+  if (n === 0 || n > 253) return null
+  const buf = Buffer.from(n === text.length ? text : text.slice(0, n), 'latin1')
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0xff) return null
+    if (c >= 0x41 && c <= 0x5a) buf[i] = c + 0x20
+  }
+  const labels: Uint8Array[] = []
+  let start = 0
+  for (let i = 0; i <= n; i++) {
+    if (i === n || buf[i] === 0x2e) {
+      const l = i - start
+      if (l === 0 || l > 63) return null
+      labels.push(new Uint8Array(buf.buffer, buf.byteOffset + start, l))
+      start = i + 1
+    }
+  }
+  return labels
 }
 
 /** How an octet is written in presentation: 0 as is, 1 backslash-escaped, 2 as \DDD (as the parser does). */

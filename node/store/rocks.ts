@@ -16,8 +16,8 @@ interface RawIterator {
 }
 
 interface RawBatch {
-  put(key: Uint8Array, value: Uint8Array, options: Record<string, unknown>): void
-  del(key: Uint8Array, options: Record<string, unknown>): void
+  _put(key: Uint8Array, value: Uint8Array, options: Record<string, unknown>): void
+  _del(key: Uint8Array, options: Record<string, unknown>): void
   _writeSync(options: { sync?: boolean }): void
   _closeSync(): void
   readonly length: number
@@ -68,6 +68,7 @@ export interface Range {
 export type Write = { put: Uint8Array; value: Uint8Array } | { del: Uint8Array }
 
 const BUFFERS = { keyEncoding: 'buffer', valueEncoding: 'buffer' }
+const NO_OPTIONS = {}
 /** entries fetched by the first call while iterating: an exact lookup or a small page needs few */
 const ITERATOR_FIRST_CHUNK = 16
 /** entries fetched per call at most; the chunk doubles up to this on long scans */
@@ -97,6 +98,7 @@ export class Rocks {
         compression: true,
         cacheSize: options.cacheSize ?? 64 << 20,
         infoLogLevel: 'warn',
+        walCompression: false,
       })
     } catch (err) {
       throw classifyOpenError(location, err)
@@ -119,8 +121,9 @@ export class Rocks {
     const batch = this.#db.batch()
     try {
       for (const w of writes) {
-        if ('put' in w) batch.put(w.put, w.value, BUFFERS)
-        else batch.del(w.del, BUFFERS)
+        // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
+        if ('put' in w) batch._put(w.put, w.value, NO_OPTIONS)
+        else batch._del(w.del, NO_OPTIONS)
       }
       batch._writeSync({ sync: options.sync ?? false })
     } catch (cause) {

@@ -11,14 +11,12 @@ import {
   decodeOriginKey,
   decodeU32,
   encodeU32,
-  fwdKey,
   metaKey,
   ORIGINS_RANGE,
   originKey,
   originLabelKey,
   type RecordId,
-  rdataKey,
-  rrsetKey,
+  recordKeys,
   SCHEMA_VERSION,
   seenKey,
 } from './keys.ts'
@@ -159,13 +157,14 @@ export class Store {
     if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot write to a store opened read-only')
     const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
     if (updates.length === 0) return result
-    const keys = updates.map((u) => rrsetKey(u.id))
-    const old = this.#rocks.getMany(keys)
+    const all = updates.map((u) => recordKeys(u.id))
+    const old = this.#rocks.getMany(all.map((k) => k.rrset))
     const writes: Write[] = []
     const fwd = new Set<string>()
     for (let i = 0; i < updates.length; i++) {
       const u = updates[i]!
-      const key = keys[i]!
+      const keys = all[i]!
+      const key = keys.rrset
       const prevRaw = old[i]
       const prev = prevRaw === undefined ? null : decodeValue(prevRaw)
       if (prevRaw !== undefined && prev === null) {
@@ -183,13 +182,13 @@ export class Store {
       }
       const value = encodeValue(next)
       writes.push({ put: key, value })
-      if (u.id.kind === 'rr') writes.push({ put: rdataKey(u.id), value })
+      if (keys.rdata !== null) writes.push({ put: keys.rdata, value })
       if (prev === null) {
         result.inserted++
         const f = `${u.id.rrname}\u0000${u.id.rrtype}`
         if (!fwd.has(f)) {
           fwd.add(f)
-          writes.push({ put: fwdKey(u.id.rrname, u.id.rrtype), value: EMPTY })
+          writes.push({ put: keys.fwd, value: EMPTY })
         }
       } else {
         result.updated++
