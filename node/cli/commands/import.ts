@@ -3,10 +3,23 @@ import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts
 import { isPdnsError, PdnsError } from '../../errors.ts'
 import { COF_UNKNOWN_SENSOR, isLabel } from '../../store/cof.ts'
 import type { CaptureImportResult, CofImportResult, ImportKind } from '../../store/importer.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../store/limits.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { formatRate, PROGRESS_MIN_BYTES, ProgressBar } from '../output/progress.ts'
+
+function positiveNumber(text: string | undefined, option: string, fallback: number, zeroOk = false): number {
+  if (text === undefined) return fallback
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) {
+    throw new PdnsError(
+      'ERR_BAD_ARGUMENT',
+      `${option}: '${text}' is not a ${zeroOk ? 'non-negative' : 'positive'} number`,
+    )
+  }
+  return n
+}
 
 const HELP = `Usage: pdns-mesh import [options] FILE...
 
@@ -25,6 +38,10 @@ Options:
   --port N              a DNS port in captures (repeatable; default ${[...DEFAULT_DNS_PORTS].join(',')})
   --mdns                also read mDNS (port ${MDNS_PORT})
   --llmnr               also read LLMNR (port ${LLMNR_PORT})
+  --window-mb N         memory cap of the aggregation window in MiB (default ${DEFAULT_WINDOW_MAX_BYTES / 1048576});
+                        a full window is written at once
+  --flush-interval S    seconds between window flushes (default ${DEFAULT_FLUSH_INTERVAL_MS / 1000}; 0: only when
+                        full and at the end). A crash loses at most one interval of the newest data
   --summary-json        print the summary on stderr as one JSON object
   --quiet               no summary, no progress bar
   --no-progress         no progress bar even on a terminal
@@ -59,7 +76,16 @@ export const importCommand: Command = {
       'summary-json': { type: 'boolean' },
       quiet: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
+      'window-mb': { type: 'string' },
+      'flush-interval': { type: 'string' },
     })
+    const windowMb = positiveNumber(values['window-mb'], '--window-mb', DEFAULT_WINDOW_MAX_BYTES / 1048576)
+    const flushSeconds = positiveNumber(
+      values['flush-interval'],
+      '--flush-interval',
+      DEFAULT_FLUSH_INTERVAL_MS / 1000,
+      true,
+    )
     if (positionals.length === 0) throw new PdnsError('ERR_BAD_ARGUMENT', 'no file given (see --help)')
     const ports = new Set(values.port?.map((p) => parsePort(p, '--port')) ?? DEFAULT_DNS_PORTS)
     if (values.mdns) ports.add(MDNS_PORT)
@@ -102,8 +128,13 @@ export const importCommand: Command = {
     const failures: string[] = []
     let interrupted = false
     const started = performance.now()
-    // timed flushes off: the window is written when full and at the end, the last batch fsynced
-    const window = new AggregationWindow(store, { flushIntervalMs: 0, sync: true })
+    // as in the node: timed flushes bound what a crash loses; each flush's last batch is fsynced
+    const window = new AggregationWindow(store, {
+      flushIntervalMs: flushSeconds * 1000,
+      maxBytes: windowMb * 1048576,
+      sync: true,
+    })
+    window.start()
     try {
       const localOrigin =
         forcedOrigin ??
@@ -145,6 +176,12 @@ export const importCommand: Command = {
       }
       // interrupted or not, what was read is written
       window.stop()
+    } catch (err) {
+      // a store error ends the import: still try to write what the window holds, then report the first error
+      try {
+        window.stop()
+      } catch {}
+      throw err
     } finally {
       await store.close()
     }
