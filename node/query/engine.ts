@@ -247,13 +247,13 @@ export class QueryEngine {
         throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
       const origin = key.readUInt32BE(key.length - 4)
       if (cur?.prefix.equals(prefix)) {
-        cur.vantages.push({ origin, ...v })
+        cur.vantages.push({ origin, first: v.first, last: v.last, count: v.count })
         continue
       }
       if (cur !== null) yield cur
       const id = decode(key)
       if (id === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
-      cur = { prefix, id, vantages: [{ origin, ...v }] }
+      cur = { prefix, id, vantages: [{ origin, first: v.first, last: v.last, count: v.count }] }
     }
     if (cur !== null) yield cur
   }

@@ -141,14 +141,30 @@ export function formatName(labels: readonly Uint8Array[]): string {
   let out = ''
   for (let l = 0; l < labels.length; l++) {
     if (l > 0) out += '.'
-    const label = labels[l]!
-    for (let i = 0; i < label.length; i++) {
-      const c = label[i]!
-      const cls = CHAR_CLASS[c]
-      if (cls === 0) out += String.fromCharCode(c)
-      else if (cls === 1) out += `\\${String.fromCharCode(c)}`
-      else out += `\\${String(c).padStart(3, '0')}`
+    out += formatLabel(labels[l]!)
+  }
+  return out
+}
+
+const td = new TextDecoder('latin1')
+
+function formatLabel(label: Uint8Array): string {
+  let plain = true
+  for (let i = 0; i < label.length; i++) {
+    if (CHAR_CLASS[label[i]!] !== 0) {
+      plain = false
+      break
     }
+  }
+  // the common case (letters, digits, '-', '_'): one native decode
+  if (plain) return td.decode(label)
+  let out = ''
+  for (let i = 0; i < label.length; i++) {
+    const c = label[i]!
+    const cls = CHAR_CLASS[c]
+    if (cls === 0) out += String.fromCharCode(c)
+    else if (cls === 1) out += `\\${String.fromCharCode(c)}`
+    else out += `\\${String(c).padStart(3, '0')}`
   }
   return out
 }
@@ -199,26 +215,40 @@ export function readName(
   reversed: boolean,
 ): { labels: Uint8Array[]; next: number } | null {
   const labels: Uint8Array[] = []
-  const cur: number[] = []
+  let start = off
+  let escaped = false
   while (off < buf.length) {
     const c = buf[off++]!
     if (c === 0) {
-      if (cur.length === 0) {
+      if (off - 1 === start) {
         if (reversed) labels.reverse()
         return { labels, next: off }
       }
-      labels.push(Uint8Array.from(cur))
-      cur.length = 0
+      // a label without escapes is a view of the key, not a copy
+      labels.push(
+        escaped
+          ? unescapeLabel(buf, start, off - 1)
+          : new Uint8Array(buf.buffer, buf.byteOffset + start, off - 1 - start),
+      )
+      start = off
+      escaped = false
     } else if (c === ESC) {
       if (off >= buf.length) return null
       const e = buf[off++]!
       if (e !== 1 && e !== 2) return null
-      cur.push(e - 1)
-    } else {
-      cur.push(c)
+      escaped = true
     }
   }
   return null
+}
+
+function unescapeLabel(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out: number[] = []
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!
+    out.push(c === ESC ? buf[++i]! - 1 : c)
+  }
+  return Uint8Array.from(out)
 }
 
 /** Convenience: presentation name → encoded bytes (null for an invalid name). */
