@@ -36,8 +36,6 @@ import {
   type VantageView,
 } from './types.ts'
 
-/** entries scanned between AbortSignal checks */
-const SIGNAL_CHECK_EVERY = 4096
 const T_ANY = 255
 
 export interface EngineOptions {
@@ -236,24 +234,34 @@ export class QueryEngine {
     opts: EngineOptions,
   ): Generator<Group> {
     let cur: Group | null = null
-    let n = 0
-    for (const [key, value] of this.#store.range(range)) {
-      if (++n % SIGNAL_CHECK_EVERY === 0 && opts.signal?.aborted) {
+    // the signal is checked once per chunk (at most 1000 entries)
+    for (const rows of this.#store.rows(range)) {
+      if (opts.signal?.aborted) {
         throw new PdnsError('ERR_ABORTED', 'query cancelled', { cause: opts.signal.reason })
       }
-      const prefix = key.subarray(0, key.length - 4)
-      const v = decodeValue(value)
-      if (v === null)
-        throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
-      const origin = key.readUInt32BE(key.length - 4)
-      if (cur?.prefix.equals(prefix)) {
-        cur.vantages.push({ origin, first: v.first, last: v.last, count: v.count })
-        continue
+      for (let i = 0; i < rows.length; i += 2) {
+        const key = rows[i]!
+        const value = rows[i + 1]!
+        const v = decodeValue(value)
+        if (v === null) {
+          throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
+        }
+        const end = key.length - 4
+        const origin = key.readUInt32BE(end)
+        // same record as the group's (all but the origin equal): compare in place, no view per entry
+        if (cur !== null && cur.prefix.length === end && key.compare(cur.prefix, 0, end, 0, end) === 0) {
+          cur.vantages.push({ origin, first: v.first, last: v.last, count: v.count })
+          continue
+        }
+        if (cur !== null) yield cur
+        const id = decode(key)
+        if (id === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
+        cur = {
+          prefix: key.subarray(0, end),
+          id,
+          vantages: [{ origin, first: v.first, last: v.last, count: v.count }],
+        }
       }
-      if (cur !== null) yield cur
-      const id = decode(key)
-      if (id === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
-      cur = { prefix, id, vantages: [{ origin, first: v.first, last: v.last, count: v.count }] }
     }
     if (cur !== null) yield cur
   }

@@ -206,6 +206,11 @@ export class Store {
     return this.#rocks.range(range, options)
   }
 
+  /** The same as flat chunks `[key, value, …]` (Rocks.rows), for hot scans. */
+  rows(range: Range, options: { values?: boolean } = {}): Generator<Buffer[]> {
+    return this.#rocks.rows(range, options)
+  }
+
   getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
     return this.#rocks.getMany(keys)
   }
