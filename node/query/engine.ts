@@ -25,6 +25,7 @@ import type { Range } from '../store/rocks.ts'
 import type { Store } from '../store/store.ts'
 import { decodeValue } from '../store/value.ts'
 import { type CursorState, decodeCursor, encodeCursor, fingerprint } from './cursor.ts'
+import { MAX_QUERY_LIMIT } from './limits.ts'
 import {
   DEFAULT_LIMIT,
   type NameSummary,
@@ -209,7 +210,12 @@ export class QueryEngine {
     limit: number | undefined,
   ): Page {
     const max = limit ?? DEFAULT_LIMIT
-    if (!Number.isInteger(max) || max < 1) throw new PdnsError('ERR_BAD_QUERY', `invalid limit: ${limit}`)
+    if (!Number.isInteger(max) || max < 1 || max > MAX_QUERY_LIMIT) {
+      throw new PdnsError(
+        'ERR_BAD_QUERY',
+        `invalid limit: ${limit} (1 to ${MAX_QUERY_LIMIT}; page with --cursor)`,
+      )
+    }
     const records: ResultRecord[] = []
     let last: [Group, Buffer | undefined] | null = null
     for (const item of groups) {
@@ -273,7 +279,12 @@ export class QueryEngine {
     opts: EngineOptions,
   ): Generator<[Group, Buffer | undefined]> {
     const fwdRange: Range = fwdPrefixRange(leading)
-    if (state?.fwd !== undefined) fwdRange.gte = state.fwd
+    if (state !== null) {
+      if (state.fwd === undefined || !within(state.fwd, fwdRange)) {
+        throw new PdnsError('ERR_BAD_QUERY', 'the cursor does not belong to this query')
+      }
+      fwdRange.gte = state.fwd
+    }
     // one (name, type) at a time: the inner scans are independent RocksDB iterators
     for (const [fwdKey] of this.#store.range(fwdRange, { values: false })) {
       const f = decodeFwdKey(fwdKey)
@@ -321,9 +332,18 @@ function rrsetRange(r: { gte: Buffer; lt: Buffer }): Range {
 /** The range narrowed to start after the cursor's record (all its origins). */
 function resume(range: Range, state: CursorState | null): Range {
   if (state === null) return range
+  // a cursor is only trusted to point inside its own query's range (it is not signed)
+  if (!within(state.after, range))
+    throw new PdnsError('ERR_BAD_QUERY', 'the cursor does not belong to this query')
   const from = Buffer.from(successor(state.after))
   if (range.gte !== undefined && Buffer.compare(from, range.gte) <= 0) return range
   return { gte: from, ...(range.lt === undefined ? {} : { lt: range.lt }) }
+}
+
+function within(key: Uint8Array, range: Range): boolean {
+  if (range.gte !== undefined && Buffer.compare(key, range.gte) < 0) return false
+  if (range.lt !== undefined && Buffer.compare(key, range.lt) >= 0) return false
+  return true
 }
 
 function* tag<T>(gen: Generator<Group>, fwd: T): Generator<[Group, T]> {

@@ -89,6 +89,8 @@ export function parseRdataTarget(text: string): RdataTarget {
   }
   const addr = parseIP(t)
   if (addr !== null) return { kind: 'address', lo: addr, hi: addr }
+  // the root as a target: null MX (RFC 7505), SRV "no service here"
+  if (t === '.') return { kind: 'name', name: '.', below: false }
   if (/^[0-9.]+$/.test(t) || (/^[0-9a-f:.]+$/i.test(t) && t.includes(':'))) {
     throw bad(`invalid IP address: ${JSON.stringify(text)}`)
   }

@@ -98,13 +98,16 @@ export interface StoreStats {
   dataDir: string
   schema: number
   origins: { id: number; label: string; local: boolean }[]
-  /** exact counts of keys per kind */
+  /** distinct records (whatever the number of vantages that saw them): answers, negative answers */
   records: number
   negatives: number
+  /** stored (record, vantage) pairs: RRSET keys */
+  entries: number
   rdataIndex: number
   names: number
   /** bytes of SST files plus live memtables, from RocksDB */
   diskBytes: number
+  /** disk bytes per (record, vantage) pair, all indexes included */
   bytesPerRecord: number | null
 }
 

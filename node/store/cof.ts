@@ -131,6 +131,8 @@ export function canonicalName(text: string): string | null {
 
 /** Origin labels: printable, at most 255 characters. */
 export function isLabel(text: string): boolean {
+  // a lone UTF-16 surrogate becomes U+FFFD in UTF-8: two labels would share one stored label
+  if (!text.isWellFormed()) return false
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   return text.length > 0 && text.length <= 255 && !/[\u0000-\u001f\u007f]/.test(text)
 }
@@ -170,6 +172,11 @@ function timeOf(f: Record<string, unknown>, field: string): number | string {
 function canonicalRdata(rrtype: number, text: string): string | PdnsError {
   if (text === '') return bad('rdata is empty')
   if (text.includes('\u0000')) return bad('rdata holds a NUL character')
+  // a lone surrogate would be stored as U+FFFD: two different lines would become one record
+  if (!text.isWellFormed()) return bad('rdata is not well-formed Unicode (a lone surrogate)')
+  // control characters in the parser's \DDD form, as the parser writes them: never raw in the store
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  text = text.replace(/[\u0001-\u001f\u007f]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)
   if (text.startsWith('\\# ')) return text
   if (rrtype === T_A || rrtype === T_AAAA) {
     const a = rrtype === T_A ? parseIPv4(text) : parseIPv6(text)

@@ -272,6 +272,7 @@ class KeyWriter {
    * two bytes 10xxxxxx; else three bytes 110xxxxx (rdata is at most 65535 octets).
    */
   length(len: number): void {
+    if (len >= 0x200000) throw new TypeError(`rdata of ${len} bytes is longer than a key can hold`)
     this.ensure(3)
     const b = this.buf
     if (len < 0x80) {

@@ -6,6 +6,7 @@ import { Counters } from '../capture/types.ts'
 import { typeNumber } from '../dns/constants.ts'
 import type { Observation } from '../dns/observation.ts'
 import { isValidName, type RecordId } from './keys.ts'
+import { MAX_STORED_TIME } from './value.ts'
 import type { AggregationWindow } from './window.ts'
 
 export interface RecorderComponents {
@@ -47,6 +48,12 @@ export class Recorder {
       origin: this.#origin,
     }
     const t = Math.floor(obs.time / 1e6)
+    // the store keeps u32 epoch seconds: a capture clock before 1970 or after 2106 (a pcapng
+    // if_tsoffset can say anything) is counted, never wrapped into a wrong time
+    if (!(t >= 0 && t <= MAX_STORED_TIME)) {
+      this.counters.inc('skipped.time')
+      return
+    }
     this.#window.add(id, t, t, 1, 'add')
     this.counters.inc('records')
   }

@@ -16,12 +16,20 @@ import {
   originKey,
   originLabelKey,
   type RecordId,
+  type RecordKeys,
   recordKeys,
   SCHEMA_VERSION,
   seenKey,
 } from './keys.ts'
 import { type Range, Rocks, type Write } from './rocks.ts'
-import { decodeValue, encodeValue, type MergeMode, mergeValue, type RecordValue } from './value.ts'
+import {
+  decodeValue,
+  encodeValue,
+  isStorableValue,
+  type MergeMode,
+  mergeValue,
+  type RecordValue,
+} from './value.ts'
 
 export interface StoreOptions {
   /** create the database when the directory holds none (import, the node); queries do not */
@@ -157,7 +165,13 @@ export class Store {
     if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot write to a store opened read-only')
     const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
     if (updates.length === 0) return result
-    const all = updates.map((u) => recordKeys(u.id))
+    for (const u of updates) {
+      if (!isStorableValue(u.value)) {
+        throw new PdnsError('ERR_BAD_RECORD', `a record value cannot be stored: ${JSON.stringify(u.value)}`)
+      }
+    }
+    let all = updates.map((u) => recordKeys(u.id))
+    ;[updates, all] = combineSameKey(updates, all)
     const old = this.#rocks.getMany(all.map((k) => k.rrset))
     const writes: Write[] = []
     const fwd = new Set<string>()
@@ -230,6 +244,43 @@ export class Store {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * Updates that land on one key must be merged before the read-modify-write, or the second would
+ * overwrite the first. The window already combines by record, but two spellings can share one key
+ * (a record text and its UTF-8 bytes), so apply() does not rely on it. Without duplicates (the
+ * common case) the inputs come back as they are.
+ */
+function combineSameKey(
+  updates: readonly RecordUpdate[],
+  keys: RecordKeys[],
+): [readonly RecordUpdate[], RecordKeys[]] {
+  const seen = new Map<string, number>()
+  let dup = false
+  for (let i = 0; i < keys.length && !dup; i++) {
+    const k = keys[i]!.rrset.toString('latin1')
+    if (seen.has(k)) dup = true
+    else seen.set(k, i)
+  }
+  if (!dup) return [updates, keys]
+  seen.clear()
+  const outU: RecordUpdate[] = []
+  const outK: RecordKeys[] = []
+  for (let i = 0; i < updates.length; i++) {
+    const u = updates[i]!
+    const k = keys[i]!.rrset.toString('latin1')
+    const at = seen.get(k)
+    if (at === undefined) {
+      seen.set(k, outU.length)
+      outU.push(u)
+      outK.push(keys[i]!)
+    } else {
+      const prev = outU[at]!
+      outU[at] = { id: prev.id, value: mergeValue(prev.value, u.value, u.mode), mode: prev.mode }
+    }
+  }
+  return [outU, outK]
+}
 
 /**
  * `<data>/SCHEMA_VERSION` repeats the schema version outside RocksDB so that a newer database is

@@ -7,6 +7,22 @@ import { readVarint, writeVarint } from './keys.ts'
 
 export const VALUE_V1 = 1
 
+/** Latest time a record can hold, epoch seconds: the SEEN index keys last_seen as a u32 (2106). */
+export const MAX_STORED_TIME = 0xffffffff
+
+/** Whether a value can be stored as it is: integer times in [0, MAX_STORED_TIME], first ≤ last, a count ≥ 1. */
+export function isStorableValue(v: RecordValue): boolean {
+  return (
+    Number.isInteger(v.first) &&
+    Number.isInteger(v.last) &&
+    v.first >= 0 &&
+    v.first <= v.last &&
+    v.last <= MAX_STORED_TIME &&
+    Number.isSafeInteger(v.count) &&
+    v.count >= 1
+  )
+}
+
 export interface RecordValue {
   /** epoch seconds */
   first: number

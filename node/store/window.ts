@@ -113,7 +113,8 @@ export class AggregationWindow {
       v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
       return
     }
-    const bytes = k.length * 2 + WINDOW_ENTRY_OVERHEAD
+    // the key string, and about as much again in the record's own strings (2 bytes per character each)
+    const bytes = k.length * 4 + WINDOW_ENTRY_OVERHEAD
     this.#entries.set(k, { update: { id, value: { first, last, count }, mode }, bytes })
     this.#bytes += bytes
   }

@@ -314,7 +314,11 @@ test('bad names, addresses, prefixes, types, times and options: one message, exi
     [['rrset', 'example.com', '--type', 'NOPE'], /unknown record type: "NOPE"/],
     [['rrset', 'example.com', '--first-after', 'yesterday'], /--first-after: 'yesterday' is not a time/],
     [['rrset', 'example.com', '--last-before', '2026-02-30'], /--last-before: '2026-02-30' is not a time/],
-    [['rrset', 'example.com', '--limit', '0'], /--limit: '0' is not a positive integer/],
+    [['rrset', 'example.com', '--limit', '0'], /--limit: '0' is not an integer from 1 to 1000000/],
+    [
+      ['rrset', 'example.com', '--limit', '1000001'],
+      /--limit: '1000001' is not an integer from 1 to 1000000/,
+    ],
     [['rrset', 'example.com', '--format', 'xml'], /--format: 'xml'/],
     [['rrset', 'example.com', '--raw', '00'], /--raw does not apply to query rrset/],
     [['rrset', 'example.com', '--bogus'], /Unknown option '--bogus'/],
@@ -414,9 +418,12 @@ test('stats describes origins, record counts and size', async () => {
   const r = await runCli(['stats', '--data', timed, '--format', 'json'])
   assert.equal(r.code, 0, r.stderr)
   const s = JSON.parse(r.stdout)
-  assert.equal(s.records, 4)
+  // three records; recent.example.net was seen by both vantages
+  assert.equal(s.records, 3)
   assert.equal(s.negatives, 0)
+  assert.equal(s.entries, 4)
   assert.deepEqual(s.origins.map((o: { label: string }) => o.label).sort(), ['cof:a', 'cof:b'])
   const t = await runCli(['stats', '--data', timed, '--format', 'table'])
-  assert.match(t.stdout, /^records +4 \(answers 4, negative answers 0\)$/m)
+  assert.match(t.stdout, /^records +3 \(answers 3, negative answers 0\)$/m)
+  assert.match(t.stdout, /^per vantage +4 \(record, vantage\) pairs$/m)
 })

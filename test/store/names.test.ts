@@ -61,6 +61,30 @@ describe('name presentation', () => {
     }
   })
 
+  it('validates text exactly as parsing does, without building the name (the fast check)', () => {
+    const rand = prng(0x5eed)
+    const alphabet = ['a', 'B', '0', '-', '.', '\\', '1', '2', '5', '9', 'é', '\u0100', ' ']
+    let valid = 0
+    for (let i = 0; i < 50_000; i++) {
+      let text = ''
+      const n = randInt(rand, 12)
+      for (let k = 0; k < n; k++) text += alphabet[randInt(rand, alphabet.length)]
+      if (rand() < 0.3) text += '.'
+      assert.equal(isValidName(text), parseName(text) !== null, JSON.stringify(text))
+      if (parseName(text) !== null) valid++
+    }
+    for (const text of [
+      'a'.repeat(63),
+      'a'.repeat(64),
+      `${'a'.repeat(63)}.`.repeat(4),
+      `${'a.'.repeat(126)}a`,
+      `${'a.'.repeat(127)}a`,
+    ]) {
+      assert.equal(isValidName(text), parseName(text) !== null, text.slice(0, 20))
+    }
+    assert.ok(valid > 1000, `only ${valid} valid names generated`)
+  })
+
   it('takes a trailing dot after an escaped backslash as the end of the name', () => {
     // label `a\` is written a\\ ; with the optional trailing dot that is a\\. (a\\ and a\\. are one name)
     assert.deepEqual(parseName('a\\\\'), [Uint8Array.of(0x61, 0x5c)])

@@ -1,5 +1,6 @@
 import { PdnsError } from '../../errors.ts'
 import { isRecordFormat, RECORD_FORMATS, RecordPrinter, renderSummary } from '../../query/format/index.ts'
+import { MAX_QUERY_LIMIT } from '../../query/limits.ts'
 import {
   normalizeName,
   parseNamePattern,
@@ -152,8 +153,15 @@ export const queryCommand: Command = {
     if (Object.keys(fence).length > 0) common.fence = fence
     if (values.origin !== undefined) common.origin = values.origin
     if (values.limit !== undefined) {
-      if (!/^[0-9]{1,9}$/.test(values.limit) || Number(values.limit) < 1) {
-        throw new PdnsError('ERR_BAD_ARGUMENT', `--limit: '${values.limit}' is not a positive integer`)
+      if (
+        !/^[0-9]{1,9}$/.test(values.limit) ||
+        Number(values.limit) < 1 ||
+        Number(values.limit) > MAX_QUERY_LIMIT
+      ) {
+        throw new PdnsError(
+          'ERR_BAD_ARGUMENT',
+          `--limit: '${values.limit}' is not an integer from 1 to ${MAX_QUERY_LIMIT} (page with --cursor)`,
+        )
       }
       common.limit = Number(values.limit)
     }

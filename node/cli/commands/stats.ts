@@ -49,6 +49,7 @@ function statsTable(s: StoreStats): string {
     ['data directory', s.dataDir],
     ['schema', `v${s.schema}`],
     ['records', `${s.records + s.negatives} (answers ${s.records}, negative answers ${s.negatives})`],
+    ['per vantage', `${s.entries} (record, vantage) pairs`],
     ['rdata index', String(s.rdataIndex)],
     ['names', `${s.names} (name and type pairs)`],
     [

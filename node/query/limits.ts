@@ -1,0 +1,4 @@
+/** Bounds of the query layer (docs/LIMITS.md is generated from these comments). */
+
+/** Largest `limit` a query may ask for (DNSDB's results_max is of this order); a larger one is ERR_BAD_QUERY. A page is held in memory before it is written, so this bounds a query's memory (roughly 0.5 KB per record). */
+export const MAX_QUERY_LIMIT = 1_000_000
