@@ -3,7 +3,7 @@
  * during a migration: u8 version (VALUE_V1) | varint time_first | varint time_last | varint count.
  * Times are epoch seconds (COF and DNSDB resolution).
  */
-import { readVarint, writeVarint } from './keys.ts'
+import { readVarint, writeVarint } from './key-bytes.ts'
 
 export const VALUE_V1 = 1
 
