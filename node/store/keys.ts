@@ -37,7 +37,7 @@ import {
   u32,
   writeVarint,
 } from './key-bytes.ts'
-import { encodedNameLength, formatName, isValidNameText, parseName, readName, writeName } from './names.ts'
+import { encodedNameLength, isValidNameText, parseName, readNameText, writeName } from './names.ts'
 
 // the byte helpers that callers of the layout use too
 export { concat, decodeU32, encodeU32, prefixRange, readVarint, successor, writeVarint }
@@ -123,8 +123,8 @@ function readBailiwick(b: Uint8Array, p: number): { bailiwick: string | null; ne
   if (p >= b.length) return null
   if (b[p] === 0) return { bailiwick: null, next: p + 1 }
   if (b[p] !== 1) return null
-  const r = readName(b, p + 1, true)
-  return r === null ? null : { bailiwick: formatName(r.labels), next: r.next }
+  const r = readNameText(b, p + 1, true)
+  return r === null ? null : { bailiwick: r.text, next: r.next }
 }
 
 /** True when the presentation text is a name the store can key (for validation before writing). */
@@ -260,7 +260,7 @@ export function decodeRrsetKey(key: Uint8Array): RecordId | null {
 }
 
 function decodeRrsetBody(key: Uint8Array, start: number): RecordId | null {
-  const owner = readName(key, start, true)
+  const owner = readNameText(key, start, true)
   if (owner === null || owner.next + 3 > key.length) return null
   let p = owner.next
   const rrtype = readU16(key, p)
@@ -274,7 +274,7 @@ function decodeRrsetBody(key: Uint8Array, start: number): RecordId | null {
   if (p + len.value + 4 !== key.length) return null
   return {
     kind,
-    rrname: formatName(owner.labels),
+    rrname: owner.text,
     rrtype,
     bailiwick: bw.bailiwick,
     rdata: rdataText(rrtype, key.subarray(p, p + len.value)),
@@ -321,9 +321,9 @@ export function decodeRdataKey(key: Uint8Array): RecordId | null {
     fromKey = cls === RD_IPV4 ? ipv4(key, p) : ipv6(key, p)
     p += n
   } else if (cls === RD_NAME) {
-    const r = readName(key, p, true)
+    const r = readNameText(key, p, true)
     if (r === null) return null
-    fromKey = formatName(r.labels)
+    fromKey = r.text
     p = r.next
   } else if (cls === RD_TEXT) {
     const end = key.indexOf(0, p)
@@ -335,7 +335,7 @@ export function decodeRdataKey(key: Uint8Array): RecordId | null {
   }
   if (p + 2 > key.length) return null
   const rrtype = readU16(key, p)
-  const owner = readName(key, p + 2, true)
+  const owner = readNameText(key, p + 2, true)
   if (owner === null) return null
   const bw = readBailiwick(key, owner.next)
   if (bw === null) return null
@@ -344,7 +344,7 @@ export function decodeRdataKey(key: Uint8Array): RecordId | null {
   const rdata = len.value > 0 ? rdataText(rrtype, key.subarray(len.next, len.next + len.value)) : fromKey
   return {
     kind: 'rr',
-    rrname: formatName(owner.labels),
+    rrname: owner.text,
     rrtype,
     bailiwick: bw.bailiwick,
     rdata,
@@ -382,9 +382,9 @@ export function fwdKey(rrname: string, rrtype: number): Buffer {
 
 export function decodeFwdKey(key: Uint8Array): { rrname: string; rrtype: number } | null {
   if (key[0] !== TAG_FWD) return null
-  const r = readName(key, 1, false)
+  const r = readNameText(key, 1, false)
   if (r === null || r.next + 2 !== key.length) return null
-  return { rrname: formatName(r.labels), rrtype: readU16(key, r.next) }
+  return { rrname: r.text, rrtype: readU16(key, r.next) }
 }
 
 /** FWD keys of names that start with these labels and have at least one more (`www.example.*`). */

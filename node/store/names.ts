@@ -242,6 +242,44 @@ export function readName(
   return null
 }
 
+/** Whether the octet is written as itself in presentation (no escape): CHAR_CLASS 0 and not the key escape byte. */
+const PLAIN_OCTET = new Uint8Array(256)
+for (let c = 0; c < 256; c++) PLAIN_OCTET[c] = c > ESC && CHAR_CLASS[c] === 0 ? 1 : 0
+
+// Buffer#latin1Slice: the fastest bytes → string path (public at runtime, missing from @types/node)
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
+
+/**
+ * readName + formatName in one pass for the common case (no label needs an escape): the label
+ * strings are sliced straight out of the key. Anything else falls back to the general path, so the
+ * result is always formatName's.
+ */
+export function readNameText(
+  buf: Uint8Array,
+  off: number,
+  reversed: boolean,
+): { text: string; next: number } | null {
+  let text = ''
+  let start = off
+  let p = off
+  while (p < buf.length) {
+    const c = buf[p]!
+    if (c === 0) {
+      if (p === start) return { text: text === '' ? '.' : text, next: p + 1 }
+      const label = latin1Slice.call(buf, start, p)
+      text = text === '' ? label : reversed ? `${label}.${text}` : `${text}.${label}`
+      start = ++p
+    } else if (PLAIN_OCTET[c] === 1) {
+      p++
+    } else {
+      const r = readName(buf, off, reversed)
+      return r === null ? null : { text: formatName(r.labels), next: r.next }
+    }
+  }
+  return null
+}
+
 function unescapeLabel(buf: Uint8Array, start: number, end: number): Uint8Array {
   const out: number[] = []
   for (let i = start; i < end; i++) {

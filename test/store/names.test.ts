@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isValidName } from '../../node/store/keys.ts'
-import { encodeName, formatName, parseName, readName } from '../../node/store/names.ts'
+import { encodeName, formatName, parseName, readName, readNameText } from '../../node/store/names.ts'
 import { prng, randInt } from '../helpers/prng.ts'
 import {
   compareLabels,
@@ -158,6 +158,19 @@ describe('name encoding', () => {
       const hasPrefix = full.subarray(0, prefix.length).equals(prefix)
       assert.equal(hasPrefix, isAtOrBelow(name, zone), `${present(name)} under ${present(zone)}`)
     }
+  })
+
+  it('reads an encoding straight to the same text as readName + formatName, in both orders', () => {
+    const rand = prng(0x7e47)
+    for (let i = 0; i < 5000; i++) {
+      const labels = randomLabels(rand)
+      for (const reversed of [true, false]) {
+        const enc = encodeName(formatName(labels), reversed)!
+        const slow = readName(enc, 0, reversed)!
+        assert.deepEqual(readNameText(enc, 0, reversed), { text: formatName(slow.labels), next: slow.next })
+      }
+    }
+    assert.equal(readNameText(Uint8Array.of(0x61, 0x00), 0, true), null)
   })
 
   it('returns null, never throws, on truncated or damaged encodings', () => {
