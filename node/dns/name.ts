@@ -10,8 +10,11 @@
 import type { Counters } from '../capture/types.ts'
 import { MAX_MESSAGE_LENGTH, MAX_NAME_WIRE_LENGTH, MAX_POINTER_HOPS } from './limits.ts'
 
-/** How each octet is written inside a label: 0 as is (lower-cased), 1 backslash-escaped, 2 as \DDD. */
-const CHAR_CLASS = new Uint8Array(256)
+/**
+ * How each octet is written inside a label: 0 as is (lower-cased), 1 backslash-escaped, 2 as \DDD.
+ * Exported so the store renders names from its keys exactly as the parser renders them from the wire.
+ */
+export const CHAR_CLASS = new Uint8Array(256)
 const LOWER = new Uint8Array(256)
 for (let c = 0; c < 256; c++) {
   LOWER[c] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c
@@ -21,8 +24,8 @@ for (const ch of '.\\";()@$') CHAR_CLASS[ch.charCodeAt(0)] = 1
 
 // Buffer#latin1Slice is the fastest bytes→string path in Node (no TextDecoder call overhead); it is
 // public at runtime but missing from @types/node.
-type Latin1Slice = (this: Buffer, start: number, end: number) => string
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
+export const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
 
 /** Presentation length bound: every wire octet can become 4 characters (\DDD). */
 const SCRATCH_SIZE = MAX_NAME_WIRE_LENGTH * 4 + 8

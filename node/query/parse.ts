@@ -7,20 +7,18 @@ import { typeNumber } from '../dns/constants.ts'
 import { PdnsError } from '../errors.ts'
 import { parseIP } from '../store/ip.ts'
 import { isValidName } from '../store/keys.ts'
-import { formatName } from '../store/names.ts'
+import { canonicalName, formatName } from '../store/names.ts'
 import type { NamePattern, RdataTarget } from './types.ts'
 
 function bad(message: string): PdnsError {
   return new PdnsError('ERR_BAD_QUERY', message)
 }
 
-/** Lower-cased name without a trailing dot (root stays '.'); throws on an invalid name. */
+/** The name in the parser's form (names.ts canonicalName); throws on an invalid name or a stray '*'. */
 export function normalizeName(text: string, what = 'name'): string {
-  let t = text.trim()
-  if (t.length > 1 && t.endsWith('.') && !t.endsWith('\\.')) t = t.slice(0, -1)
-  t = t.replace(/[A-Z]/g, (c) => c.toLowerCase())
-  if (t.includes('*') || !isValidName(t)) throw bad(`invalid ${what}: ${JSON.stringify(text)}`)
-  return t
+  const name = text.includes('*') ? null : canonicalName(text.trim())
+  if (name === null) throw bad(`invalid ${what}: ${JSON.stringify(text)}`)
+  return name
 }
 
 export function parseNamePattern(text: string): NamePattern {

@@ -15,10 +15,9 @@ import { PdnsError } from '../errors.ts'
 import { parseIPv4, parseIPv6 } from './ip.ts'
 import { type RecordKind, rdataTarget, rdataText, T_A, T_AAAA } from './keys.ts'
 import { MAX_COF_LINE_BYTES } from './limits.ts'
-import { formatName, parseName } from './names.ts'
+import { canonicalName } from './names.ts'
+import { MAX_STORED_TIME } from './value.ts'
 
-/** Largest time a record can hold (the store's keys keep u32 seconds). */
-const MAX_TIME = 0xffffffff
 const READ_CHUNK = 1 << 20
 /** Origin label of COF lines without a sensor_id (unless the import names one). */
 export const COF_UNKNOWN_SENSOR = 'cof:unknown'
@@ -119,16 +118,6 @@ function bad(reason: string): PdnsError {
   return new PdnsError('ERR_BAD_RECORD', reason)
 }
 
-const PLAIN_NAME = /^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}$/
-
-/** The parser's form of a name (lower-case, no trailing dot, its escapes), or null. */
-export function canonicalName(text: string): string | null {
-  // most names already are (lower-case letters, digits, hyphens): no need to take them apart
-  if (text.length <= 253 && PLAIN_NAME.test(text)) return text
-  const labels = parseName(text)
-  return labels === null ? null : formatName(labels)
-}
-
 /** Origin labels: printable, at most 255 characters. */
 export function isLabel(text: string): boolean {
   // a lone UTF-16 surrogate becomes U+FFFD in UTF-8: two labels would share one stored label
@@ -161,7 +150,7 @@ function timeOf(f: Record<string, unknown>, field: string): number | string {
   const n = typeof v === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v
   if (typeof n !== 'number' || !Number.isFinite(n)) return `${field} ${JSON.stringify(v)} is not a number`
   const sec = Math.floor(n / scale)
-  if (sec < 0 || sec > MAX_TIME) return `${field} ${JSON.stringify(v)} is out of range`
+  if (sec < 0 || sec > MAX_STORED_TIME) return `${field} ${JSON.stringify(v)} is out of range`
   return sec
 }
 

@@ -13,6 +13,8 @@
  * wildcards (`www.example.*`).
  */
 
+import { CHAR_CLASS, latin1Slice } from '../dns/name.ts'
+
 const ESC = 0x01
 
 /**
@@ -130,11 +132,6 @@ function parsePlainName(text: string): Uint8Array[] | null {
   return labels
 }
 
-/** How an octet is written in presentation: 0 as is, 1 backslash-escaped, 2 as \DDD (as the parser does). */
-const CHAR_CLASS = new Uint8Array(256)
-for (let c = 0; c < 256; c++) CHAR_CLASS[c] = c < 0x21 || c > 0x7e ? 2 : 0
-for (const ch of '.\\";()@$') CHAR_CLASS[ch.charCodeAt(0)] = 1
-
 /** Labels → presentation text, the parser's exact form. */
 export function formatName(labels: readonly Uint8Array[]): string {
   if (labels.length === 0) return '.'
@@ -146,8 +143,6 @@ export function formatName(labels: readonly Uint8Array[]): string {
   return out
 }
 
-const td = new TextDecoder('latin1')
-
 function formatLabel(label: Uint8Array): string {
   let plain = true
   for (let i = 0; i < label.length; i++) {
@@ -156,8 +151,8 @@ function formatLabel(label: Uint8Array): string {
       break
     }
   }
-  // the common case (letters, digits, '-', '_'): one native decode
-  if (plain) return td.decode(label)
+  // the common case (letters, digits, '-', '_'): one native slice
+  if (plain) return latin1Slice.call(label, 0, label.length)
   let out = ''
   for (let i = 0; i < label.length; i++) {
     const c = label[i]!
@@ -246,10 +241,6 @@ export function readName(
 const PLAIN_OCTET = new Uint8Array(256)
 for (let c = 0; c < 256; c++) PLAIN_OCTET[c] = c > ESC && CHAR_CLASS[c] === 0 ? 1 : 0
 
-// Buffer#latin1Slice: the fastest bytes → string path (public at runtime, missing from @types/node)
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
-
 /**
  * readName + formatName in one pass for the common case (no label needs an escape): the label
  * strings are sliced straight out of the key. Anything else falls back to the general path, so the
@@ -287,6 +278,16 @@ function unescapeLabel(buf: Uint8Array, start: number, end: number): Uint8Array 
     out.push(c === ESC ? buf[++i]! - 1 : c)
   }
   return Uint8Array.from(out)
+}
+
+const PLAIN_NAME = /^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}$/
+
+/** The parser's form of a name (lower-case, no trailing dot, its escapes), or null when not a name. */
+export function canonicalName(text: string): string | null {
+  // most names already are (lower-case letters, digits, hyphens): no need to take them apart
+  if (text.length <= 253 && PLAIN_NAME.test(text)) return text
+  const labels = parseName(text)
+  return labels === null ? null : formatName(labels)
 }
 
 /** Convenience: presentation name → encoded bytes (null for an invalid name). */
