@@ -11,11 +11,14 @@ import {
   decodeRdataKey,
   decodeRrsetKey,
   fwdPrefixRange,
+  isKeyOfRecord,
+  originOfKey,
   type RecordId,
   RRSET_RANGE,
   rdataAddressRange,
   rdataNameRange,
   rdataTextRange,
+  recordPrefix,
   rrsetNameRange,
   rrsetTypeRange,
   successor,
@@ -48,6 +51,8 @@ interface Group {
   prefix: Buffer
   id: RecordId
   vantages: { origin: number; first: number; last: number; count: number }[]
+  /** right wildcards: the FWD key the record was reached through (a cursor resumes there) */
+  fwd?: Buffer
 }
 
 export class QueryEngine {
@@ -63,21 +68,19 @@ export class QueryEngine {
     const filter = this.#filter(q, q.rrtype, q.kinds, q.bailiwick)
     const pattern = q.name
     const rrtype = q.rrtype === undefined || q.rrtype === T_ANY ? null : q.rrtype
-    let groups: Generator<[Group, Buffer | undefined]>
+    let groups: Generator<Group>
     if (pattern.kind === 'right') {
       groups = this.#rightWildcard(pattern.leading, rrtype, state, opts)
     } else {
       let range: Range
       if (pattern.kind === 'exact') {
-        range = rrsetRange(
-          rrtype === null ? rrsetNameRange(pattern.name, false) : rrsetTypeRange(pattern.name, rrtype),
-        )
+        range = rrtype === null ? rrsetNameRange(pattern.name, false) : rrsetTypeRange(pattern.name, rrtype)
       } else {
         range = rrsetNameRange(pattern.name, true)
       }
       let depth = -1
       if (pattern.kind === 'one-below') depth = parseName(pattern.name)!.length + 1
-      groups = tag(this.#groups(resume(range, state), decodeRrsetKey, opts), undefined)
+      groups = this.#groups(resume(range, state), decodeRrsetKey, opts)
       if (depth >= 0) groups = onlyDepth(groups, depth)
     }
     return this.#page(fp, groups, filter, q.limit)
@@ -101,7 +104,7 @@ export class QueryEngine {
       range = rdataTextRange(`\\# ${t.bytes.length} ${hex}`, false)
     }
     const filter = this.#filter(q, q.rrtype, undefined, undefined)
-    const groups = tag(this.#groups(resume(range, state), decodeRdataKey, opts), undefined)
+    const groups = this.#groups(resume(range, state), decodeRdataKey, opts)
     return this.#page(fp, groups, filter, q.limit)
   }
 
@@ -205,7 +208,7 @@ export class QueryEngine {
 
   #page(
     fp: string,
-    groups: Generator<[Group, Buffer | undefined]>,
+    groups: Generator<Group>,
     filter: (g: Group) => ResultRecord | null,
     limit: number | undefined,
   ): Page {
@@ -217,18 +220,18 @@ export class QueryEngine {
       )
     }
     const records: ResultRecord[] = []
-    let last: [Group, Buffer | undefined] | null = null
-    for (const item of groups) {
-      const r = filter(item[0])
+    let last: Group | null = null
+    for (const g of groups) {
+      const r = filter(g)
       if (r === null) continue
       if (records.length === max) {
         // one more qualifies: there is a next page, resuming after the last record returned
-        const state: CursorState = { after: last![0].prefix }
-        if (last![1] !== undefined) state.fwd = last![1]
+        const state: CursorState = { after: last!.prefix }
+        if (last!.fwd !== undefined) state.fwd = last!.fwd
         return { records, cursor: encodeCursor(fp, state) }
       }
       records.push(r)
-      last = item
+      last = g
     }
     return { records, cursor: null }
   }
@@ -252,10 +255,8 @@ export class QueryEngine {
         if (v === null) {
           throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
         }
-        const end = key.length - 4
-        const origin = key.readUInt32BE(end)
-        // same record as the group's (all but the origin equal): compare in place, no view per entry
-        if (cur !== null && cur.prefix.length === end && key.compare(cur.prefix, 0, end, 0, end) === 0) {
+        const origin = originOfKey(key)
+        if (cur !== null && isKeyOfRecord(key, cur.prefix)) {
           cur.vantages.push({ origin, first: v.first, last: v.last, count: v.count })
           continue
         }
@@ -263,7 +264,7 @@ export class QueryEngine {
         const id = decode(key)
         if (id === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
         cur = {
-          prefix: key.subarray(0, end),
+          prefix: recordPrefix(key),
           id,
           vantages: [{ origin, first: v.first, last: v.last, count: v.count }],
         }
@@ -277,7 +278,7 @@ export class QueryEngine {
     rrtype: number | null,
     state: CursorState | null,
     opts: EngineOptions,
-  ): Generator<[Group, Buffer | undefined]> {
+  ): Generator<Group> {
     const fwdRange: Range = fwdPrefixRange(leading)
     if (state !== null) {
       if (state.fwd === undefined || !within(state.fwd, fwdRange)) {
@@ -296,7 +297,8 @@ export class QueryEngine {
         decodeRrsetKey,
         opts,
       )) {
-        yield [g, fwdKey]
+        g.fwd = fwdKey
+        yield g
       }
     }
   }
@@ -325,10 +327,6 @@ function result(id: RecordId, vantages: VantageView[]): ResultRecord {
   }
 }
 
-function rrsetRange(r: { gte: Buffer; lt: Buffer }): Range {
-  return { gte: r.gte, lt: r.lt }
-}
-
 /** The range narrowed to start after the cursor's record (all its origins). */
 function resume(range: Range, state: CursorState | null): Range {
   if (state === null) return range
@@ -346,15 +344,8 @@ function within(key: Uint8Array, range: Range): boolean {
   return true
 }
 
-function* tag<T>(gen: Generator<Group>, fwd: T): Generator<[Group, T]> {
-  for (const g of gen) yield [g, fwd]
-}
-
-function* onlyDepth(
-  gen: Generator<[Group, Buffer | undefined]>,
-  depth: number,
-): Generator<[Group, Buffer | undefined]> {
-  for (const item of gen) {
-    if (parseName(item[0].id.rrname)?.length === depth) yield item
+function* onlyDepth(gen: Generator<Group>, depth: number): Generator<Group> {
+  for (const g of gen) {
+    if (parseName(g.id.rrname)?.length === depth) yield g
   }
 }

@@ -6,7 +6,15 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
-import { decodeRrsetKey, FWD_RANGE, RDATA_RANGE, RRSET_RANGE, SCHEMA_VERSION } from '../store/keys.ts'
+import {
+  decodeRrsetKey,
+  FWD_RANGE,
+  isKeyOfRecord,
+  RDATA_RANGE,
+  RRSET_RANGE,
+  recordPrefix,
+  SCHEMA_VERSION,
+} from '../store/keys.ts'
 import type { Range } from '../store/rocks.ts'
 import { Store } from '../store/store.ts'
 import { QueryEngine } from './engine.ts'
@@ -97,9 +105,8 @@ export class LocalBackend implements QueryBackend {
     for (const [key] of this.#store.range(RRSET_RANGE, { values: false })) {
       if (++entries % 65536 === 0) checkSignal(opts.signal)
       // a record's vantages are neighbours (the origin ends the key): count the record once
-      const end = key.length - 4
-      if (prev !== null && prev.length === end && key.compare(prev, 0, end, 0, end) === 0) continue
-      prev = key.subarray(0, end)
+      if (prev !== null && isKeyOfRecord(key, prev)) continue
+      prev = recordPrefix(key)
       const id = decodeRrsetKey(key)
       if (id !== null && id.kind !== 'rr') negatives++
       else records++

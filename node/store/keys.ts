@@ -19,7 +19,6 @@
  * name) for types that point at a host, or 0F + presentation text + 00 for the rest; `full` is the
  * record's rdata when rdkey alone cannot give it back (MX, SRV, SVCB…), else empty.
  */
-import { typeName } from '../dns/constants.ts'
 import { ipv4, ipv6 } from '../dns/rdata/address.ts'
 import { parseIPv4, parseIPv6 } from './ip.ts'
 import {
@@ -31,16 +30,14 @@ import {
   readLength,
   readU16,
   readU32,
-  readVarint,
   successor,
   u16,
   u32,
-  writeVarint,
 } from './key-bytes.ts'
 import { encodedNameLength, isValidNameText, parseName, readNameText, writeName } from './names.ts'
 
 // the byte helpers that callers of the layout use too
-export { concat, decodeU32, encodeU32, prefixRange, readVarint, successor, writeVarint }
+export { decodeU32, encodeU32, successor }
 
 export const SCHEMA_VERSION = 1
 
@@ -292,11 +289,18 @@ export function rrsetTypeRange(name: string, rrtype: number): { gte: Buffer; lt:
   return prefixRange(concat([Uint8Array.of(TAG_RRSET), nameBytes(name, true), u16(rrtype)]))
 }
 
-/** Every key of one record across all origins (the key without its origin). */
-export function recordPrefix(rrset: Uint8Array): Uint8Array {
-  return rrset.subarray(0, rrset.length - 4)
+/** What all of one record's keys share across origins: an RRSET or RDATA key without its origin. */
+export function recordPrefix(key: Buffer): Buffer {
+  return key.subarray(0, key.length - 4)
 }
 
+/** Whether an RRSET or RDATA key is one of the record with this prefix (compared in place: no view). */
+export function isKeyOfRecord(key: Buffer, prefix: Buffer): boolean {
+  const end = key.length - 4
+  return prefix.length === end && key.compare(prefix, 0, end, 0, end) === 0
+}
+
+/** The origin number an RRSET or RDATA key ends with. */
 export function originOfKey(key: Uint8Array): number {
   return readU32(key, key.length - 4)
 }
@@ -436,8 +440,3 @@ export const RRSET_RANGE = prefixRange(Uint8Array.of(TAG_RRSET))
 export const RDATA_RANGE = prefixRange(Uint8Array.of(TAG_RDATA))
 export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
 export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
-
-/** For messages: the type mnemonic of a key's rrtype. */
-export function typeLabel(rrtype: number): string {
-  return typeName(rrtype)
-}
