@@ -18,6 +18,15 @@ export const ERROR_CODES = {
   ERR_DB_CORRUPT: 'the database holds a key or value this version cannot decode',
   ERR_DB_IO: 'RocksDB could not open, read or write the database',
   ERR_DB_MISSING: 'no database exists in the data directory',
+  ERR_DB_INTEGRITY: 'an integrity check found index entries and records that disagree',
+  ERR_CONFIG: 'the node configuration (file, flags) holds an unknown key or an invalid value',
+  ERR_NODE_RUNNING: 'a node already runs on this data directory',
+  ERR_NODE_UNREACHABLE: "the running node's control socket did not answer as it should",
+  ERR_CAPTURE_PERMISSION: 'live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN',
+  ERR_CAPTURE_INTERFACE: 'a capture interface does not exist or cannot be opened',
+  ERR_CAPTURE_UNAVAILABLE: 'the libpcap binding (the pcap addon) is not installed or does not load',
+  ERR_DNSTAP_PROTOCOL: 'a dnstap Frame Streams peer or file broke the protocol (handshake, content type, frame size)',
+  ERR_DNSTAP_LISTEN: 'the dnstap listener could not bind its unix socket or TCP address',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

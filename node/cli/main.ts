@@ -78,7 +78,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (isPdnsError(err)) {
       process.stderr.write(`pdns-mesh ${cmd.name}: ${err.message}\n`)
-      return err.code === 'ERR_BAD_ARGUMENT' || err.code === 'ERR_BAD_QUERY' ? 2 : 1
+      return err.code === 'ERR_BAD_ARGUMENT' || err.code === 'ERR_BAD_QUERY' || err.code === 'ERR_CONFIG'
+        ? 2
+        : 1
     }
     throw err
   } finally {
