@@ -25,7 +25,8 @@ export const ERROR_CODES = {
   ERR_CAPTURE_PERMISSION: 'live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN',
   ERR_CAPTURE_INTERFACE: 'a capture interface does not exist or cannot be opened',
   ERR_CAPTURE_UNAVAILABLE: 'the libpcap binding (the pcap addon) is not installed or does not load',
-  ERR_DNSTAP_PROTOCOL: 'a dnstap Frame Streams peer or file broke the protocol (handshake, content type, frame size)',
+  ERR_DNSTAP_PROTOCOL:
+    'a dnstap Frame Streams peer or file broke the protocol (handshake, content type, frame size)',
   ERR_DNSTAP_LISTEN: 'the dnstap listener could not bind its unix socket or TCP address',
 } as const
 

@@ -60,3 +60,33 @@ export const TCP_REORDER_WINDOW_BYTES = 64 * 1024
 
 /** Capture time a TCP flow may stay silent before it is forgotten; a partial message it held is counted as anomaly 'tcp.incomplete_message'. */
 export const TCP_FLOW_IDLE_TIMEOUT_US = 120_000_000
+
+/** Bytes libpcap keeps of each live frame unless the operator sets a snaplen (a whole frame up to 64 KiB: no DNS message over UDP and no TCP segment is cut); a longer frame is delivered cut to it, counted per interface as 'truncated'. */
+export const LIVE_DEFAULT_SNAPLEN = 65535
+
+/** Smallest live snaplen accepted; a smaller one is ERR_CONFIG (it would cut most DNS messages). */
+export const LIVE_MIN_SNAPLEN = 256
+
+/** Largest live snaplen accepted (libpcap's own maximum); a larger one is ERR_CONFIG. */
+export const LIVE_MAX_SNAPLEN = 262_144
+
+/** Kernel capture ring per interface unless the operator sets one; when the sensor falls behind by more than this, the kernel drops frames and counts them (stats: kernel.dropped). */
+export const LIVE_DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024
+
+/** Smallest kernel capture ring accepted per interface; a smaller one is ERR_CONFIG (a burst of DNS traffic would overflow it). */
+export const LIVE_MIN_BUFFER_BYTES = 1024 * 1024
+
+/** Largest kernel capture ring accepted per interface (the pcap addon passes it as a signed 32-bit integer); a larger one is ERR_CONFIG. */
+export const LIVE_MAX_BUFFER_BYTES = 1024 * 1024 * 1024
+
+/** Most interfaces one live capture opens (each holds its own kernel ring); more is ERR_CONFIG. */
+export const LIVE_MAX_INTERFACES = 64
+
+/** Longest extra BPF expression accepted, bytes; a longer one is ERR_CONFIG. */
+export const LIVE_MAX_FILTER_BYTES = 4096
+
+/** Most port terms (single ports or runs of consecutive ports) in the live capture filter; more is ERR_CONFIG: past about 64 the compiled program exceeds the kernel's 4096 BPF instructions and libpcap silently falls back to copying every frame to user space. */
+export const LIVE_MAX_PORT_TERMS = 64
+
+/** Longest a captured frame waits in the kernel ring before delivery (libpcap's packet buffer timeout): frames arrive in batches at least this often, and a block fills sooner under load. */
+export const LIVE_READ_TIMEOUT_MS = 250

@@ -2,13 +2,23 @@ import { constants } from 'node:os'
 import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
+import { checkCommand } from './commands/check.ts'
 import { exportCommand } from './commands/export.ts'
 import { importCommand } from './commands/import.ts'
 import { parseCommand } from './commands/parse.ts'
 import { queryCommand } from './commands/query.ts'
+import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
 
-const COMMANDS: readonly Command[] = [parseCommand, importCommand, queryCommand, exportCommand, statsCommand]
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  parseCommand,
+  importCommand,
+  queryCommand,
+  exportCommand,
+  statsCommand,
+  checkCommand,
+]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000
 
@@ -74,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal)
   try {
     const code = await cmd.run(rest, { signal: ac.signal })
-    return caught === null ? code : 128 + (constants.signals[caught] ?? 0)
+    return caught === null || cmd.stopsOnSignal === true ? code : 128 + (constants.signals[caught] ?? 0)
   } catch (err) {
     if (isPdnsError(err)) {
       process.stderr.write(`pdns-mesh ${cmd.name}: ${err.message}\n`)

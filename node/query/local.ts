@@ -37,11 +37,19 @@ export class LocalBackend implements QueryBackend {
   readonly #store: Store
   readonly #engine: QueryEngine
   readonly #localLabel: string | null
+  /** close() closes the store only when this backend opened it */
+  readonly #ownsStore: boolean
 
-  private constructor(store: Store, localLabel: string | null) {
+  private constructor(store: Store, localLabel: string | null, ownsStore: boolean) {
     this.#store = store
     this.#engine = new QueryEngine(store)
     this.#localLabel = localLabel
+    this.#ownsStore = ownsStore
+  }
+
+  /** A backend over a store the caller keeps open (the node's): close() leaves the store open. */
+  static over(store: Store, localLabel: string | null): LocalBackend {
+    return new LocalBackend(store, localLabel, false)
   }
 
   /** Opens an existing database; ERR_DB_MISSING when `dataDir` holds none. */
@@ -58,7 +66,7 @@ export class LocalBackend implements QueryBackend {
     }
     const store = await Store.open(dataDir, { create: false })
     const identity = await loadIdentity(dataDir, { create: false }).catch(() => null)
-    return new LocalBackend(store, identity?.peerId ?? null)
+    return new LocalBackend(store, identity?.peerId ?? null, true)
   }
 
   /** For callers in this process that need the store itself (bench, check). */
@@ -91,10 +99,16 @@ export class LocalBackend implements QueryBackend {
   }
 
   async stats(opts: CallOptions = {}): Promise<StoreStats> {
-    const count = (range: Range): number => {
+    // a node answers stats while it captures: long counts yield to the event loop so capture
+    // buffers and the flush timer are served in between
+    const breathe = async () => {
+      checkSignal(opts.signal)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const count = async (range: Range): Promise<number> => {
       let n = 0
       for (const _ of this.#store.range(range, { values: false })) {
-        if (++n % 65536 === 0) checkSignal(opts.signal)
+        if (++n % 65536 === 0) await breathe()
       }
       return n
     }
@@ -103,7 +117,7 @@ export class LocalBackend implements QueryBackend {
     let entries = 0
     let prev: Buffer | null = null
     for (const [key] of this.#store.range(RRSET_RANGE, { values: false })) {
-      if (++entries % 65536 === 0) checkSignal(opts.signal)
+      if (++entries % 65536 === 0) await breathe()
       // a record's vantages are neighbours (the origin ends the key): count the record once
       if (prev !== null && isKeyOfRecord(key, prev)) continue
       prev = recordPrefix(key)
@@ -111,8 +125,8 @@ export class LocalBackend implements QueryBackend {
       if (id !== null && id.kind !== 'rr') negatives++
       else records++
     }
-    const rdataIndex = count(RDATA_RANGE)
-    const names = count(FWD_RANGE)
+    const rdataIndex = await count(RDATA_RANGE)
+    const names = await count(FWD_RANGE)
     const sst = Number(this.#store.property('rocksdb.total-sst-files-size') ?? 0)
     const mem = Number(this.#store.property('rocksdb.cur-size-all-mem-tables') ?? 0)
     const diskBytes = sst + mem
@@ -122,7 +136,10 @@ export class LocalBackend implements QueryBackend {
       origins: [...this.#store.origins.entries()].map(([id, label]) => ({
         id,
         label,
-        local: label === this.#localLabel,
+        // the node's own label, or one of its sensors' (`<peer id>/<dnstap identity>`)
+        local:
+          this.#localLabel !== null &&
+          (label === this.#localLabel || label.startsWith(`${this.#localLabel}/`)),
       })),
       records,
       negatives,
@@ -135,6 +152,6 @@ export class LocalBackend implements QueryBackend {
   }
 
   async close(): Promise<void> {
-    await this.#store.close()
+    if (this.#ownsStore) await this.#store.close()
   }
 }

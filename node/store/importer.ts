@@ -1,9 +1,10 @@
 /**
  * Bulk import into the store: capture files through the sensor pipeline (Sensor → Recorder →
- * AggregationWindow, exactly the path live capture takes), and COF NDJSON exported by another
- * passive DNS server (or by `pdns-mesh export`). Which one a file is comes from its content.
+ * AggregationWindow, exactly the path live capture takes), dnstap files through the dnstap ingest
+ * (the same DnsParser, as the live dnstap server), and COF NDJSON exported by another passive DNS
+ * server (or by `pdns-mesh export`). Which one a file is comes from its content.
  *
- * Counts are owned by their origin: captures add to the local origin's counts ('add'); a COF record is
+ * Counts are owned by their origin: captures and dnstap files add to the local origin's counts ('add'); a COF record is
  * a copy of another sensor's cumulative counter and is merged with 'max', so importing the same file
  * twice changes nothing.
  */
@@ -11,6 +12,15 @@ import { open } from 'node:fs/promises'
 import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 import { detectFormat } from '../capture/formats/index.ts'
 import type { CaptureFileInfo } from '../capture/index.ts'
+import {
+  contentTypeError,
+  DNSTAP_CONTENT_TYPE,
+  type DnstapFileInfo,
+  DnstapIngest,
+  type DnstapIngestStats,
+  readDnstapFile,
+  sniffFrameStreams,
+} from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { Sensor, type SensorOptions, type SensorStats } from '../sensor/index.ts'
 import { COF_UNKNOWN_SENSOR, type CofRecord, isLabel, parseCofLine, readLines } from './cof.ts'
@@ -19,19 +29,20 @@ import { Recorder } from './recorder.ts'
 import type { Store } from './store.ts'
 import type { AggregationWindow } from './window.ts'
 
-/** Bytes read from the start of a file to tell captures from COF. */
+/** Bytes read from the start of a file to tell captures, dnstap and COF apart. */
 const SNIFF_BYTES = 64 * 1024
 /** Bad COF lines listed by number (all are counted). */
 export const BAD_LINES_LISTED = 5
 
 export { COF_UNKNOWN_SENSOR }
 
-export type ImportKind = 'capture' | 'cof'
+export type ImportKind = 'capture' | 'cof' | 'dnstap'
 
 /**
- * Whether a file is a capture (pcap, pcapng, gzip of either) or COF NDJSON (its first non-blank
- * character is `{`; gzip too). An empty file is an empty COF export. Throws ERR_FILE_UNREADABLE or
- * ERR_UNKNOWN_FORMAT.
+ * Whether a file is a capture (pcap, pcapng, gzip of either), a dnstap file (Frame Streams: the
+ * zero escape and a START control frame; gzip too) or COF NDJSON (its first non-blank character is
+ * `{`; gzip too). An empty file is an empty COF export. Throws ERR_FILE_UNREADABLE,
+ * ERR_UNKNOWN_FORMAT, or ERR_DNSTAP_PROTOCOL for a Frame Streams file of another content type.
  */
 export async function detectImportKind(path: string): Promise<ImportKind> {
   let head: Buffer
@@ -64,6 +75,11 @@ export async function detectImportKind(path: string): Promise<ImportKind> {
   }
   const format = detectFormat(content)
   if (format === 'pcap' || format === 'pcapng') return 'capture'
+  const fstrm = sniffFrameStreams(content)
+  if (fstrm !== null) {
+    if (fstrm.contentType !== DNSTAP_CONTENT_TYPE) throw contentTypeError(path, fstrm.contentType)
+    return 'dnstap'
+  }
   const text = content.toString('latin1', 0, Math.min(content.length, 4096))
   const first = text.replace(/^(\xef\xbb\xbf)?\s*/, '')
   if (first === '' || first.startsWith('{')) return 'cof'
@@ -118,6 +134,56 @@ export async function importCapture(path: string, opts: CaptureImportOptions): P
   // leftovers of TCP and fragment reassembly are observations too
   sensor.flush()
   return { file: path, info, sensor: sensor.stats(), recorder: recorder.counters.toJSON(), error }
+}
+
+// ---------------------------------------------------------------- dnstap
+
+export interface DnstapImportOptions {
+  store: Store
+  window: AggregationWindow
+  /** origin label every message is recorded as, whatever its dnstap identity (the node's peer id) */
+  origin: string
+  /** dnstap Message.Type names whose responses are recorded (default CLIENT_RESPONSE, RESOLVER_RESPONSE) */
+  messageTypes?: readonly string[]
+  clientAddresses?: boolean
+  signal?: AbortSignal
+  /** file bytes read, file size, frames so far */
+  onProgress?: (bytesRead: number, totalBytes: number, frames: number) => void
+}
+
+export interface DnstapImportResult {
+  file: string
+  /** null when the file failed before its START frame was read through */
+  info: DnstapFileInfo | null
+  ingest: DnstapIngestStats
+  /** `records` taken into the window, `skipped.*` by reason */
+  recorder: Record<string, number>
+  /** why the file ended early (damaged, unreadable, ERR_ABORTED); what was read before is recorded */
+  error: PdnsError | null
+}
+
+export async function importDnstap(path: string, opts: DnstapImportOptions): Promise<DnstapImportResult> {
+  const recorder = new Recorder({ window: opts.window }, opts.store.originId(opts.origin))
+  // like a capture, a file is this node's own observation: every identity goes to the one origin
+  const ingest = new DnstapIngest(
+    { sinkFor: () => recorder.observe },
+    {
+      ...(opts.messageTypes === undefined ? {} : { messageTypes: opts.messageTypes }),
+      clientAddresses: opts.clientAddresses ?? false,
+    },
+  )
+  let info: DnstapFileInfo | null = null
+  let error: PdnsError | null = null
+  try {
+    info = await readDnstapFile(path, ingest.frame, {
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      onProgress: (done, total) => opts.onProgress?.(done, total, ingest.frames),
+    })
+  } catch (err) {
+    if (!isPdnsError(err) || err.code.startsWith('ERR_DB_')) throw err
+    error = err
+  }
+  return { file: path, info, ingest: ingest.stats(), recorder: recorder.counters.toJSON(), error }
 }
 
 // ---------------------------------------------------------------- COF

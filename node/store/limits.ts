@@ -14,3 +14,6 @@ export const WINDOW_ENTRY_OVERHEAD = 500
 
 /** Longest COF line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
 export const MAX_COF_LINE_BYTES = 1024 * 1024
+
+/** Problems `pdns-mesh check` keeps in full (its `--list` asks for fewer); the rest are only counted, per kind, so a badly damaged store cannot fill memory with its report. */
+export const MAX_CHECK_PROBLEMS_LISTED = 1000

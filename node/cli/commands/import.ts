@@ -2,7 +2,12 @@ import { mkdir } from 'node:fs/promises'
 import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts'
 import { isPdnsError, PdnsError } from '../../errors.ts'
 import { COF_UNKNOWN_SENSOR, isLabel } from '../../store/cof.ts'
-import type { CaptureImportResult, CofImportResult, ImportKind } from '../../store/importer.ts'
+import type {
+  CaptureImportResult,
+  CofImportResult,
+  DnstapImportResult,
+  ImportKind,
+} from '../../store/importer.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../store/limits.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
@@ -21,11 +26,17 @@ function positiveNumber(text: string | undefined, option: string, fallback: numb
   return n
 }
 
+/** dnstap message types recorded without --dnstap-type (the ingest's default, repeated to keep protobufjs unloaded for --help). */
+const DEFAULT_DNSTAP_TYPES = ['CLIENT_RESPONSE', 'RESOLVER_RESPONSE']
+
 const HELP = `Usage: pdns-mesh import [options] FILE...
 
 Adds files to the passive DNS database of a data directory (created on first use):
   - capture files (pcap or pcapng, optionally gzip-compressed: whatever \`parse\` reads), recorded as
     this node's own observations (its origin is the node's peer id, from <data>/identity.key);
+  - dnstap files (Frame Streams of protobuf:dnstap.Dnstap, as fstrm_capture, unbound or dnsdist write
+    them; optionally gzip-compressed): the DNS responses of the taken message types (--dnstap-type),
+    recorded like captures, as this node's own observations whatever the dnstap identity;
   - COF NDJSON (draft-dulaunoy-dnsop-passive-dns-cof) exported by another passive DNS server or by
     \`pdns-mesh export\`, optionally gzip-compressed. Each line's records go to the origin
     cof:<sensor_id> (${COF_UNKNOWN_SENSOR} without one); their counts are merged by maximum, so importing
@@ -38,6 +49,8 @@ Options:
   --port N              a DNS port in captures (repeatable; default ${[...DEFAULT_DNS_PORTS].join(',')})
   --mdns                also read mDNS (port ${MDNS_PORT})
   --llmnr               also read LLMNR (port ${LLMNR_PORT})
+  --dnstap-type NAME    a dnstap message type whose responses are recorded (repeatable; default
+                        ${DEFAULT_DNSTAP_TYPES.join(', ')}; e.g. AUTH_RESPONSE, TOOL_RESPONSE)
   --window-mb N         memory cap of the aggregation window in MiB (default ${DEFAULT_WINDOW_MAX_BYTES / 1048576});
                         a full window is written at once
   --flush-interval S    seconds between window flushes (default ${DEFAULT_FLUSH_INTERVAL_MS / 1000}; 0: only when
@@ -48,10 +61,10 @@ Options:
   -h, --help            this help
   -V, --version         the version
 
-Exit status: 0 when every file was imported whole; 1 when a file was unreadable, of unknown format,
-damaged (what came before the damage is imported) or held bad COF lines (the valid lines are
-imported; the bad ones are counted and the first few listed by line number), or the database could
-not be opened (held by a running node or another import, or written by a newer pdns-mesh); 2 on bad
+Exit status: 0 when every file was imported whole; 1 when a file was unreadable, of unknown format
+(a Frame Streams file of another content type than dnstap among them), damaged (what came before the
+damage is imported) or held bad COF lines (the valid lines are imported; the bad ones are counted
+and the first few listed by line number), or the database could not be opened (held by a running node or another import, or written by a newer pdns-mesh); 2 on bad
 usage; 128 + the signal number when interrupted (what was read is kept).
 `
 
@@ -60,11 +73,12 @@ interface FileReport {
   kind: ImportKind
   capture?: CaptureImportResult
   cof?: CofImportResult
+  dnstap?: DnstapImportResult
 }
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'add capture files or COF NDJSON to the database',
+  summary: 'add capture files, dnstap files or COF NDJSON to the database',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {
@@ -73,6 +87,7 @@ export const importCommand: Command = {
       port: { type: 'string', multiple: true },
       mdns: { type: 'boolean' },
       llmnr: { type: 'boolean' },
+      'dnstap-type': { type: 'string', multiple: true },
       'summary-json': { type: 'boolean' },
       quiet: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
@@ -95,8 +110,19 @@ export const importCommand: Command = {
       throw new PdnsError('ERR_BAD_ARGUMENT', '--origin: a label of 1 to 255 printable characters')
     }
     const dataDir = dataDirOf(values.data)
+    const dnstapTypes = values['dnstap-type']
+    if (dnstapTypes !== undefined) {
+      const { messageTypeSet } = await import('../../dnstap/index.ts')
+      try {
+        messageTypeSet(dnstapTypes)
+      } catch (err) {
+        throw new PdnsError('ERR_BAD_ARGUMENT', `--dnstap-type: ${(err as Error).message}`, { cause: err })
+      }
+    }
     // loaded on demand, so commands that do not write the store start without them
-    const { detectImportKind, importCapture, importCof } = await import('../../store/importer.ts')
+    const { detectImportKind, importCapture, importCof, importDnstap } = await import(
+      '../../store/importer.ts'
+    )
     const { Store } = await import('../../store/store.ts')
     const { AggregationWindow } = await import('../../store/window.ts')
     const { loadIdentity } = await import('../../identity/identity.ts')
@@ -138,7 +164,9 @@ export const importCommand: Command = {
     try {
       const localOrigin =
         forcedOrigin ??
-        (kinds.includes('capture') ? (await loadIdentity(dataDir, { create: true }))!.peerId : '')
+        (kinds.includes('capture') || kinds.includes('dnstap')
+          ? (await loadIdentity(dataDir, { create: true }))!.peerId
+          : '')
       const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
       for (let i = 0; i < positionals.length && !interrupted; i++) {
         const file = positionals[i]!
@@ -146,7 +174,11 @@ export const importCommand: Command = {
         let bar: ProgressBar | null = null
         const onProgress = (done: number, total: number, items: number) => {
           if (bar === null && showProgress && total >= PROGRESS_MIN_BYTES)
-            bar = new ProgressBar(process.stderr, file, kind === 'capture' ? 'pkt' : 'line')
+            bar = new ProgressBar(
+              process.stderr,
+              file,
+              kind === 'capture' ? 'pkt' : kind === 'dnstap' ? 'frame' : 'line',
+            )
           bar?.update(done, total, items)
         }
         let error: PdnsError | null
@@ -162,6 +194,18 @@ export const importCommand: Command = {
             })
             reports.push({ file, kind, capture })
             error = capture.error
+          } else if (kind === 'dnstap') {
+            const dnstap = await importDnstap(file, {
+              store,
+              window,
+              origin: localOrigin,
+              ...(dnstapTypes === undefined ? {} : { messageTypes: dnstapTypes }),
+              clientAddresses: false,
+              signal,
+              onProgress,
+            })
+            reports.push({ file, kind, dnstap })
+            error = dnstap.error
           } else {
             const cof = await importCof(file, { store, window, origin: forcedOrigin, signal, onProgress })
             reports.push({ file, kind, cof })
@@ -207,6 +251,9 @@ interface ImportSummary {
   files: number
   captures: number
   cofFiles: number
+  dnstapFiles: number
+  /** dnstap data frames (messages) read */
+  dnstapFrames: number
   frames: number
   observations: number
   cofLines: number
@@ -234,6 +281,8 @@ function summarize(
     files: reports.length,
     captures: 0,
     cofFiles: 0,
+    dnstapFiles: 0,
+    dnstapFrames: 0,
     frames: 0,
     observations: 0,
     cofLines: 0,
@@ -247,22 +296,28 @@ function summarize(
     interrupted,
   }
   for (const r of reports) {
-    if (r.capture !== undefined) {
-      s.captures++
-      s.frames += r.capture.sensor.frames
-      s.observations += r.capture.sensor.observations
-      for (const [k, v] of Object.entries(r.capture.recorder)) {
-        if (k === 'records') s.records += v
-        else {
-          const reason = k.replace(/^skipped\./, '')
-          s.skipped[reason] = (s.skipped[reason] ?? 0) + v
-        }
-      }
-    } else if (r.cof !== undefined) {
+    if (r.cof !== undefined) {
       s.cofFiles++
       s.cofLines += r.cof.lines
       s.badLines += r.cof.badLines
       s.records += r.cof.records
+      continue
+    }
+    if (r.capture !== undefined) {
+      s.captures++
+      s.frames += r.capture.sensor.frames
+      s.observations += r.capture.sensor.observations
+    } else if (r.dnstap !== undefined) {
+      s.dnstapFiles++
+      s.dnstapFrames += r.dnstap.ingest.frames
+      s.observations += r.dnstap.ingest.parser.observations
+    }
+    for (const [k, v] of Object.entries(r.capture?.recorder ?? r.dnstap?.recorder ?? {})) {
+      if (k === 'records') s.records += v
+      else {
+        const reason = k.replace(/^skipped\./, '')
+        s.skipped[reason] = (s.skipped[reason] ?? 0) + v
+      }
     }
   }
   return s
@@ -274,11 +329,13 @@ function summaryText(s: ImportSummary): string {
   const per = Math.max(s.seconds, 1e-6)
   if (s.captures > 0) rates.push(`${formatRate(s.frames / per)} packets/s`)
   if (s.cofFiles > 0) rates.push(`${formatRate(s.cofLines / per)} COF lines/s`)
+  if (s.dnstapFiles > 0) rates.push(`${formatRate(s.dnstapFrames / per)} dnstap messages/s`)
   const read: string[] = []
   if (s.captures > 0) read.push(`packets ${s.frames}, observations ${s.observations}`)
+  if (s.dnstapFiles > 0) read.push(`dnstap messages ${s.dnstapFrames}`)
   if (s.cofFiles > 0) read.push(`COF lines ${s.cofLines} (bad ${s.badLines})`)
   return [
-    `files ${s.files} (captures ${s.captures}, COF ${s.cofFiles})${read.length > 0 ? `: ${read.join(', ')}` : ''}`,
+    `files ${s.files} (captures ${s.captures}, ${s.dnstapFiles > 0 ? `dnstap ${s.dnstapFiles}, ` : ''}COF ${s.cofFiles})${read.length > 0 ? `: ${read.join(', ')}` : ''}`,
     `records inserted ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged} (${s.dataDir})`,
     `not stored: ${skipped.length === 0 ? 'none' : skipped.map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `${s.seconds.toFixed(2)} s${rates.length > 0 ? `, ${rates.join(', ')}` : ''}`,

@@ -1,3 +1,5 @@
+import { RemoteBackend } from '../../api/client.ts'
+import type { NodeStatus } from '../../api/types.ts'
 import { PdnsError } from '../../errors.ts'
 import type { StoreStats } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
@@ -9,7 +11,9 @@ import { withBackend } from './query.ts'
 const HELP = `Usage: pdns-mesh stats [options]
 
 Describes the database of a data directory: schema version, origins (vantages), record and index
-counts, and its size on disk.
+counts, and its size on disk. When a node runs on the data directory, it answers, and its status
+follows: version, peer id, uptime and the counters of its parts (capture drops, dnstap connections,
+the aggregation window); in JSON under "node".
 
 Options:
   --data DIR            data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})
@@ -38,7 +42,12 @@ export const statsCommand: Command = {
     }
     return await withBackend(dataDirOf(values.data), signal, async (backend) => {
       const s = await backend.stats({ signal })
-      process.stdout.write(`${format === 'json' ? JSON.stringify(s) : statsTable(s)}\n`)
+      const node = backend instanceof RemoteBackend ? await backend.status({ signal }) : null
+      const text =
+        format === 'json'
+          ? JSON.stringify(node === null ? s : { ...s, node })
+          : `${statsTable(s)}${node === null ? '' : `\n\n${nodeTable(node)}`}`
+      process.stdout.write(`${text}\n`)
       return 0
     })
   },
@@ -62,6 +71,39 @@ function statsTable(s: StoreStats): string {
     s.origins.map((o) => [String(o.id), o.local ? `${o.label} (this node)` : o.label]),
   )
   return `${head}\n\n${origins}`
+}
+
+/** Deepest nesting of a component's counters shown as rows; deeper values are shown as JSON. */
+const MAX_STATUS_DEPTH = 4
+
+function nodeTable(n: NodeStatus): string {
+  const rows: [string, string][] = [
+    ['node', `pdns-mesh ${n.version}, pid ${n.pid}`],
+    ['peer id', n.peerId],
+    [
+      'started',
+      `${new Date(n.startedAt * 1000).toISOString()} (up ${uptimeText(Date.now() / 1000 - n.startedAt)})`,
+    ],
+  ]
+  const add = (label: string, v: unknown, depth: number) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && depth < MAX_STATUS_DEPTH) {
+      const entries = Object.entries(v)
+      if (entries.length === 0) rows.push([label, '-'])
+      for (const [k, x] of entries) add(`${label}.${k}`, x, depth + 1)
+    } else {
+      rows.push([label, typeof v === 'string' ? v : v === undefined ? '-' : JSON.stringify(v)])
+    }
+  }
+  for (const [name, v] of Object.entries(n.components)) add(name, v, 1)
+  return renderTable(null, rows)
+}
+
+function uptimeText(s: number): string {
+  const t = Math.max(0, Math.floor(s))
+  const d = Math.floor(t / 86400)
+  const h = Math.floor((t % 86400) / 3600)
+  const m = Math.floor((t % 3600) / 60)
+  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${t % 60}s` : `${t}s`
 }
 
 function bytesText(n: number): string {

@@ -1,0 +1,32 @@
+/** How the node answers a failed request: PdnsErrors keep their code, anything else is a generic 500. */
+import { isPdnsError } from '../errors.ts'
+import type { ErrorBody } from './types.ts'
+
+export interface ErrorAnswer {
+  status: number
+  body: ErrorBody
+  /** not a PdnsError: a bug, which the node logs with its stack (the client only hears "internal") */
+  internal: boolean
+}
+
+const STATUS: Partial<Record<string, number>> = {
+  ERR_BAD_QUERY: 400,
+  ERR_BAD_ARGUMENT: 400,
+  ERR_ABORTED: 503,
+  ERR_DB_MISSING: 404,
+}
+
+export function errorAnswer(err: unknown): ErrorAnswer {
+  if (isPdnsError(err)) {
+    return {
+      status: STATUS[err.code] ?? 500,
+      body: { code: err.code, message: err.message },
+      internal: false,
+    }
+  }
+  return {
+    status: 500,
+    body: { message: 'internal error in the node (its log has the details)' },
+    internal: true,
+  }
+}

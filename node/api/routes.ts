@@ -1,0 +1,163 @@
+/**
+ * The endpoints of the control API (v1). Queries arrive as JSON (wire.ts) and are re-validated;
+ * pages and exports stream as NDJSON (record-writer.ts); everything else is one JSON object.
+ *
+ *   GET  /v1/ping     { service, api, version, pid, peerId }
+ *   GET  /v1/status   NodeStatus
+ *   GET  /v1/stats    StoreStats
+ *   POST /v1/rrset    RrsetQuery  → records, then {"$end": n, "cursor": …}
+ *   POST /v1/rdata    RdataQuery  → records, then {"$end": n, "cursor": …}
+ *   POST /v1/summary  { name, origin? } → { summary: NameSummary | null }
+ *   GET  /v1/export   records in key order, then {"$end": n}
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from '../log/logger.ts'
+import type { QueryBackend } from '../query/types.ts'
+import { errorAnswer } from './error-answer.ts'
+import { MAX_REQUEST_BODY_BYTES } from './limits.ts'
+import { type StreamOutcome, writeRecords } from './record-writer.ts'
+import { readJsonBody } from './request-body.ts'
+import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
+import { decodeRdataQuery, decodeRrsetQuery, decodeSummaryRequest } from './wire.ts'
+
+export interface RouteContext {
+  backend: QueryBackend
+  status: () => NodeStatus
+  log: Logger
+  /** aborted when the client goes away or the node stops */
+  signal: AbortSignal
+  stallTimeoutMs: number
+  /** a streamed answer ended (for the counters and the log) */
+  streamed: (path: string, outcome: StreamOutcome, records: number) => void
+}
+
+type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  })
+  res.end(text)
+}
+
+/** Reads the JSON body; on a body over the limit answers 413 itself and returns undefined. */
+async function body(req: IncomingMessage, res: ServerResponse): Promise<{ value: unknown } | undefined> {
+  const b = await readJsonBody(req, MAX_REQUEST_BODY_BYTES)
+  if ('value' in b) return b
+  sendJson(
+    res,
+    413,
+    { code: 'ERR_BAD_QUERY', message: `the request body is over ${MAX_REQUEST_BODY_BYTES} bytes` },
+    true,
+  )
+  return undefined
+}
+
+const STOPPING_ERROR = {
+  code: 'ERR_NODE_UNREACHABLE',
+  message: 'the node stopped before its answer was complete',
+}
+
+function streamOptions(ctx: RouteContext, trailer?: Record<string, unknown>) {
+  return {
+    signal: ctx.signal,
+    stallTimeoutMs: ctx.stallTimeoutMs,
+    describe: (err: unknown) => {
+      const a = errorAnswer(err)
+      if (a.internal) ctx.log.error({ err }, 'a streamed answer failed')
+      return a.body
+    },
+    stopping: STOPPING_ERROR,
+    ...(trailer === undefined ? {} : { trailer }),
+  }
+}
+
+const page =
+  (kind: 'rrset' | 'rdata'): Handler =>
+  async (ctx, req, res) => {
+    const b = await body(req, res)
+    if (b === undefined) return
+    const p =
+      kind === 'rrset'
+        ? await ctx.backend.rrset(decodeRrsetQuery(b.value), { signal: ctx.signal })
+        : await ctx.backend.rdata(decodeRdataQuery(b.value), { signal: ctx.signal })
+    const r = await writeRecords(res, p.records, streamOptions(ctx, { cursor: p.cursor }))
+    ctx.streamed(`/v1/${kind}`, r.outcome, r.records)
+  }
+
+const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
+  [
+    '/v1/ping',
+    {
+      method: 'GET',
+      handler: async (ctx, _req, res) => {
+        const s = ctx.status()
+        const ping: PingAnswer = {
+          service: 'pdns-mesh',
+          api: API_VERSION,
+          version: s.version,
+          pid: s.pid,
+          peerId: s.peerId,
+        }
+        sendJson(res, 200, ping)
+      },
+    },
+  ],
+  ['/v1/status', { method: 'GET', handler: async (ctx, _req, res) => sendJson(res, 200, ctx.status()) }],
+  [
+    '/v1/stats',
+    {
+      method: 'GET',
+      handler: async (ctx, _req, res) => sendJson(res, 200, await ctx.backend.stats({ signal: ctx.signal })),
+    },
+  ],
+  ['/v1/rrset', { method: 'POST', handler: page('rrset') }],
+  ['/v1/rdata', { method: 'POST', handler: page('rdata') }],
+  [
+    '/v1/summary',
+    {
+      method: 'POST',
+      handler: async (ctx, req, res) => {
+        const b = await body(req, res)
+        if (b === undefined) return
+        const q = decodeSummaryRequest(b.value)
+        const summary = await ctx.backend.summary(q.name, {
+          signal: ctx.signal,
+          ...(q.origin === undefined ? {} : { origin: q.origin }),
+        })
+        sendJson(res, 200, { summary })
+      },
+    },
+  ],
+  [
+    '/v1/export',
+    {
+      method: 'GET',
+      handler: async (ctx, _req, res) => {
+        const r = await writeRecords(res, ctx.backend.export({ signal: ctx.signal }), streamOptions(ctx))
+        ctx.streamed('/v1/export', r.outcome, r.records)
+      },
+    },
+  ],
+])
+
+export async function route(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '').split('?')[0]!
+  const r = ROUTES.get(path)
+  if (r === undefined) {
+    sendJson(res, 404, {
+      message: `no endpoint ${JSON.stringify(path.slice(0, 100))} (control API v${API_VERSION})`,
+    })
+    return
+  }
+  if (req.method !== r.method) {
+    res.setHeader('allow', r.method)
+    sendJson(res, 405, { message: `${path} takes ${r.method}` })
+    return
+  }
+  await r.handler(ctx, req, res)
+}

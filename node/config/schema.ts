@@ -1,0 +1,215 @@
+/**
+ * The one table of configuration keys: name, value check (type, range), default, unit and doc text.
+ * The loader validates against it; scripts/tools/config-doc.ts renders docs/CONFIG.md and the
+ * example file docs/pdns-mesh.example.toml from it (tests fail when either differs from the table).
+ *
+ * Defaults are written as a config file would write them (a duration as "10s"), and the default of
+ * a key that mirrors another module's default is taken from that module's constant.
+ */
+import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
+import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
+import { LOG_LEVELS } from '../log/levels.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../store/limits.ts'
+import { boolean, type Check, duration, integer, listenAddress, listOf, oneOf, text } from './checks.ts'
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from './data-dir.ts'
+import { DNSTAP_MESSAGE_TYPES } from './dnstap-types.ts'
+import { formatDuration } from './duration.ts'
+import {
+  MAX_CAPTURE_BUFFER_MB,
+  MAX_CONFIG_LIST_ITEMS,
+  MAX_DNSTAP_FRAME_BYTES,
+  MAX_FLUSH_INTERVAL_S,
+  MAX_SHUTDOWN_TIMEOUT_S,
+  MAX_SNAPLEN,
+  MAX_WINDOW_MB,
+  MIN_DNSTAP_FRAME_BYTES,
+  MIN_SNAPLEN,
+  MIN_WINDOW_MB,
+} from './limits.ts'
+
+/** A default as a TOML file writes it. */
+export type TomlDefault = string | number | boolean | readonly (string | number)[]
+
+export interface KeySpec<T> {
+  /** dotted path: `store.window_mb`; a top-level key has no dot */
+  readonly path: string
+  readonly check: Check<T>
+  readonly default: TomlDefault
+  readonly unit: string | null
+  readonly doc: string
+  /** the `start` flag that overrides it, if any */
+  readonly flag: string | null
+  /** the environment variable that overrides it, if any */
+  readonly env: string | null
+}
+
+function key<T>(
+  path: string,
+  check: Check<T>,
+  def: TomlDefault,
+  doc: string,
+  more: { unit?: string; flag?: string; env?: string } = {},
+): KeySpec<T> {
+  return {
+    path,
+    check,
+    default: def,
+    doc,
+    unit: more.unit ?? null,
+    flag: more.flag ?? null,
+    env: more.env ?? null,
+  }
+}
+
+const MIB = 1024 * 1024
+
+export { DATA_DIR_ENV, DEFAULT_DATA_DIR }
+
+const port = integer(1, 65535, 'a port number')
+const interfaceName = text({
+  empty: false,
+  pattern: { re: /^[\x21-\x7e]+$/, what: 'an interface name (printable ASCII, no spaces)' },
+})
+
+export const KEYS = {
+  dataDir: key(
+    'data_dir',
+    text({ empty: false }),
+    DEFAULT_DATA_DIR,
+    'Data directory: the database (db/), the node identity (identity.key), the control socket ' +
+      '(control.sock) and the default dnstap socket. A relative path is resolved against the working ' +
+      `directory. $${DATA_DIR_ENV} overrides it, and --data overrides both.`,
+    { flag: '--data', env: DATA_DIR_ENV },
+  ),
+  shutdownTimeout: key(
+    'shutdown_timeout',
+    duration(1, MAX_SHUTDOWN_TIMEOUT_S),
+    '10s',
+    'Longest the shutdown after SIGINT or SIGTERM may take to flush the aggregation window and close ' +
+      'the database; past it the node exits anyway and what was not flushed is lost.',
+  ),
+  logLevel: key(
+    'log.level',
+    oneOf(LOG_LEVELS),
+    'info',
+    'Least severe level written. The log is NDJSON on stderr, one object per line, with a `component` ' +
+      'field naming the part of the node that wrote it.',
+  ),
+  captureEnabled: key(
+    'capture.enabled',
+    boolean,
+    true,
+    'Capture live traffic with libpcap (needs root, or CAP_NET_RAW and CAP_NET_ADMIN). --no-capture ' +
+      'turns it off for one run.',
+    { flag: '--no-capture' },
+  ),
+  captureInterfaces: key(
+    'capture.interfaces',
+    listOf(interfaceName, { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    [],
+    'Interfaces to capture on; empty: the default interface. An interface named here (or with ' +
+      '--interface, which replaces this list) that cannot be opened stops the start; the default ' +
+      'interface only warns.',
+    { flag: '--interface' },
+  ),
+  capturePorts: key(
+    'capture.ports',
+    listOf(port, { min: 1, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    [...DEFAULT_DNS_PORTS],
+    'UDP and TCP ports whose traffic is DNS (either direction). Add 5353 for mDNS, 5355 for LLMNR.',
+  ),
+  captureSnaplen: key(
+    'capture.snaplen',
+    integer(MIN_SNAPLEN, MAX_SNAPLEN),
+    65535,
+    'Bytes kept of each captured frame; the default keeps any DNS message over UDP whole.',
+    { unit: 'bytes' },
+  ),
+  capturePromiscuous: key(
+    'capture.promiscuous',
+    boolean,
+    false,
+    'Put the interfaces in promiscuous mode (to see traffic of other hosts on a mirror port or hub).',
+  ),
+  captureBufferMb: key(
+    'capture.buffer_mb',
+    integer(1, MAX_CAPTURE_BUFFER_MB),
+    32,
+    'Kernel capture buffer per interface: it absorbs bursts while the node is busy; when it ' +
+      'overflows, the kernel drops packets (pdns-mesh stats shows the drop counters of a running node).',
+    { unit: 'MiB' },
+  ),
+  captureFilter: key(
+    'capture.filter',
+    text({ empty: true }),
+    '',
+    'An extra BPF filter (tcpdump syntax), combined with "and" with the filter on the DNS ports; ' +
+      'empty: none. An invalid filter stops the start.',
+  ),
+  dnstapListen: key(
+    'dnstap.listen',
+    listOf(listenAddress, { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    ['unix:dnstap.sock'],
+    'Where to accept dnstap Frame Streams connections (unbound, BIND, Knot Resolver, dnsdist): ' +
+      'unix:PATH (a relative path is relative to the data directory) or tcp:HOST:PORT (an IPv6 host ' +
+      'in brackets). Empty: no dnstap input. --dnstap (repeatable) replaces this list.',
+    { flag: '--dnstap' },
+  ),
+  dnstapMessageTypes: key(
+    'dnstap.message_types',
+    listOf(oneOf(DNSTAP_MESSAGE_TYPES), { min: 1, max: DNSTAP_MESSAGE_TYPES.length, unique: true }),
+    ['CLIENT_RESPONSE', 'RESOLVER_RESPONSE'],
+    'dnstap message types whose DNS responses are recorded; messages of other types are counted and ' +
+      'skipped.',
+  ),
+  dnstapMaxFrameBytes: key(
+    'dnstap.max_frame_bytes',
+    integer(MIN_DNSTAP_FRAME_BYTES, MAX_DNSTAP_FRAME_BYTES),
+    MAX_DATA_FRAME_BYTES,
+    'Largest dnstap frame (one message) accepted; a connection sending a larger one is cut, counted ' +
+      'as frame_too_large in the node status.',
+    { unit: 'bytes' },
+  ),
+  storeFlushInterval: key(
+    'store.flush_interval',
+    duration(1, MAX_FLUSH_INTERVAL_S),
+    formatDuration(DEFAULT_FLUSH_INTERVAL_MS),
+    'How often the aggregation window is written to the database: a crash loses at most this much ' +
+      'of the newest data; longer intervals aggregate more and write less.',
+  ),
+  storeWindowMb: key(
+    'store.window_mb',
+    integer(MIN_WINDOW_MB, MAX_WINDOW_MB),
+    DEFAULT_WINDOW_MAX_BYTES / MIB,
+    'Memory cap of the aggregation window; a full window is written at once, before its interval ends.',
+    { unit: 'MiB' },
+  ),
+  privacyClientAddresses: key(
+    'privacy.client_addresses',
+    boolean,
+    false,
+    'Store the client address of each observation. Off by default: client addresses are personal ' +
+      'data and never stored unless this is enabled.',
+  ),
+} as const
+
+/** Every key, in the order the docs list them (top-level keys first, then section by section). */
+export const KEY_LIST: readonly KeySpec<unknown>[] = Object.values(KEYS)
+
+/** The sections (TOML tables), in docs order, with what each configures. */
+export const SECTIONS: readonly { name: string; doc: string }[] = [
+  { name: 'log', doc: 'The node log.' },
+  { name: 'capture', doc: 'Live capture with libpcap.' },
+  { name: 'dnstap', doc: 'dnstap input (Frame Streams) from resolvers and authoritative servers.' },
+  { name: 'store', doc: 'The aggregation window between the sensor and the database.' },
+  { name: 'privacy', doc: 'What personal data the node keeps.' },
+]
+
+export function sectionOf(spec: KeySpec<unknown>): string | null {
+  const dot = spec.path.indexOf('.')
+  return dot < 0 ? null : spec.path.slice(0, dot)
+}
+
+export function leafOf(spec: KeySpec<unknown>): string {
+  return spec.path.slice(spec.path.indexOf('.') + 1)
+}

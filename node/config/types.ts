@@ -1,0 +1,72 @@
+/** The resolved node configuration: every default filled, paths absolute, units explicit. */
+import type { LogLevel } from '../log/levels.ts'
+import type { DnstapMessageType } from './dnstap-types.ts'
+import type { ListenAddress } from './listen.ts'
+
+export interface NodeConfig {
+  /** the config file read (absolute), or null when none was given */
+  readonly file: string | null
+  /** absolute */
+  readonly dataDir: string
+  /** `<dataDir>/control.sock` */
+  readonly controlSocket: string
+  readonly shutdownTimeoutMs: number
+  readonly log: { readonly level: LogLevel }
+  readonly capture: {
+    readonly enabled: boolean
+    /** empty: the default interface */
+    readonly interfaces: readonly string[]
+    /**
+     * Whether the interfaces were named (config file or --interface) rather than defaulted: a named
+     * interface that fails to open stops the start, the default one only warns.
+     */
+    readonly interfacesExplicit: boolean
+    readonly ports: readonly number[]
+    readonly snaplen: number
+    readonly promiscuous: boolean
+    readonly bufferBytes: number
+    /** extra BPF, or null */
+    readonly filter: string | null
+  }
+  readonly dnstap: {
+    /** unix paths absolute (relative ones resolved against dataDir); empty: no dnstap input */
+    readonly listen: readonly ListenAddress[]
+    readonly messageTypes: readonly DnstapMessageType[]
+    readonly maxFrameBytes: number
+  }
+  readonly store: {
+    readonly flushIntervalMs: number
+    readonly windowMaxBytes: number
+  }
+  readonly privacy: {
+    /** false: client addresses are never stored */
+    readonly clientAddresses: boolean
+  }
+}
+
+/**
+ * What `pdns-mesh start` flags can set; each given one replaces the config file's value (and
+ * $PDNS_MESH_DATA for dataDir). An undefined field was not given.
+ */
+export interface ConfigFlags {
+  /** --data DIR */
+  dataDir: string
+  /** --interface IF (repeatable): replaces capture.interfaces */
+  interfaces: readonly string[]
+  /** --no-capture: false */
+  captureEnabled: boolean
+  /** --dnstap ADDR (repeatable): replaces dnstap.listen; [] (--no-dnstap): no dnstap input */
+  dnstapListen: readonly string[]
+  /** --log-level L */
+  logLevel: string
+}
+
+export interface LoadConfigOptions {
+  /** a TOML config file; none: defaults and flags only */
+  file?: string | undefined
+  flags?: Partial<ConfigFlags>
+  /** read for $PDNS_MESH_DATA (default process.env) */
+  env?: Readonly<Record<string, string | undefined>>
+  /** what a relative data_dir is resolved against (default process.cwd()) */
+  cwd?: string
+}

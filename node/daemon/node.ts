@@ -1,0 +1,244 @@
+/**
+ * The node: one process that captures (libpcap, dnstap), aggregates, stores and serves the local CLI.
+ * This file is the one place where the parts are composed; each part only knows the narrow
+ * `components` it is given. Start order is dependency order (store before anything that writes to
+ * it, the control socket before the inputs so an operator can watch from the first packet); stop is
+ * the reverse, so inputs go quiet before the window's last flush and the store closes last.
+ */
+import { mkdir } from 'node:fs/promises'
+import pkg from '../../package.json' with { type: 'json' }
+import { ControlServer, type NodeStatus, probeControlSocket } from '../api/index.ts'
+import { LiveCapture } from '../capture/live/index.ts'
+import type { NodeConfig } from '../config/index.ts'
+import { DnstapServer } from '../dnstap/index.ts'
+import { isPdnsError, PdnsError } from '../errors.ts'
+import { loadIdentity } from '../identity/identity.ts'
+import type { Logger } from '../log/index.ts'
+import { LocalBackend } from '../query/local.ts'
+import { Sensor } from '../sensor/index.ts'
+import { Store } from '../store/store.ts'
+import { AggregationWindow } from '../store/window.ts'
+import { SensorOrigins } from './sensor-origins.ts'
+
+export interface NodeComponents {
+  log: Logger
+}
+
+interface Running {
+  peerId: string
+  store: Store
+  window: AggregationWindow
+  origins: SensorOrigins
+  sensor: Sensor
+  backend: LocalBackend
+  control: ControlServer
+  dnstap: DnstapServer | null
+  capture: LiveCapture | null
+  /** why live capture is off although it was wanted (a defaulted interface without permission) */
+  captureOff: string | null
+}
+
+export class PdnsNode {
+  readonly #config: NodeConfig
+  readonly #log: Logger
+  #running: Running | null = null
+  #startedAt = 0
+  /** the store failed under the window: the node cannot keep its promise, stop it */
+  #fatal: ((err: unknown) => void) | null = null
+
+  constructor(components: NodeComponents, config: NodeConfig) {
+    this.#config = config
+    this.#log = components.log
+  }
+
+  /** Called once if a background part fails beyond repair (a store write error). */
+  onFatal(handler: (err: unknown) => void): void {
+    this.#fatal = handler
+  }
+
+  get peerId(): string | null {
+    return this.#running?.peerId ?? null
+  }
+
+  async start(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#running !== null) return
+    const c = this.#config
+    const log = this.#log
+    const socketPath = c.controlSocket
+    // a second node on the same data would fail on the RocksDB lock anyway; say what is going on first
+    if ((await probeControlSocket(socketPath, opts)) === 'alive') {
+      throw new PdnsError(
+        'ERR_NODE_RUNNING',
+        `a node already runs on ${c.dataDir} (it answers on ${socketPath})`,
+      )
+    }
+    try {
+      await mkdir(c.dataDir, { recursive: true })
+    } catch (err) {
+      throw new PdnsError('ERR_DB_IO', `cannot create ${c.dataDir}: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+    const identity = (await loadIdentity(c.dataDir, { create: true }))!
+    const store = await Store.open(c.dataDir, { create: true })
+    const undo: (() => Promise<void> | void)[] = [() => store.close()]
+    try {
+      const window = new AggregationWindow(store, {
+        flushIntervalMs: c.store.flushIntervalMs,
+        maxBytes: c.store.windowMaxBytes,
+        sync: true,
+        onError: (err) => this.#windowFailed(err),
+      })
+      window.start()
+      undo.unshift(() => window.stop())
+      const origins = new SensorOrigins({ store, window }, identity.peerId)
+      const sensor = new Sensor(
+        { ports: new Set(c.capture.ports), clientAddresses: c.privacy.clientAddresses },
+        origins.sinkFor(null),
+      )
+      const backend = LocalBackend.over(store, identity.peerId)
+      this.#startedAt = Date.now()
+      const control = new ControlServer(
+        { backend, status: () => this.status(), log: log.child({ component: 'control' }) },
+        { socketPath },
+      )
+      await control.start()
+      undo.unshift(() => control.stop())
+
+      let dnstap: DnstapServer | null = null
+      if (c.dnstap.listen.length > 0) {
+        dnstap = new DnstapServer(
+          {
+            sinkFor: (identityName: string | null) => origins.sinkFor(identityName),
+            log: log.child({ component: 'dnstap' }),
+          },
+          {
+            listen: c.dnstap.listen,
+            messageTypes: c.dnstap.messageTypes,
+            maxFrameBytes: c.dnstap.maxFrameBytes,
+            clientAddresses: c.privacy.clientAddresses,
+          },
+        )
+        await dnstap.start(opts)
+        undo.unshift(() => dnstap!.stop())
+      }
+
+      let capture: LiveCapture | null = null
+      let captureOff: string | null = null
+      if (c.capture.enabled) {
+        capture = new LiveCapture(
+          { onFrame: sensor.onFrame, log: log.child({ component: 'capture' }) },
+          {
+            interfaces: c.capture.interfaces,
+            ports: new Set(c.capture.ports),
+            snaplen: c.capture.snaplen,
+            promiscuous: c.capture.promiscuous,
+            bufferBytes: c.capture.bufferBytes,
+            filter: c.capture.filter,
+          },
+        )
+        try {
+          await capture.start(opts)
+          undo.unshift(() => capture!.stop())
+        } catch (err) {
+          // an interface the operator named must work; the embedded default may lack the permission
+          // (not root, no CAP_NET_RAW): the node still serves dnstap and queries, and says why
+          if (c.capture.interfacesExplicit || !isPdnsError(err)) throw err
+          if (err.code !== 'ERR_CAPTURE_PERMISSION' && err.code !== 'ERR_CAPTURE_UNAVAILABLE') throw err
+          capture = null
+          captureOff = err.message
+          log.warn({ component: 'capture', code: err.code }, `live capture is off: ${err.message}`)
+        }
+      }
+      this.#running = {
+        peerId: identity.peerId,
+        store,
+        window,
+        origins,
+        sensor,
+        backend,
+        control,
+        dnstap,
+        capture,
+        captureOff,
+      }
+      log.info(
+        {
+          peerId: identity.peerId,
+          dataDir: c.dataDir,
+          control: socketPath,
+          dnstap: c.dnstap.listen,
+          capture: capture === null ? null : capture.interfaces,
+        },
+        'node started',
+      )
+    } catch (err) {
+      for (const u of undo) {
+        try {
+          await u()
+        } catch (e) {
+          log.error({ err: e }, 'cleanup after a failed start')
+        }
+      }
+      throw err
+    }
+  }
+
+  /**
+   * Inputs first (nothing new arrives), then the sensor's reassembly leftovers, then the window's
+   * last flush (fsynced), the control socket, and the store. Each step runs even if one before failed;
+   * the first error is thrown at the end.
+   */
+  async stop(): Promise<void> {
+    const r = this.#running
+    if (r === null) return
+    this.#running = null
+    let first: unknown = null
+    const step = async (name: string, fn: () => Promise<void> | void) => {
+      try {
+        await fn()
+      } catch (err) {
+        this.#log.error({ err, step: name }, `stop: ${name} failed`)
+        first ??= err
+      }
+    }
+    await step('capture', () => r.capture?.stop())
+    await step('dnstap', () => r.dnstap?.stop())
+    await step('sensor', () => r.sensor.flush())
+    await step('window', () => r.window.stop())
+    await step('control', () => r.control.stop())
+    await step('store', () => r.store.close())
+    this.#log.info({ window: r.window.stats() }, 'node stopped')
+    if (first !== null) throw first
+  }
+
+  status(): NodeStatus {
+    const r = this.#running
+    const c = this.#config
+    return {
+      version: pkg.version,
+      pid: process.pid,
+      peerId: r?.peerId ?? '',
+      startedAt: Math.floor(this.#startedAt / 1000),
+      dataDir: c.dataDir,
+      components: {
+        capture:
+          r === null
+            ? null
+            : r.capture === null
+              ? { enabled: false, reason: r.captureOff ?? 'disabled in the configuration' }
+              : { enabled: true, interfaces: r.capture.stats() },
+        dnstap: r?.dnstap?.stats() ?? null,
+        sensor: r?.sensor.stats() ?? null,
+        recorders: r?.origins.stats() ?? null,
+        window: r?.window.stats() ?? null,
+        memory: process.memoryUsage(),
+      },
+    }
+  }
+
+  #windowFailed(err: unknown): void {
+    this.#log.error({ err }, 'window flush failed; the entries stay in memory and are retried')
+    if (isPdnsError(err) && err.code === 'ERR_DB_IO') this.#fatal?.(err)
+  }
+}
