@@ -104,7 +104,6 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       flushIntervalMs: get(KEYS.storeFlushInterval),
       windowMaxBytes: get(KEYS.storeWindowMb) * MIB,
     },
-    privacy: { clientAddresses: get(KEYS.privacyClientAddresses) },
   })
 }
 

@@ -184,13 +184,6 @@ export const KEYS = {
     'Memory cap of the aggregation window; a full window is written at once, before its interval ends.',
     { unit: 'MiB' },
   ),
-  privacyClientAddresses: key(
-    'privacy.client_addresses',
-    boolean,
-    false,
-    'Store the client address of each observation. Off by default: client addresses are personal ' +
-      'data and never stored unless this is enabled.',
-  ),
 } as const
 
 /** Every key, in the order the docs list them (top-level keys first, then section by section). */
@@ -202,7 +195,6 @@ export const SECTIONS: readonly { name: string; doc: string }[] = [
   { name: 'capture', doc: 'Live capture with libpcap.' },
   { name: 'dnstap', doc: 'dnstap input (Frame Streams) from resolvers and authoritative servers.' },
   { name: 'store', doc: 'The aggregation window between the sensor and the database.' },
-  { name: 'privacy', doc: 'What personal data the node keeps.' },
 ]
 
 export function sectionOf(spec: KeySpec<unknown>): string | null {

@@ -38,10 +38,6 @@ export interface NodeConfig {
     readonly flushIntervalMs: number
     readonly windowMaxBytes: number
   }
-  readonly privacy: {
-    /** false: client addresses are never stored */
-    readonly clientAddresses: boolean
-  }
 }
 
 /**

@@ -92,8 +92,10 @@ export class PdnsNode {
       window.start()
       undo.unshift(() => window.stop())
       const origins = new SensorOrigins({ store, window }, identity.peerId)
+      // client addresses are never formatted, let alone stored: the store has no field for them
+      // (docs/PRIVACY.md)
       const sensor = new Sensor(
-        { ports: new Set(c.capture.ports), clientAddresses: c.privacy.clientAddresses },
+        { ports: new Set(c.capture.ports), clientAddresses: false },
         origins.sinkFor(null),
       )
       const backend = LocalBackend.over(store, identity.peerId)
@@ -116,7 +118,7 @@ export class PdnsNode {
             listen: c.dnstap.listen,
             messageTypes: c.dnstap.messageTypes,
             maxFrameBytes: c.dnstap.maxFrameBytes,
-            clientAddresses: c.privacy.clientAddresses,
+            clientAddresses: false,
           },
         )
         await dnstap.start(opts)

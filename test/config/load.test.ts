@@ -61,7 +61,6 @@ describe('defaults', () => {
     assert.deepEqual(c.dnstap.messageTypes, ['CLIENT_RESPONSE', 'RESOLVER_RESPONSE'])
     assert.equal(c.store.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS)
     assert.equal(c.store.windowMaxBytes, DEFAULT_WINDOW_MAX_BYTES)
-    assert.equal(c.privacy.clientAddresses, false)
   })
 
   test('an empty file is the defaults', async () => {
@@ -106,8 +105,6 @@ max_frame_bytes = 65536
 [store]
 flush_interval = "30s"
 window_mb = 1024
-[privacy]
-client_addresses = true
 `
 
   test('every key set in the file is taken, in its unit, with paths resolved', async () => {
@@ -142,7 +139,6 @@ client_addresses = true
         maxFrameBytes: 65536,
       },
       store: { flushIntervalMs: 30_000, windowMaxBytes: 1024 * MIB },
-      privacy: { clientAddresses: true },
     } satisfies NodeConfig)
   })
 
