@@ -1,0 +1,107 @@
+/**
+ * `pdns-mesh start` as an operator meets it: a bad configuration stops it before anything starts, a
+ * second node on the same data is refused, and without the capture privilege the default
+ * interface is skipped with a message saying how to fix it while a named interface is an error.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { mayCapture } from '../capture/live-helpers.ts'
+import { startNode, until } from '../e2e/node-process.ts'
+import { BIN, REPO, runCli } from '../helpers/run-cli.ts'
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pdns-start-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('an unknown key in the config file exits 2 naming the key and the file, and creates nothing', async (t) => {
+  const dir = tempDir(t)
+  const config = join(dir, 'bad.toml')
+  writeFileSync(config, '[store]\nwindow_mb = 64\nflush_intervall = "5s"\n')
+  const data = join(dir, 'data')
+  const r = await runCli(['start', '--config', config, '--data', data, '--no-capture'])
+  assert.equal(r.code, 2, r.stderr)
+  assert.match(r.stderr, /store\.flush_intervall/)
+  assert.match(r.stderr, /bad\.toml/)
+  assert.equal(existsSync(data), false, 'nothing created')
+})
+
+test('a value out of range exits 2 naming the key', async (t) => {
+  const dir = tempDir(t)
+  const config = join(dir, 'c.toml')
+  writeFileSync(config, '[capture]\nsnaplen = 10\n')
+  const r = await runCli(['start', '--config', config, '--data', join(dir, 'data'), '--no-capture'])
+  assert.equal(r.code, 2, r.stderr)
+  assert.match(r.stderr, /capture\.snaplen/)
+})
+
+test('a second node on the same data directory is refused while the first keeps running', async (t) => {
+  const dir = tempDir(t)
+  const data = join(dir, 'data')
+  const first = await startNode(data, ['--no-capture'])
+  t.after(() => first.child.kill('SIGKILL'))
+  const second = await runCli(['start', '--data', data, '--no-capture', '--no-dnstap'])
+  assert.equal(second.code, 1)
+  assert.match(second.stderr, /already runs/)
+  // the first one still answers
+  assert.equal((await first.stats()).node.pid, first.child.pid)
+  assert.equal((await first.stop()).code, 0)
+  assert.equal(existsSync(join(data, 'control.sock')), false, 'control socket removed at stop')
+  assert.equal(existsSync(join(data, 'dnstap.sock')), false, 'dnstap socket removed at stop')
+})
+
+/** The command prefix that runs a child as nobody without capture capabilities, or null. */
+function unprivileged(): string[] | null {
+  for (const dir of ['/usr/bin', '/bin']) {
+    if (existsSync(`${dir}/setpriv`))
+      return [`${dir}/setpriv`, '--reuid=65534', '--regid=65534', '--clear-groups']
+  }
+  return null
+}
+
+function runAs(
+  prefix: string[],
+  args: string[],
+  stopAfter: (stderr: string) => boolean,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(prefix[0]!, [...prefix.slice(1), process.execPath, BIN, ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+      if (stopAfter(stderr)) child.kill('SIGTERM')
+    })
+    child.once('exit', (code) => resolve({ code, stderr }))
+  })
+}
+
+test('without the capture privilege the default interface is skipped with the fix; a named one is an error', async (t) => {
+  const prefix = mayCapture() ? unprivileged() : []
+  if (prefix === null) {
+    t.skip('setpriv is not installed: cannot drop the capture privilege')
+    return
+  }
+  const dir = tempDir(t)
+  chmodSync(dir, 0o777)
+  const data = join(dir, 'data')
+  // the default interface: a warning that says why and how, then the node runs (dnstap, queries)
+  const soft = await runAs(prefix, ['start', '--data', data], (e) => e.includes('"node started"'))
+  assert.equal(soft.code, 0, soft.stderr)
+  const warn = soft.stderr.split('\n').find((l) => l.includes('live capture is off'))
+  assert.ok(warn !== undefined, soft.stderr)
+  assert.match(warn, /CAP_NET_RAW/)
+  assert.match(warn, /setcap|--no-capture/)
+  // a named interface the node cannot open stops the start
+  const hard = await runAs(prefix, ['start', '--data', data, '--interface', 'lo'], () => false)
+  assert.equal(hard.code, 1)
+  assert.match(hard.stderr, /ERR_CAPTURE_PERMISSION|CAP_NET_RAW/)
+  await until('socket cleanup', () => !existsSync(join(data, 'control.sock')), 5000)
+})
