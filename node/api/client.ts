@@ -16,8 +16,9 @@ import type {
   RrsetQuery,
   StoreStats,
 } from '../query/types.ts'
+import { DEFAULT_LIMIT } from '../query/types.ts'
 import { answerError, type Exchange, exchange, exchangeError, readJson } from './http-client.ts'
-import { CLIENT_IDLE_TIMEOUT_MS, PING_TIMEOUT_MS } from './limits.ts'
+import { CLIENT_IDLE_TIMEOUT_MS, MAX_CONTROL_PAGE_RECORDS, PING_TIMEOUT_MS } from './limits.ts'
 import { readRecords } from './record-reader.ts'
 import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
 import { encodeRdataQuery, encodeRrsetQuery } from './wire.ts'
@@ -102,11 +103,30 @@ export class RemoteBackend implements QueryBackend {
   }
 
   rrset(q: RrsetQuery, opts: CallOptions = {}): Promise<Page> {
-    return this.#page('/v1/rrset', encodeRrsetQuery(q), opts)
+    return this.#pages(q, (part) => this.#page('/v1/rrset', encodeRrsetQuery(part), opts))
   }
 
   rdata(q: RdataQuery, opts: CallOptions = {}): Promise<Page> {
-    return this.#page('/v1/rdata', encodeRdataQuery(q), opts)
+    return this.#pages(q, (part) => this.#page('/v1/rdata', encodeRdataQuery(part), opts))
+  }
+
+  /**
+   * One page of `q.limit` records, asked for in parts of at most MAX_CONTROL_PAGE_RECORDS (the node
+   * clamps larger pages so that no query holds its event loop for long): each part continues from
+   * the previous part's cursor, and cursors ignore the limit, so the result and its final cursor
+   * are those of a single page.
+   */
+  async #pages<Q extends RrsetQuery | RdataQuery>(q: Q, fetch: (part: Q) => Promise<Page>): Promise<Page> {
+    const want = q.limit ?? DEFAULT_LIMIT
+    const records: ResultRecord[] = []
+    let cursor = q.cursor
+    for (;;) {
+      const limit = Math.min(want - records.length, MAX_CONTROL_PAGE_RECORDS)
+      const part = await fetch({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) })
+      for (const r of part.records) records.push(r)
+      if (part.cursor === null || records.length >= want) return { records, cursor: part.cursor }
+      cursor = part.cursor
+    }
   }
 
   async *export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

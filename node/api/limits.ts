@@ -48,3 +48,6 @@ export const MAX_RESPONSE_JSON_BYTES = 16 * 1024 * 1024
 
 /** Client side: longest line of a streamed answer (one record), bytes; a longer one is ERR_NODE_UNREACHABLE. */
 export const MAX_RESPONSE_LINE_BYTES = 16 * 1024 * 1024
+
+/** Most records the node computes for one page request: a larger `limit` is answered in several requests (RemoteBackend follows the cursor), so no single query holds the node's event loop for long. */
+export const MAX_CONTROL_PAGE_RECORDS = 10_000

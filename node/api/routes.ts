@@ -13,8 +13,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../log/logger.ts'
 import type { QueryBackend } from '../query/types.ts'
+import { DEFAULT_LIMIT } from '../query/types.ts'
 import { errorAnswer } from './error-answer.ts'
-import { MAX_REQUEST_BODY_BYTES } from './limits.ts'
+import { MAX_CONTROL_PAGE_RECORDS, MAX_REQUEST_BODY_BYTES } from './limits.ts'
 import { type StreamOutcome, writeRecords } from './record-writer.ts'
 import { readJsonBody } from './request-body.ts'
 import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
@@ -81,10 +82,16 @@ const page =
   async (ctx, req, res) => {
     const b = await body(req, res)
     if (b === undefined) return
+    // the query engine is synchronous: one page is one uninterrupted stretch of the node's event
+    // loop (capture and dnstap wait), so pages are clamped; RemoteBackend asks for the rest by cursor
+    const clamp = <Q extends { limit?: number }>(q: Q): Q => ({
+      ...q,
+      limit: Math.min(q.limit ?? DEFAULT_LIMIT, MAX_CONTROL_PAGE_RECORDS),
+    })
     const p =
       kind === 'rrset'
-        ? await ctx.backend.rrset(decodeRrsetQuery(b.value), { signal: ctx.signal })
-        : await ctx.backend.rdata(decodeRdataQuery(b.value), { signal: ctx.signal })
+        ? await ctx.backend.rrset(clamp(decodeRrsetQuery(b.value)), { signal: ctx.signal })
+        : await ctx.backend.rdata(clamp(decodeRdataQuery(b.value)), { signal: ctx.signal })
     const r = await writeRecords(res, p.records, streamOptions(ctx, { cursor: p.cursor }))
     ctx.streamed(`/v1/${kind}`, r.outcome, r.records)
   }

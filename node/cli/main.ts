@@ -35,8 +35,8 @@ function usage(): string {
     '  -h, --help     show help (also after a command: pdns-mesh parse --help)',
     '  -V, --version  print the version',
     '',
-    'The store commands (import, query, export, stats) use the data directory given by --data, else',
-    '$PDNS_MESH_DATA, else ./pdns-data.',
+    'start, import, query, export, stats and check use the data directory given by --data, else',
+    '$PDNS_MESH_DATA, else ./pdns-data. While a node runs there, query, export and stats ask it.',
   ]
   return `${lines.join('\n')}\n`
 }
