@@ -58,6 +58,10 @@ export class RemoteBackend implements QueryBackend {
     } catch (err) {
       // whatever the socket said (an error status, a code of its own, no HTTP), it did not answer a ping
       if (isPdnsError(err) && err.code === 'ERR_ABORTED') throw err
+      // accepted but silent: a node whose event loop is busy (a big flush, a long query) looks the
+      // same as a stuck one; say so rather than calling it something else
+      if (isPdnsError(err) && err.code === 'ERR_NODE_UNREACHABLE' && /no answer for/.test(err.message))
+        throw err
       const why = (err as Error).message.replace(`node at ${this.#socketPath}: `, '')
       throw new PdnsError(
         'ERR_NODE_UNREACHABLE',

@@ -76,7 +76,7 @@ export function exchange(socketPath: string, o: ExchangeOptions): Promise<Exchan
       fail(
         new PdnsError(
           'ERR_NODE_UNREACHABLE',
-          `node at ${socketPath}: no answer for ${o.idleTimeoutMs < 1000 ? `${o.idleTimeoutMs} ms` : `${Math.round(o.idleTimeoutMs / 1000)} s`} (a stuck node?)`,
+          `node at ${socketPath}: no answer for ${o.idleTimeoutMs < 1000 ? `${o.idleTimeoutMs} ms` : `${Math.round(o.idleTimeoutMs / 1000)} s`} (a node busy with a long write or query answers later; one that never does is stuck)`,
         ),
       ),
     )

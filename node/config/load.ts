@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { controlSocketPath, unixPathProblem } from '../api/socket-path.ts'
+import { resolveGroupId } from '../dnstap/socket-access.ts'
 import { PdnsError } from '../errors.ts'
 import { failed, show } from './checks.ts'
 import type { ListenAddress } from './listen.ts'
@@ -49,7 +50,13 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
   const envDir = env[DATA_DIR_ENV]
   if (envDir !== undefined && envDir !== '') set(KEYS.dataDir, envDir, `$${DATA_DIR_ENV}`)
   if (flags.dataDir !== undefined) set(KEYS.dataDir, flags.dataDir, '--data')
-  if (flags.interfaces !== undefined) set(KEYS.captureInterfaces, [...flags.interfaces], '--interface')
+  if (flags.interfaces !== undefined) {
+    set(KEYS.captureInterfaces, [...flags.interfaces], '--interface')
+    // naming an interface on the command line asks for capture on it, whatever the file says
+    if (flags.interfaces.length > 0 && flags.captureEnabled === undefined) {
+      set(KEYS.captureEnabled, true, '--interface')
+    }
+  }
   if (flags.dnstapListen !== undefined) set(KEYS.dnstapListen, [...flags.dnstapListen], '--dnstap')
   if (flags.logLevel !== undefined) set(KEYS.logLevel, flags.logLevel, '--log-level')
   if (flags.captureEnabled !== undefined) {
@@ -75,6 +82,15 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     if (p !== null) problems.push(`${whereOf(KEYS.dnstapListen)}[${i}]: ${p}`)
     return { transport: 'unix', path }
   })
+  const groupText = get(KEYS.dnstapSocketGroup)
+  let socketGroup: number | null = null
+  if (groupText !== '') {
+    try {
+      socketGroup = await resolveGroupId(groupText)
+    } catch (err) {
+      problems.push(`${whereOf(KEYS.dnstapSocketGroup)}: ${(err as Error).message}`)
+    }
+  }
   if (problems.length > 0) throw new PdnsError('ERR_CONFIG', problems.join('\n'))
 
   const interfaces = get(KEYS.captureInterfaces)
@@ -99,6 +115,8 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       listen,
       messageTypes: get(KEYS.dnstapMessageTypes),
       maxFrameBytes: get(KEYS.dnstapMaxFrameBytes),
+      socketMode: get(KEYS.dnstapSocketMode),
+      socketGroup,
     },
     store: {
       flushIntervalMs: get(KEYS.storeFlushInterval),

@@ -8,9 +8,10 @@
  */
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
+import { DEFAULT_SOCKET_MODE, formatMode, parseSocketMode } from '../dnstap/socket-access.ts'
 import { LOG_LEVELS } from '../log/levels.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../store/limits.ts'
-import { boolean, type Check, duration, integer, listenAddress, listOf, oneOf, text } from './checks.ts'
+import { boolean, type Check, duration, integer, listenAddress, listOf, oneOf, show, text } from './checks.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from './data-dir.ts'
 import { DNSTAP_MESSAGE_TYPES } from './dnstap-types.ts'
 import { formatDuration } from './duration.ts'
@@ -66,6 +67,35 @@ const MIB = 1024 * 1024
 export { DATA_DIR_ENV, DEFAULT_DATA_DIR }
 
 const port = integer(1, 65535, 'a port number')
+
+/** dnstap.socket_mode: octal permission bits as a string ("0660"); a TOML integer would be read as decimal. */
+const socketMode: Check<number> = {
+  type: 'string',
+  allowed: 'an octal mode, "0000" to "0777"',
+  parse: (raw) => {
+    if (typeof raw !== 'string') {
+      return { problem: `expected an octal mode as a string such as "0660", got ${show(raw)}` }
+    }
+    const mode = parseSocketMode(raw)
+    return typeof mode === 'number' ? { value: mode } : { problem: mode }
+  },
+}
+
+/**
+ * dnstap.socket_group: a group name or a numeric gid, as a string or an integer; '' is none. The
+ * name is only checked for shape here: the loader looks it up (node/dnstap/socket-access.ts).
+ */
+const socketGroup: Check<string> = {
+  type: 'string or integer',
+  allowed: "a group name or a numeric gid; empty: the node's group",
+  parse: (raw) => {
+    if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= 0xfffffffe) {
+      return { value: String(raw) }
+    }
+    if (typeof raw === 'string' && /^[^\s:\0]{0,256}$/.test(raw)) return { value: raw }
+    return { problem: `expected a group name or a numeric gid, got ${show(raw)}` }
+  },
+}
 const interfaceName = text({
   empty: false,
   pattern: { re: /^[\x21-\x7e]+$/, what: 'an interface name (printable ASCII, no spaces)' },
@@ -152,7 +182,10 @@ export const KEYS = {
     ['unix:dnstap.sock'],
     'Where to accept dnstap Frame Streams connections (unbound, BIND, Knot Resolver, dnsdist): ' +
       'unix:PATH (a relative path is relative to the data directory) or tcp:HOST:PORT (an IPv6 host ' +
-      'in brackets). Empty: no dnstap input. --dnstap (repeatable) replaces this list.',
+      'in brackets). Empty: no dnstap input. --dnstap (repeatable) replaces this list. A TCP listener ' +
+      'has no authentication: anyone who can reach it can inject records (under any identity), so ' +
+      'bind it to loopback or a management network; a unix socket is guarded by socket_mode and ' +
+      'socket_group.',
     { flag: '--dnstap' },
   ),
   dnstapMessageTypes: key(
@@ -169,6 +202,23 @@ export const KEYS = {
     'Largest dnstap frame (one message) accepted; a connection sending a larger one is cut, counted ' +
       'as frame_too_large in the node status.',
     { unit: 'bytes' },
+  ),
+  dnstapSocketMode: key(
+    'dnstap.socket_mode',
+    socketMode,
+    formatMode(DEFAULT_SOCKET_MODE),
+    'Permissions of the unix: dnstap sockets, in octal. Connecting needs write permission, so the ' +
+      'default 0660 lets the owner (the node\'s user) and the socket group in; "0666" would let every ' +
+      'local user inject records.',
+  ),
+  dnstapSocketGroup: key(
+    'dnstap.socket_group',
+    socketGroup,
+    '',
+    'Group given to the unix: dnstap sockets, by name (looked up in /etc/group; an unknown name stops ' +
+      "the start) or numeric gid. Set it to the resolver's group when the resolver runs as its own " +
+      'user, e.g. "unbound" for Debian\'s unbound while the node runs as root. Empty: the node\'s ' +
+      'group. The node must be root (or a member of the group) to give it.',
   ),
   storeFlushInterval: key(
     'store.flush_interval',

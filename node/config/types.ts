@@ -33,6 +33,10 @@ export interface NodeConfig {
     readonly listen: readonly ListenAddress[]
     readonly messageTypes: readonly DnstapMessageType[]
     readonly maxFrameBytes: number
+    /** mode of the unix sockets (0o660 by default) */
+    readonly socketMode: number
+    /** gid given to the unix sockets (a configured name already looked up); null: the node's group */
+    readonly socketGroup: number | null
   }
   readonly store: {
     readonly flushIntervalMs: number

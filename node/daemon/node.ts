@@ -18,7 +18,7 @@ import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Store } from '../store/store.ts'
 import { AggregationWindow } from '../store/window.ts'
-import { SensorOrigins } from './sensor-origins.ts'
+import { SensorOrigins, UNNAMED_DNSTAP_SENSOR } from './sensor-origins.ts'
 
 export interface NodeComponents {
   log: Logger
@@ -87,6 +87,9 @@ export class PdnsNode {
         flushIntervalMs: c.store.flushIntervalMs,
         maxBytes: c.store.windowMaxBytes,
         sync: true,
+        // timed and cap flushes write one batch per event-loop turn: capture, dnstap and the control
+        // socket keep being read while a large window is written
+        background: true,
         onError: (err) => this.#windowFailed(err),
       })
       window.start()
@@ -111,13 +114,16 @@ export class PdnsNode {
       if (c.dnstap.listen.length > 0) {
         dnstap = new DnstapServer(
           {
-            sinkFor: (identityName: string | null) => origins.sinkFor(identityName),
+            // a feed without a usable identity is still a resolver, not this node's own capture
+            sinkFor: (identityName: string | null) => origins.sinkFor(identityName ?? UNNAMED_DNSTAP_SENSOR),
             log: log.child({ component: 'dnstap' }),
           },
           {
             listen: c.dnstap.listen,
             messageTypes: c.dnstap.messageTypes,
             maxFrameBytes: c.dnstap.maxFrameBytes,
+            socketMode: c.dnstap.socketMode,
+            socketGroup: c.dnstap.socketGroup,
             clientAddresses: false,
           },
         )

@@ -15,6 +15,14 @@ export interface SensorOriginsComponents {
   window: AggregationWindow
 }
 
+/**
+ * The sensor name of dnstap feeds that carry no usable identity (unbound sends none unless
+ * `dnstap-send-identity: yes`; an identity may also be invalid, or one too many): they are still
+ * resolvers, kept apart from the node's own packet capture so that nothing is counted twice under one
+ * vantage.
+ */
+export const UNNAMED_DNSTAP_SENSOR = 'dnstap'
+
 /** The origin label of a named sensor of the node `peerId`. */
 export function sensorLabel(peerId: string, sensor: string | null): string {
   return sensor === null ? peerId : `${peerId}/${sensor}`
@@ -36,11 +44,13 @@ export class SensorOrigins {
   }
 
   /**
-   * The observation sink of one sensor (null: the node itself). A sensor name that cannot be a label
-   * (the dnstap reader bounds and checks identities first; this is the last guard) falls back to the node.
+   * The observation sink of one sensor (null: the node's own packet capture). A sensor name that
+   * cannot be a label (the dnstap reader bounds and checks identities first; this is the last guard)
+   * goes to the unnamed dnstap sensor, never to the node's own origin.
    */
   sinkFor(sensor: string | null): ObservationSink {
-    const name = sensor !== null && isLabel(sensorLabel(this.#peerId, sensor)) ? sensor : null
+    const name =
+      sensor === null || isLabel(sensorLabel(this.#peerId, sensor)) ? sensor : UNNAMED_DNSTAP_SENSOR
     let r = this.#recorders.get(name)
     if (r === undefined) {
       const origin = this.#components.store.originId(sensorLabel(this.#peerId, name))

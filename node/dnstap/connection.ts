@@ -6,14 +6,19 @@
  *   unidirectional  START(protobuf:dnstap.Dnstap) → data… → STOP, close   (no handshake, as in a file)
  *
  * Frames are decoded as the bytes arrive, synchronously, so what the socket delivered is processed
- * before the next read: nothing queues beyond one partial frame (bounded by limits.ts). A peer that
- * breaks the protocol, offers another content type, sends an oversized frame or stalls the handshake
- * is cut (socket destroyed) and the reason reported; it never affects other connections.
+ * before the next read: nothing queues beyond one partial frame (bounded by limits.ts, grown as its
+ * bytes arrive, and counted in the server's shared budget). A data frame before START is refused
+ * at its header, so a peer that never completes the handshake makes the node buffer nothing but a
+ * control frame. A peer that breaks the protocol, offers another content type, sends an oversized
+ * frame, stalls the handshake, stays silent past the idle timeout or would take the shared budget
+ * past its limit is cut (socket destroyed) and the reason reported; it never affects other
+ * connections.
  */
 import type { Socket } from 'node:net'
 import {
   type ControlFrame,
   encodeControlFrame,
+  type FrameBufferBudget,
   FrameDecoder,
   FrameStreamError,
   quoteContentType,
@@ -26,6 +31,8 @@ export type CutReason =
   | 'frame_too_large'
   | 'content_type'
   | 'handshake_timeout'
+  | 'idle_timeout'
+  | 'buffer_budget'
   | 'socket_error'
   | 'sink_error'
   | 'too_many_connections'
@@ -49,7 +56,11 @@ export interface ConnectionComponents {
 
 export interface ConnectionOptions {
   handshakeTimeoutMs: number
+  /** once started, silence (no byte received) longer than this cuts the connection */
+  idleTimeoutMs: number
   maxDataFrame: number
+  /** shared by the server's connections for their partial frames */
+  budget: FrameBufferBudget
 }
 
 type State = 'handshake' | 'accepted' | 'running' | 'done'
@@ -57,6 +68,7 @@ type State = 'handshake' | 'accepted' | 'running' | 'done'
 export class DnstapConnection {
   readonly #socket: Socket
   readonly #decoder: FrameDecoder
+  readonly #idleTimeoutMs: number
   #state: State = 'handshake'
   #bidirectional = false
   #end: ConnectionEnd | null = null
@@ -66,15 +78,21 @@ export class DnstapConnection {
 
   constructor(socket: Socket, components: ConnectionComponents, options: ConnectionOptions) {
     this.#socket = socket
+    this.#idleTimeoutMs = options.idleTimeoutMs
+    const notStarted = () => new FrameStreamError('protocol', 'data frame before START')
     this.#decoder = new FrameDecoder(
       {
+        // refused at the header: nothing of a frame sent before the handshake is ever buffered
+        dataHeader: () => {
+          if (this.#state !== 'running') throw notStarted()
+        },
         data: (buf, off, len) => {
-          if (this.#state !== 'running') throw new FrameStreamError('protocol', 'data frame before START')
+          if (this.#state !== 'running') throw notStarted()
           components.onFrame(buf, off, len)
         },
         control: (frame) => this.#control(frame),
       },
-      { maxDataFrame: options.maxDataFrame },
+      { maxDataFrame: options.maxDataFrame, budget: options.budget },
     )
     this.#timer = setTimeout(
       () => this.#cut('handshake_timeout', `no START within ${options.handshakeTimeoutMs} ms`),
@@ -91,8 +109,14 @@ export class DnstapConnection {
       this.#end ??= { kind: 'cut', reason: 'socket_error', message: err.message }
       socket.destroy()
     })
+    socket.on('timeout', () => {
+      this.#cut('idle_timeout', `nothing received for ${this.#idleTimeoutMs} ms`)
+    })
     socket.on('close', () => {
       this.#clearTimer()
+      socket.setTimeout(0)
+      // the partial frame (and its share of the server's budget) goes with the connection
+      this.#decoder.discard()
       this.#state = 'done'
       components.onEnd(this, this.#end ?? { kind: 'eof' })
     })
@@ -155,6 +179,9 @@ export class DnstapConnection {
         }
         this.#state = 'running'
         this.#clearTimer()
+        // a started writer may be quiet for long (a resolver on an idle network): only a long
+        // silence cuts it, and a resolver reconnects (limits.ts, DNSTAP_IDLE_TIMEOUT_MS)
+        this.#socket.setTimeout(this.#idleTimeoutMs)
         return
       }
       case 'STOP':

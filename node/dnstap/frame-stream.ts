@@ -11,8 +11,12 @@
  *
  * FrameDecoder is incremental: bytes arrive in chunks cut anywhere (socket reads, file reads) and
  * whole frames come out. A frame that lies inside one chunk is handed over in place (no copy);
- * only a frame split across chunks is assembled, in a buffer of its announced length, which the
- * limits (limits.ts) bound before anything is allocated.
+ * only a frame split across chunks is assembled. Its announced length is checked against the
+ * limits (limits.ts) and offered to the handler (which may refuse it, e.g. before the handshake)
+ * before anything is allocated, and the buffer then grows with the bytes that actually arrive
+ * (doubling, from FRAME_BUFFER_STEP), never to the announced length up front: a peer that
+ * announces 16 MiB and sends 10 bytes costs 10 bytes, not 16 MiB. An optional shared budget
+ * (budget.ts) bounds the partial frames of many decoders together.
  */
 import { PdnsError } from '../errors.ts'
 import { MAX_CONTENT_TYPE_BYTES, MAX_CONTROL_FRAME_BYTES, MAX_DATA_FRAME_BYTES } from './limits.ts'
@@ -43,7 +47,7 @@ export interface ControlFrame {
 }
 
 /** Why a Frame Streams peer or file was refused; a live connection is cut and counted under it. */
-export type FrameStreamFault = 'protocol' | 'frame_too_large' | 'content_type'
+export type FrameStreamFault = 'protocol' | 'frame_too_large' | 'content_type' | 'buffer_budget'
 
 /** ERR_DNSTAP_PROTOCOL with the fault it stands for, so the server can count cut connections by reason. */
 export class FrameStreamError extends PdnsError {
@@ -145,11 +149,24 @@ export function decodeControlFrame(buf: Uint8Array, off: number, len: number): C
   return { type, contentTypes }
 }
 
-/** What a FrameDecoder hands whole frames to. Both run synchronously inside push(). */
+/** What a FrameDecoder hands whole frames to. All run synchronously inside push(). */
 export interface FrameHandler {
+  /**
+   * A data frame's header was read (its length within the limits), before any of its body is
+   * awaited or buffered: throw a FrameStreamError to refuse it (a reader not yet started), and the
+   * decoder fails as for any protocol fault.
+   */
+  dataHeader?(len: number): void
   /** One data frame's payload at buf[off, off+len): valid during the call only (copy to keep). */
   data(buf: Uint8Array, off: number, len: number): void
   control(frame: ControlFrame): void
+}
+
+/** Memory shared by several decoders for their partial frames (a ByteBudget, budget.ts). */
+export interface FrameBufferBudget {
+  readonly limit: number
+  tryReserve(bytes: number): boolean
+  release(bytes: number): void
 }
 
 export interface FrameDecoderLimits {
@@ -157,22 +174,39 @@ export interface FrameDecoderLimits {
   maxDataFrame?: number
   /** default MAX_CONTROL_FRAME_BYTES */
   maxControlFrame?: number
+  /** reserve partial-frame buffers here; a refusal fails the decoder ('buffer_budget') */
+  budget?: FrameBufferBudget
 }
 
 /**
+ * First allocation for a partial frame (or the bytes at hand, if more), then doubling up to the
+ * announced length: the copies cost at most twice the frame, the memory at most twice what arrived.
+ */
+export const FRAME_BUFFER_STEP = 64 * 1024
+
+const EMPTY = new Uint8Array(0)
+
+/**
  * Splits a Frame Streams byte stream, cut anywhere, into frames. Holds at most one partial frame
- * (bounded by the limits) plus 8 header bytes. A protocol violation throws a FrameStreamError out
- * of push() after every frame before it was delivered; the decoder then refuses further input.
+ * (bounded by the limits, and grown as its bytes arrive) plus 8 header bytes. A protocol violation
+ * throws a FrameStreamError out of push() after every frame before it was delivered; the decoder
+ * then refuses further input. discard() frees the partial frame (and its budget) when the input
+ * ends.
  */
 export class FrameDecoder {
   readonly #handler: FrameHandler
   readonly #maxData: number
   readonly #maxControl: number
+  readonly #budget: FrameBufferBudget | null
   readonly #hdr = new Uint8Array(8)
   #hdrLen = 0
+  /** the partial frame: null between frames; its capacity grows towards #bodyLen */
   #body: Uint8Array | null = null
+  #bodyLen = 0
   #bodyFill = 0
   #bodyControl = false
+  /** bytes of #body reserved from the budget */
+  #reserved = 0
   #halted = false
   #failed: FrameStreamError | null = null
   /** data frames the handler took (returned from) */
@@ -186,6 +220,7 @@ export class FrameDecoder {
     this.#handler = handler
     this.#maxData = limits.maxDataFrame ?? MAX_DATA_FRAME_BYTES
     this.#maxControl = limits.maxControlFrame ?? MAX_CONTROL_FRAME_BYTES
+    this.#budget = limits.budget ?? null
   }
 
   /** True when no partial frame is held: the input so far ended on a frame boundary. */
@@ -198,6 +233,11 @@ export class FrameDecoder {
     return this.#body === null ? this.#hdrLen : (this.#bodyControl ? 8 : 4) + this.#bodyFill
   }
 
+  /** Bytes allocated for the partial frame's body (what it costs in memory, at least its fill). */
+  get bufferBytes(): number {
+    return this.#body === null ? 0 : this.#body.length
+  }
+
   /** Stops delivering frames: the rest of the current chunk and later input are ignored (after STOP). */
   halt(): void {
     this.#halted = true
@@ -205,6 +245,12 @@ export class FrameDecoder {
 
   get halted(): boolean {
     return this.#halted
+  }
+
+  /** The input has ended (connection closed): halts, frees the partial frame and returns its budget. */
+  discard(): void {
+    this.#halted = true
+    this.#dropBody()
   }
 
   /** Feeds bytes; delivers every frame they complete. Throws FrameStreamError on a violation. */
@@ -227,8 +273,11 @@ export class FrameDecoder {
             this.#fail('frame_too_large', `control frame of ${len} bytes (at most ${this.#maxControl})`)
           }
           if (len < 4) this.#fail('protocol', `control frame of ${len} bytes holds no control type`)
-        } else if (len > this.#maxData) {
-          this.#fail('frame_too_large', `data frame of ${len} bytes (at most ${this.#maxData})`)
+        } else {
+          if (len > this.#maxData) {
+            this.#fail('frame_too_large', `data frame of ${len} bytes (at most ${this.#maxData})`)
+          }
+          this.#offerHeader(len)
         }
         this.#hdrLen = 0
         if (end - p >= len) {
@@ -239,20 +288,59 @@ export class FrameDecoder {
           this.bytes += (control ? 8 : 4) + len
           continue
         }
-        this.#body = new Uint8Array(len)
+        this.#body = EMPTY
+        this.#bodyLen = len
         this.#bodyFill = 0
         this.#bodyControl = control
       }
+      const take = Math.min(this.#bodyLen - this.#bodyFill, end - p)
+      if (this.#bodyFill + take > this.#body.length) this.#grow(this.#bodyFill + take)
       const body = this.#body
-      const take = Math.min(body.length - this.#bodyFill, end - p)
       body.set(chunk.subarray(p, p + take), this.#bodyFill)
       this.#bodyFill += take
       p += take
-      if (this.#bodyFill === body.length) {
-        this.#body = null
-        this.#deliver(body, 0, body.length, this.#bodyControl)
-        this.bytes += (this.#bodyControl ? 8 : 4) + body.length
+      if (this.#bodyFill === this.#bodyLen) {
+        const control = this.#bodyControl
+        const len = this.#bodyLen
+        // the buffer is no longer the decoder's: its budget goes back before the handler runs
+        this.#dropBody()
+        this.#deliver(body, 0, len, control)
+        this.bytes += (control ? 8 : 4) + len
       }
+    }
+  }
+
+  /** Makes the partial frame's buffer hold at least `need` bytes (need <= #bodyLen). */
+  #grow(need: number): void {
+    const old = this.#body!
+    const size = Math.min(this.#bodyLen, Math.max(need, old.length * 2, FRAME_BUFFER_STEP))
+    const more = size - old.length
+    if (this.#budget !== null && !this.#budget.tryReserve(more)) {
+      this.#fail(
+        'buffer_budget',
+        `the partial frames of all connections would pass ${this.#budget.limit} bytes ` +
+          `(this one: ${this.#bodyFill} of ${this.#bodyLen} bytes received)`,
+      )
+    }
+    this.#reserved += more
+    const grown = new Uint8Array(size)
+    grown.set(old.subarray(0, this.#bodyFill))
+    this.#body = grown
+  }
+
+  #dropBody(): void {
+    this.#body = null
+    if (this.#reserved > 0) this.#budget?.release(this.#reserved)
+    this.#reserved = 0
+  }
+
+  #offerHeader(len: number): void {
+    if (this.#handler.dataHeader === undefined) return
+    try {
+      this.#handler.dataHeader(len)
+    } catch (err) {
+      if (err instanceof FrameStreamError) this.#failed = err
+      throw err
     }
   }
 

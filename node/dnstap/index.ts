@@ -3,6 +3,7 @@
  * server (DnstapServer) both hand data frames to a DnstapIngest, which parses the DNS responses
  * with the packet path's DnsParser, one parser and one observation sink per dnstap identity.
  */
+export { ByteBudget } from './budget.ts'
 export type { ConnectionEnd, CutReason } from './connection.ts'
 export {
   clearStaleSocket,
@@ -24,6 +25,8 @@ export {
   decodeControlFrame,
   encodeControlFrame,
   encodeDataFrame,
+  FRAME_BUFFER_STEP,
+  type FrameBufferBudget,
   FrameDecoder,
   type FrameHandler,
   FrameStreamError,
@@ -50,10 +53,18 @@ export {
   messageTypeNumber,
 } from './schema.ts'
 export {
-  DEFAULT_SOCKET_MODE,
   type DnstapLog,
   DnstapServer,
   type DnstapServerComponents,
   type DnstapServerOptions,
   type DnstapServerStats,
 } from './server.ts'
+export {
+  applySocketAccess,
+  DEFAULT_SOCKET_MODE,
+  formatMode,
+  GROUP_FILE,
+  listenOwnerOnly,
+  parseSocketMode,
+  resolveGroupId,
+} from './socket-access.ts'

@@ -5,17 +5,27 @@
  * DnstapIngest of the server (ingest.ts), which parses the responses and asks `sinkFor` for each
  * identity's observation sink; several resolvers feed it at once.
  *
- * Bounded: MAX_DNSTAP_CONNECTIONS at once (one more is closed at once), a handshake deadline, frame
- * size limits; every refused or cut connection is counted by reason and never disturbs the others.
+ * Bounded (limits.ts): MAX_DNSTAP_CONNECTIONS_PER_ENDPOINT on each endpoint (one more there is
+ * closed at once; each endpoint has its own budget, so peers filling a TCP port cannot lock a local
+ * resolver out of the unix socket), a handshake deadline, a long idle deadline once started, frame
+ * size limits, and MAX_DNSTAP_PENDING_BYTES of partial frames over all connections together; every
+ * refused or cut connection is counted by reason and never disturbs the others.
+ *
+ * No authentication: Frame Streams has none, so anyone who can connect can inject records (under
+ * any identity they like). A unix socket is guarded by its file mode and group (socket-access.ts:
+ * 0660 and the node's group by default; `socketGroup` lets a resolver running as its own user in);
+ * a TCP listener is open to everyone who can reach it, so bind it to loopback or a management
+ * network, never to an interface untrusted hosts reach.
+ *
  * Unix sockets: a stale socket file is replaced, a live one refused (ERR_DNSTAP_LISTEN); the socket
- * is made mode 0660 (group-writable, so a resolver running as another user of the group can write)
- * and removed at stop.
+ * is created owner-only, then given its group and mode, and removed at stop.
  */
-import { chmod, stat, unlink } from 'node:fs/promises'
+import { stat, unlink } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { Counters } from '../capture/types.ts'
 import type { ObservationSink } from '../dns/observation.ts'
 import { PdnsError } from '../errors.ts'
+import { ByteBudget } from './budget.ts'
 import { type ConnectionEnd, type CutReason, DnstapConnection } from './connection.ts'
 import {
   clearStaleSocket,
@@ -24,10 +34,14 @@ import {
   parseDnstapEndpoint,
 } from './endpoint.ts'
 import { DnstapIngest, type DnstapIngestStats } from './ingest.ts'
-import { HANDSHAKE_TIMEOUT_MS, MAX_DATA_FRAME_BYTES, MAX_DNSTAP_CONNECTIONS } from './limits.ts'
-
-/** Mode of the unix sockets created: owner and group may connect. */
-export const DEFAULT_SOCKET_MODE = 0o660
+import {
+  DNSTAP_IDLE_TIMEOUT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_DATA_FRAME_BYTES,
+  MAX_DNSTAP_CONNECTIONS_PER_ENDPOINT,
+  MAX_DNSTAP_PENDING_BYTES,
+} from './limits.ts'
+import { applySocketAccess, DEFAULT_SOCKET_MODE, listenOwnerOnly } from './socket-access.ts'
 
 /** What the server logs through (a pino logger fits); connection events only, never per message. */
 export interface DnstapLog {
@@ -50,12 +64,18 @@ export interface DnstapServerOptions {
   clientAddresses?: boolean
   /** largest data frame accepted (default MAX_DATA_FRAME_BYTES); a larger one cuts the connection */
   maxFrameBytes?: number
-  /** default MAX_DNSTAP_CONNECTIONS */
+  /** connections at once on each endpoint (default MAX_DNSTAP_CONNECTIONS_PER_ENDPOINT) */
   maxConnections?: number
   /** default HANDSHAKE_TIMEOUT_MS */
   handshakeTimeoutMs?: number
-  /** default DEFAULT_SOCKET_MODE */
+  /** silence that cuts a started connection (default DNSTAP_IDLE_TIMEOUT_MS) */
+  idleTimeoutMs?: number
+  /** partial-frame bytes over all connections (default MAX_DNSTAP_PENDING_BYTES); at least maxFrameBytes */
+  maxPendingBytes?: number
+  /** mode of the unix sockets (default DEFAULT_SOCKET_MODE, 0660) */
   socketMode?: number
+  /** gid given to the unix sockets (default: not changed, the node's group) */
+  socketGroup?: number | null
 }
 
 export interface DnstapServerStats {
@@ -69,7 +89,11 @@ export interface DnstapServerStats {
     finished: number
     /** closed by the writer without STOP (frames before are kept) */
     eof: number
+    /** current connections per endpoint (as in `endpoints`) */
+    byEndpoint: Record<string, number>
   }
+  /** bytes held in partial frames over all connections (at most MAX_DNSTAP_PENDING_BYTES) */
+  pendingBytes: number
   /** data frames received */
   frames: number
   controlFrames: number
@@ -85,9 +109,13 @@ export interface DnstapServerStats {
 
 interface Listener {
   endpoint: DnstapEndpoint
+  /** as `endpoints` shows it: TCP port as bound */
+  name: string
   server: Server
   /** the socket file this listener created (dev, ino), so stop() removes only its own */
   unixId: { dev: number; ino: number } | null
+  /** connections held now (its own budget of maxConnections) */
+  connections: number
 }
 
 export class DnstapServer {
@@ -97,10 +125,14 @@ export class DnstapServer {
   readonly #maxFrameBytes: number
   readonly #maxConnections: number
   readonly #handshakeTimeoutMs: number
+  readonly #idleTimeoutMs: number
+  readonly #budget: ByteBudget
   readonly #socketMode: number
+  readonly #socketGroup: number | null
   readonly #listeners: Listener[] = []
   readonly #bound: string[] = []
-  readonly #connections = new Set<DnstapConnection>()
+  /** live connections and the listener that accepted each */
+  readonly #connections = new Map<DnstapConnection, Listener>()
   readonly #closed = new Map<DnstapConnection, Promise<void>>()
   readonly #resolveClosed = new Map<DnstapConnection, () => void>()
   readonly #cut = new Counters()
@@ -129,9 +161,20 @@ export class DnstapServer {
     )
     this.#log = components.log ?? null
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_DATA_FRAME_BYTES
-    this.#maxConnections = options.maxConnections ?? MAX_DNSTAP_CONNECTIONS
+    this.#maxConnections = options.maxConnections ?? MAX_DNSTAP_CONNECTIONS_PER_ENDPOINT
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DNSTAP_IDLE_TIMEOUT_MS
+    const pending = options.maxPendingBytes ?? MAX_DNSTAP_PENDING_BYTES
+    if (pending < this.#maxFrameBytes) {
+      // one frame of the largest size must be able to arrive in pieces
+      throw new PdnsError(
+        'ERR_BAD_ARGUMENT',
+        `dnstap server: maxPendingBytes (${pending}) is below maxFrameBytes (${this.#maxFrameBytes})`,
+      )
+    }
+    this.#budget = new ByteBudget(pending)
     this.#socketMode = options.socketMode ?? DEFAULT_SOCKET_MODE
+    this.#socketGroup = options.socketGroup ?? null
   }
 
   /**
@@ -155,7 +198,7 @@ export class DnstapServer {
       }
     } catch (err) {
       await this.#closeListeners()
-      for (const c of this.#connections) c.close()
+      for (const c of this.#connections.keys()) c.close()
       this.#state = 'stopped'
       throw err
     }
@@ -165,7 +208,17 @@ export class DnstapServer {
   async #listen(endpoint: DnstapEndpoint): Promise<Listener> {
     const name = formatDnstapEndpoint(endpoint)
     if (endpoint.transport === 'unix') await clearStaleSocket(endpoint.path)
-    const server = createServer({ allowHalfOpen: false, noDelay: true }, (socket) => this.#accept(socket))
+    const listener: Listener = {
+      endpoint,
+      name,
+      server: null as unknown as Server,
+      unixId: null,
+      connections: 0,
+    }
+    const server = createServer({ allowHalfOpen: false, noDelay: true }, (socket) =>
+      this.#accept(socket, listener),
+    )
+    listener.server = server
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         reject(new PdnsError('ERR_DNSTAP_LISTEN', `${name}: cannot listen: ${err.message}`, { cause: err }))
@@ -175,54 +228,50 @@ export class DnstapServer {
         server.off('error', onError)
         resolve()
       }
-      if (endpoint.transport === 'unix') server.listen({ path: endpoint.path }, listening)
+      // born owner-only: until its group and mode are set below, only the node's user can connect
+      if (endpoint.transport === 'unix')
+        listenOwnerOnly(() => server.listen({ path: endpoint.path }, listening))
       else server.listen({ host: endpoint.host, port: endpoint.port }, listening)
     })
     // a listener error after start (rare: EMFILE on accept) must not crash the node
     server.on('error', () => {})
-    const listener: Listener = { endpoint, server, unixId: null }
     if (endpoint.transport === 'unix') {
       try {
-        await chmod(endpoint.path, this.#socketMode)
+        await applySocketAccess(endpoint.path, { mode: this.#socketMode, gid: this.#socketGroup })
         const st = await stat(endpoint.path)
         listener.unixId = { dev: st.dev, ino: st.ino }
       } catch (err) {
         await new Promise<void>((resolve) => server.close(() => resolve()))
-        throw new PdnsError(
-          'ERR_DNSTAP_LISTEN',
-          `${name}: cannot set the socket mode: ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        )
+        if (err instanceof PdnsError) throw err
+        throw new PdnsError('ERR_DNSTAP_LISTEN', `${name}: ${(err as Error).message}`, { cause: err })
       }
     }
     const a = server.address()
-    this.#bound.push(
-      endpoint.transport === 'tcp' && a !== null && typeof a === 'object'
-        ? formatDnstapEndpoint({ transport: 'tcp', host: endpoint.host, port: a.port })
-        : name,
-    )
+    if (endpoint.transport === 'tcp' && a !== null && typeof a === 'object') {
+      listener.name = formatDnstapEndpoint({ transport: 'tcp', host: endpoint.host, port: a.port })
+    }
+    this.#bound.push(listener.name)
     return listener
   }
 
-  #accept(socket: Socket): void {
+  #accept(socket: Socket, listener: Listener): void {
     if (this.#state !== 'running' && this.#state !== 'starting') {
       socket.destroy()
       return
     }
-    if (this.#connections.size >= this.#maxConnections) {
+    if (listener.connections >= this.#maxConnections) {
       this.#cut.inc('too_many_connections')
       this.#log?.warn(
-        { reason: 'too_many_connections', max: this.#maxConnections },
-        'dnstap connection refused: too many connections',
+        { reason: 'too_many_connections', endpoint: listener.name, max: this.#maxConnections },
+        'dnstap connection refused: too many connections on this endpoint',
       )
       socket.destroy()
       return
     }
     this.#total++
+    listener.connections++
     this.#log?.info(
-      { peer: peerName(socket), connections: this.#connections.size + 1 },
+      { peer: peerName(socket), endpoint: listener.name, connections: this.#connections.size + 1 },
       'dnstap writer connected',
     )
     const conn = new DnstapConnection(
@@ -231,9 +280,14 @@ export class DnstapServer {
         onFrame: this.#ingest.frame,
         onEnd: (c, end) => this.#ended(c, end),
       },
-      { handshakeTimeoutMs: this.#handshakeTimeoutMs, maxDataFrame: this.#maxFrameBytes },
+      {
+        handshakeTimeoutMs: this.#handshakeTimeoutMs,
+        idleTimeoutMs: this.#idleTimeoutMs,
+        maxDataFrame: this.#maxFrameBytes,
+        budget: this.#budget,
+      },
     )
-    this.#connections.add(conn)
+    this.#connections.set(conn, listener)
     this.#closed.set(
       conn,
       new Promise<void>((resolve) => {
@@ -243,6 +297,8 @@ export class DnstapServer {
   }
 
   #ended(conn: DnstapConnection, end: ConnectionEnd): void {
+    const listener = this.#connections.get(conn)
+    if (listener !== undefined) listener.connections--
     this.#connections.delete(conn)
     this.#framesClosed += conn.frames
     this.#controlClosed += conn.controlFrames
@@ -250,7 +306,10 @@ export class DnstapServer {
     if (end.kind === 'finished') this.#finished++
     else if (end.kind === 'eof') this.#eof++
     else if (end.kind === 'cut') this.#cut.inc(end.reason satisfies CutReason)
-    if (end.kind === 'cut') {
+    if (end.kind === 'cut' && end.reason === 'idle_timeout') {
+      // no fault: a quiet writer's slot is freed; a resolver reconnects
+      this.#log?.info({ end: end.reason, frames: conn.frames }, `dnstap writer idle, closed: ${end.message}`)
+    } else if (end.kind === 'cut') {
       this.#log?.warn(
         { reason: end.reason, frames: conn.frames, code: 'ERR_DNSTAP_PROTOCOL' },
         `dnstap connection cut: ${end.message}`,
@@ -277,7 +336,7 @@ export class DnstapServer {
     }
     this.#state = 'stopping'
     const listenersClosed = this.#closeListeners()
-    for (const c of this.#connections) c.close()
+    for (const c of this.#connections.keys()) c.close()
     const all = Promise.all([listenersClosed, ...this.#closed.values()])
     const signal = opts.signal
     if (signal === undefined) await all
@@ -320,10 +379,13 @@ export class DnstapServer {
     let frames = this.#framesClosed
     let controlFrames = this.#controlClosed
     let bytes = this.#bytesClosed
-    for (const c of this.#connections) {
+    const byEndpoint: Record<string, number> = {}
+    for (const name of this.#bound) byEndpoint[name] = 0
+    for (const [c, l] of this.#connections) {
       frames += c.frames
       controlFrames += c.controlFrames
       bytes += c.bytes
+      byEndpoint[l.name] = (byEndpoint[l.name] ?? 0) + 1
     }
     return {
       endpoints: this.addresses(),
@@ -332,7 +394,9 @@ export class DnstapServer {
         total: this.#total,
         finished: this.#finished,
         eof: this.#eof,
+        byEndpoint,
       },
+      pendingBytes: this.#budget.used,
       frames,
       controlFrames,
       bytes,

@@ -3,10 +3,28 @@
  * so a name seen a million times between flushes costs one read-modify-write, not a million. The
  * window is written out in batches on an interval, when its memory estimate passes the cap, and on
  * stop. A crash loses at most what arrived since the last flush (one interval).
+ *
+ * Two ways to flush:
+ * - synchronous (import, `flush()`, `stop()`): the whole window, batch after batch, before returning;
+ * - in the background (`background: true`, the node, for timed and cap flushes): the window's entries
+ *   are set aside as "flushing" and written one batch per event-loop turn (setImmediate), so the
+ *   capture ring, the dnstap sockets and the control socket are read between batches. New
+ *   observations go into a fresh map meanwhile; a record may then sit in both, which is harmless
+ *   because `Store.apply` merges read-modify-write (first = min, last = max, count adds or takes the
+ *   larger): writing the flushing entry and later the fresh one stores what one combined entry would.
+ *
+ * Memory in the background mode stays within the cap, not twice it: a background flush starts when
+ * the fresh entries reach half the cap, which leaves the other half for what arrives while it runs;
+ * the estimate counts fresh and still-unwritten flushing entries together, and if that sum reaches
+ * the cap (the store writes slower than new records arrive) `add()` finishes the running flush
+ * synchronously — blocking the event loop is better than unbounded memory — then starts the next.
+ * The price is windows about half as large as the cap, so a repeated name is written up to twice as
+ * often as a synchronous window of the same cap would write it.
  */
 import { PdnsError } from '../errors.ts'
 import type { RecordId } from './keys.ts'
 import {
+  BACKGROUND_FLUSH_BATCH_SIZE,
   DEFAULT_FLUSH_INTERVAL_MS,
   DEFAULT_WINDOW_MAX_BYTES,
   FLUSH_BATCH_SIZE,
@@ -23,19 +41,36 @@ export interface WindowComponents {
 export interface WindowOptions {
   /** ms between timed flushes; 0 disables the timer (flush on cap and stop only) */
   flushIntervalMs?: number
-  /** memory estimate that triggers a flush, bytes */
+  /**
+   * memory estimate cap, bytes. Synchronous mode: reaching it flushes the whole window at once.
+   * Background mode: a background flush starts at half of it, and fresh plus still-flushing entries
+   * stay under it after each `add()` (reaching it finishes the running flush synchronously) — unless
+   * the store fails, when unwritten entries go back into the window whatever its size, as in both modes.
+   */
   maxBytes?: number
   /** fsync each flush's last batch (the node: true; a bulk import: false until the end) */
   sync?: boolean
-  /** called with errors of timed flushes (a flush called directly throws instead) */
+  /**
+   * between start() and stop(), write timed and cap-triggered flushes one batch per event-loop turn
+   * instead of all at once (the node); `flush()` and `stop()` stay synchronous either way
+   */
+  background?: boolean
+  /** records per write batch; default FLUSH_BATCH_SIZE, or BACKGROUND_FLUSH_BATCH_SIZE in the background mode */
+  batchSize?: number
+  /**
+   * called with errors of flushes nobody waits for: timed ones, and in the background mode the
+   * cap-triggered ones too (a flush called directly, `stop()`, and a synchronous window's cap flush
+   * inside `add()` throw instead)
+   */
   onError?: (err: unknown) => void
 }
 
 export interface WindowStats {
-  /** entries waiting in memory */
+  /** entries waiting in memory: fresh ones and those of a background flush not yet written */
   pending: number
   /** memory estimate of those entries, bytes */
   pendingBytes: number
+  /** completed flushes; once it counts a flush, that flush's records are written (fsynced with `sync`) */
   flushes: number
   inserted: number
   updated: number
@@ -47,15 +82,37 @@ interface Entry {
   bytes: number
 }
 
+/** A flush in progress: its entries (written ones are deleted) and where the next batch starts. */
+interface Flushing {
+  entries: Map<string, Entry>
+  next: Iterator<[string, Entry]>
+  /** estimate of the entries not yet written */
+  bytes: number
+}
+
 export class AggregationWindow {
   readonly #components: WindowComponents
   readonly #intervalMs: number
   readonly #maxBytes: number
   readonly #sync: boolean
+  readonly #background: boolean
+  readonly #batchSize: number
   readonly #onError: (err: unknown) => void
+  /** what arrives now (and, in the synchronous mode, everything pending) */
   #entries = new Map<string, Entry>()
   #bytes = 0
+  /** the flush being written (only one at a time); in the background between turns, else only inside a call */
+  #flushing: Flushing | null = null
+  #immediate: NodeJS.Immediate | null = null
+  /**
+   * a background flush failed: no new one starts at half the cap until the timer's next tick (or a
+   * flush succeeds), so a broken store is retried once per interval, not on every event-loop turn;
+   * the cap itself still forces a (synchronous) retry, as memory must stay bounded
+   */
+  #held = false
   #timer: NodeJS.Timeout | null = null
+  /** between start() and stop(): background flushes may run */
+  #started = false
   readonly #stats: WindowStats = {
     pending: 0,
     pendingBytes: 0,
@@ -70,25 +127,31 @@ export class AggregationWindow {
     this.#intervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS
     this.#maxBytes = options.maxBytes ?? DEFAULT_WINDOW_MAX_BYTES
     this.#sync = options.sync ?? false
+    this.#background = options.background ?? false
+    this.#batchSize = options.batchSize ?? (this.#background ? BACKGROUND_FLUSH_BATCH_SIZE : FLUSH_BATCH_SIZE)
     this.#onError = options.onError ?? ((err) => process.emitWarning(`window flush failed: ${String(err)}`))
     if (!(this.#maxBytes > 0))
       throw new PdnsError('ERR_BAD_ARGUMENT', 'the window memory cap must be positive')
+    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1)
+      throw new PdnsError('ERR_BAD_ARGUMENT', 'the window batch size must be a positive integer')
   }
 
+  /** Starts the timer; in the background mode, flushes run in the background from now on until stop(). */
   start(): void {
+    this.#started = true
     if (this.#timer !== null || this.#intervalMs <= 0) return
-    this.#timer = setInterval(() => {
-      try {
-        this.flush()
-      } catch (err) {
-        this.#onError(err)
-      }
-    }, this.#intervalMs)
+    this.#timer = setInterval(() => this.#tick(), this.#intervalMs)
     this.#timer.unref()
   }
 
-  /** Stops the timer and writes everything still in memory (synced when the window is). */
+  /**
+   * Stops the timer and writes everything still in memory, a background flush in progress first
+   * (synced when the window is). Synchronous: when it returns, everything is written.
+   */
   stop(): void {
+    // after stop (the store may be closed next) nothing is written behind the caller's back: a cap
+    // reached by late adds flushes synchronously, as before start()
+    this.#started = false
     if (this.#timer !== null) clearInterval(this.#timer)
     this.#timer = null
     this.flush()
@@ -100,7 +163,24 @@ export class AggregationWindow {
    */
   add(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
     this.#insert(id, first, last, count, mode)
-    if (this.#bytes >= this.#maxBytes) this.flush()
+    if (!(this.#background && this.#started)) {
+      if (this.#bytes >= this.#maxBytes) this.flush()
+      return
+    }
+    if (this.#bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
+      // the store falls behind: block on the running flush rather than let memory grow
+      try {
+        this.#finishFlushing()
+        // the running flush was nearly done and the fresh entries alone fill the cap (or a failed
+        // flush put its entries back): write them now too
+        if (this.#bytes >= this.#maxBytes) this.#flushEntries()
+      } catch (err) {
+        this.#held = true
+        this.#onError(err)
+        return
+      }
+    }
+    if (this.#flushing === null && !this.#held && this.#bytes >= this.#maxBytes / 2) this.#startBackground()
   }
 
   #insert(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
@@ -119,38 +199,110 @@ export class AggregationWindow {
     this.#bytes += bytes
   }
 
-  /** Writes the window to the store in batches and empties it. */
+  /**
+   * Writes the window to the store in batches and empties it, synchronously: a background flush in
+   * progress is finished first, then what arrived meanwhile is written. Throws on a store error (the
+   * unwritten entries stay in the window).
+   */
   flush(): void {
-    if (this.#entries.size === 0) return
+    this.#finishFlushing()
+    this.#flushEntries()
+  }
+
+  #tick(): void {
+    // one flush at a time: a tick while a background flush runs leaves it alone
+    if (this.#flushing !== null) return
+    this.#held = false
+    if (this.#background) {
+      this.#startBackground()
+      return
+    }
+    try {
+      this.flush()
+    } catch (err) {
+      this.#onError(err)
+    }
+  }
+
+  /** Sets the fresh entries aside as a flush in progress (none may be running). */
+  #takeEntries(): Flushing {
     const entries = this.#entries
+    const f: Flushing = { entries, next: entries.entries(), bytes: this.#bytes }
     this.#entries = new Map()
     this.#bytes = 0
-    let batch: [string, Entry][] = []
-    let left = entries.size
-    for (const item of entries) {
-      batch.push(item)
-      left--
-      if (batch.length >= FLUSH_BATCH_SIZE || left === 0) {
-        let r: ApplyResult
-        try {
-          r = this.#components.apply(
-            batch.map(([, e]) => e.update),
-            { sync: this.#sync && left === 0 },
-          )
-        } catch (err) {
-          // a failed batch is not lost: it and everything after it go back into the window (merged
-          // with what arrived meanwhile) for the next flush; entries already written stay written
-          this.#requeue(entries)
-          throw err
-        }
-        for (const [k] of batch) entries.delete(k)
-        this.#stats.inserted += r.inserted
-        this.#stats.updated += r.updated
-        this.#stats.unchanged += r.unchanged
-        batch = []
-      }
+    this.#flushing = f
+    return f
+  }
+
+  /** Writes the fresh entries synchronously (no flush may be running). */
+  #flushEntries(): void {
+    if (this.#entries.size === 0) return
+    this.#takeEntries()
+    this.#finishFlushing()
+  }
+
+  #startBackground(): void {
+    if (this.#entries.size === 0) return
+    this.#takeEntries()
+    this.#immediate = setImmediate(this.#step)
+  }
+
+  /** One background batch per event-loop turn; errors go to onError (nobody awaits this). */
+  readonly #step = (): void => {
+    this.#immediate = null
+    if (this.#flushing === null) return
+    try {
+      if (!this.#writeBatch()) this.#immediate = setImmediate(this.#step)
+    } catch (err) {
+      this.#held = true
+      this.#onError(err)
     }
+  }
+
+  /** Writes the rest of the running flush, if any, before returning. */
+  #finishFlushing(): void {
+    if (this.#immediate !== null) clearImmediate(this.#immediate)
+    this.#immediate = null
+    while (this.#flushing !== null) this.#writeBatch()
+  }
+
+  /**
+   * Writes the running flush's next batch; true when that completed the flush. On a store error the
+   * batch and everything after it go back into the fresh entries (merged with what arrived
+   * meanwhile) for the next flush — entries already written stay written — and the error is thrown.
+   */
+  #writeBatch(): boolean {
+    const f = this.#flushing!
+    const batch: [string, Entry][] = []
+    while (batch.length < this.#batchSize) {
+      const it = f.next.next()
+      if (it.done === true) break
+      batch.push(it.value)
+    }
+    const last = f.entries.size === batch.length
+    let r: ApplyResult
+    try {
+      r = this.#components.apply(
+        batch.map(([, e]) => e.update),
+        { sync: this.#sync && last },
+      )
+    } catch (err) {
+      this.#flushing = null
+      this.#requeue(f.entries)
+      throw err
+    }
+    for (const [k, e] of batch) {
+      f.entries.delete(k)
+      f.bytes -= e.bytes
+    }
+    this.#stats.inserted += r.inserted
+    this.#stats.updated += r.updated
+    this.#stats.unchanged += r.unchanged
+    if (!last) return false
+    this.#flushing = null
+    this.#held = false
     this.#stats.flushes++
+    return true
   }
 
   /** Puts entries that were not written back, merged with what arrived meanwhile; no cap check (no re-flush). */
@@ -162,7 +314,12 @@ export class AggregationWindow {
   }
 
   stats(): WindowStats {
-    return { ...this.#stats, pending: this.#entries.size, pendingBytes: this.#bytes }
+    const f = this.#flushing
+    return {
+      ...this.#stats,
+      pending: this.#entries.size + (f?.entries.size ?? 0),
+      pendingBytes: this.#bytes + (f?.bytes ?? 0),
+    }
   }
 }
 

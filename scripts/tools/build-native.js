@@ -3,7 +3,7 @@
 // pcap is denied in package.json `allowScripts` for that reason. Runs as the root postinstall.
 // Plain JavaScript: it may run before anything else is set up.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pinnedRuntime } from './runtime.js'
@@ -43,6 +43,7 @@ if (gyp === undefined) {
     process.exit(0)
   }
 }
+patchDispatchBound(pcapDir)
 const res = spawnSync(runtimeBin, [gyp, 'rebuild', `--nodedir=${nodedir}`], {
   cwd: pcapDir,
   // npm exports its own `nodedir` config (often the system Node's) as npm_config_nodedir, and
@@ -57,4 +58,34 @@ if (res.status !== 0) {
       ' file parsing works, live capture will not.\n' +
       (res.stderr ?? '').split('\n').slice(-15).join('\n'),
   )
+}
+
+/**
+ * pcap 3.1.0's Dispatch() calls pcap_dispatch until the kernel ring is empty. Under a flood faster
+ * than the sensor, the ring never empties, the call never returns, and the node's event loop
+ * starves: no flush timer, no signal handling, no control socket — exactly when an operator needs
+ * the node's stats. The patch returns after PACKETS_PER_DISPATCH packets; libuv's poll is
+ * level-triggered, so a ring that still holds packets makes it call again on the next loop turn,
+ * after timers and I/O had theirs. Applied to the addon's source before each build; idempotent.
+ */
+function patchDispatchBound(dir) {
+  const PACKETS_PER_DISPATCH = 256
+  const file = join(dir, 'pcap_session.cc')
+  let src
+  try {
+    src = readFileSync(file, 'utf8')
+  } catch {
+    return
+  }
+  if (src.includes('pdns-mesh: bounded dispatch')) return
+  const loop = '    int packet_count;\n    do {'
+  const end = '    } while (packet_count > 0);'
+  if (!src.includes(loop) || !src.includes(end)) {
+    warn('pcap_session.cc is not the expected 3.1.0 source; the dispatch bound was not applied')
+    return
+  }
+  src = src
+    .replace(loop, `    int packet_count;\n    int dispatched = 0; // pdns-mesh: bounded dispatch\n    do {`)
+    .replace(end, `    } while (packet_count > 0 && ++dispatched < ${PACKETS_PER_DISPATCH});`)
+  writeFileSync(file, src)
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +11,8 @@ import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../node/
 
 let dir: string
 const MIB = 1024 * 1024
+/** nogroup's gid as the system's own resolver (getent, through NSS) reports it: the loader reads /etc/group itself */
+const NOGROUP_GID = Number(execFileSync('getent', ['group', 'nogroup'], { encoding: 'utf8' }).split(':')[2])
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pdns-config-'))
@@ -59,6 +62,8 @@ describe('defaults', () => {
     })
     assert.deepEqual(c.dnstap.listen, [{ transport: 'unix', path: join(dir, 'pdns-data', 'dnstap.sock') }])
     assert.deepEqual(c.dnstap.messageTypes, ['CLIENT_RESPONSE', 'RESOLVER_RESPONSE'])
+    assert.equal(c.dnstap.socketMode, 0o660)
+    assert.equal(c.dnstap.socketGroup, null)
     assert.equal(c.store.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS)
     assert.equal(c.store.windowMaxBytes, DEFAULT_WINDOW_MAX_BYTES)
   })
@@ -102,6 +107,8 @@ filter = "not host 10.0.0.1"
 listen = ["unix:tap.sock", "unix:/run/pdns/tap.sock", "tcp:127.0.0.1:6000", "tcp:[::1]:6001", "tcp:localhost:0"]
 message_types = ["AUTH_RESPONSE"]
 max_frame_bytes = 65536
+socket_mode = "0620"
+socket_group = "nogroup"
 [store]
 flush_interval = "30s"
 window_mb = 1024
@@ -137,6 +144,8 @@ window_mb = 1024
         ],
         messageTypes: ['AUTH_RESPONSE'],
         maxFrameBytes: 65536,
+        socketMode: 0o620,
+        socketGroup: NOGROUP_GID,
       },
       store: { flushIntervalMs: 30_000, windowMaxBytes: 1024 * MIB },
     } satisfies NodeConfig)
@@ -181,6 +190,15 @@ window_mb = 1024
     })
     assert.deepEqual(none.dnstap.listen, [])
     assert.equal(none.capture.enabled, false)
+  })
+
+  test('--interface turns capture on even when the file turned it off', async () => {
+    const p = await file('[capture]\nenabled = false\n')
+    const off = await loadConfig({ file: p, env: {}, cwd: dir })
+    assert.equal(off.capture.enabled, false)
+    const on = await loadConfig({ file: p, env: {}, cwd: dir, flags: { interfaces: ['lo'] } })
+    assert.equal(on.capture.enabled, true)
+    assert.deepEqual(on.capture.interfaces, ['lo'])
   })
 
   test('an empty interface list is the default interface, not a named one', async () => {
@@ -323,6 +341,49 @@ describe('errors', () => {
       await problem('[dnstap]\nmessage_types = ["CLIENT_RESPONSE", "CLIENT_RESPONS"]'),
       /dnstap\.message_types\[1\]: expected one of AUTH_QUERY, .*UPDATE_RESPONSE, got "CLIENT_RESPONS"/,
     )
+  })
+
+  test('dnstap.socket_mode is an octal string of permission bits; anything else names the key', async () => {
+    const mode = async (v: string) =>
+      (await loadConfig({ file: await file(`[dnstap]\nsocket_mode = ${v}`), env: {}, cwd: dir })).dnstap
+        .socketMode
+    assert.equal(await mode('"0660"'), 0o660)
+    assert.equal(await mode('"660"'), 0o660)
+    assert.equal(await mode('"0600"'), 0o600)
+    assert.equal(await mode('"0777"'), 0o777)
+    assert.equal(
+      await problem('[dnstap]\nsocket_mode = 660'),
+      'config FILE: dnstap.socket_mode: expected an octal mode as a string such as "0660", got 660',
+    )
+    for (const bad of ['"0868"', '"4660"', '"06600"', '"66"', '"0o660"', '"rw-rw----"', '""']) {
+      assert.match(
+        await problem(`[dnstap]\nsocket_mode = ${bad}`),
+        /^config FILE: dnstap\.socket_mode: expected an octal mode such as "0660", got /,
+        bad,
+      )
+    }
+  })
+
+  test('dnstap.socket_group is looked up in /etc/group; a numeric gid is taken as it is; an unknown name names the key', async () => {
+    const group = async (v: string) =>
+      (await loadConfig({ file: await file(`[dnstap]\nsocket_group = ${v}`), env: {}, cwd: dir })).dnstap
+        .socketGroup
+    assert.equal(await group('"nogroup"'), NOGROUP_GID)
+    assert.equal(await group('"54321"'), 54321)
+    assert.equal(await group('54321'), 54321)
+    assert.equal(await group('""'), null)
+    assert.equal(
+      await problem('[dnstap]\nsocket_group = "no-such-group-here"'),
+      'config FILE: dnstap.socket_group: no group "no-such-group-here" in /etc/group (a group known only ' +
+        'to a directory service is given by its numeric gid)',
+    )
+    for (const bad of ['"un bound"', '"a:b"', '-1', '4294967295', 'true']) {
+      assert.match(
+        await problem(`[dnstap]\nsocket_group = ${bad}`),
+        /^config FILE: dnstap\.socket_group: expected a group name or a numeric gid, got /,
+        bad,
+      )
+    }
   })
 
   test('a unix socket path too long for the kernel is refused before anything binds', async () => {

@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { test } from 'node:test'
 import {
+  ByteBudget,
   type ControlFrame,
   decodeControlFrame,
   encodeControlFrame,
   encodeDataFrame,
+  FRAME_BUFFER_STEP,
   FrameDecoder,
   FrameStreamError,
   MAX_CONTROL_FRAME_BYTES,
@@ -207,4 +209,115 @@ test('halt() stops delivery within the chunk being decoded', () => {
   d.push(Buffer.concat([fstrmStream([Buffer.from('a')]), dataFrame(Buffer.from('after'))]))
   assert.deepEqual(got, ['START', 'a', 'STOP'])
   assert.equal(d.halted, true)
+})
+
+test('a data header the handler refuses fails the decoder at the header: nothing of the body is awaited or held', () => {
+  const headers: number[] = []
+  let started = false
+  const d = new FrameDecoder(
+    {
+      dataHeader: (len) => {
+        headers.push(len)
+        if (!started) throw new FrameStreamError('protocol', 'data frame before START')
+      },
+      data: () => {},
+      control: (f) => {
+        started = f.type === 'START'
+      },
+    },
+    { maxDataFrame: 16 * 1024 * 1024 },
+  )
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(16 * 1024 * 1024)
+  const e = failure(() => d.push(header))
+  assert.equal(e.fault, 'protocol')
+  assert.deepEqual(headers, [16 * 1024 * 1024])
+  assert.equal(d.bufferBytes, 0)
+  assert.equal(
+    failure(() => d.push(Buffer.alloc(10))).message,
+    'data frame before START',
+    'the decoder stays failed',
+  )
+  // after START the same header is offered and taken
+  const ok = new FrameDecoder(
+    {
+      dataHeader: (len) => {
+        headers.push(len)
+        if (!started) throw new FrameStreamError('protocol', 'data frame before START')
+      },
+      data: () => {},
+      control: (f) => {
+        started = f.type === 'START'
+      },
+    },
+    { maxDataFrame: 16 * 1024 * 1024 },
+  )
+  started = false
+  ok.push(Buffer.concat([controlFrame(START, [DNSTAP_CT]), header]))
+  assert.equal(ok.atBoundary, false)
+  assert.equal(ok.bufferBytes, 0, 'a header alone allocates nothing')
+})
+
+test('a split frame is assembled in a buffer that grows with the bytes received, not to the announced length', () => {
+  const rand = prng(0x960)
+  const len = 3 * 1024 * 1024 + 17
+  const payload = Buffer.from(Array.from({ length: len }, () => randInt(rand, 256)))
+  const got: Buffer[] = []
+  const d = new FrameDecoder(
+    { data: (b, o, l) => got.push(Buffer.from(b.subarray(o, o + l))), control: () => {} },
+    { maxDataFrame: 16 * 1024 * 1024 },
+  )
+  const stream = dataFrame(payload)
+  let p = 0
+  let peak = 0
+  while (p < stream.length) {
+    const n = Math.min(stream.length - p, 1 + randInt(rand, 40_000))
+    d.push(stream.subarray(p, p + n))
+    p += n
+    if (p < stream.length) {
+      const received = p - 4
+      // at most twice what arrived (or one first step), never the whole announced frame early
+      assert.ok(
+        d.bufferBytes <= Math.max(FRAME_BUFFER_STEP, 2 * received),
+        `${d.bufferBytes} for ${received}`,
+      )
+      assert.ok(d.bufferBytes >= received)
+      peak = Math.max(peak, d.bufferBytes)
+    }
+  }
+  assert.equal(got.length, 1)
+  assert.ok(got[0]!.equals(payload), 'the frame arrives intact')
+  assert.equal(peak, len, 'the buffer reached the frame length only once the frame was nearly whole')
+  assert.equal(d.bufferBytes, 0, 'released when delivered')
+})
+
+test('a shared budget bounds the partial frames of several decoders; the one that would pass it fails, discard() returns what each held', () => {
+  const budget = new ByteBudget(210 * 1024)
+  const frames: number[] = []
+  const mk = () => new FrameDecoder({ data: (_b, _o, l) => frames.push(l), control: () => {} }, { budget })
+  const a = mk()
+  const b = mk()
+  const fa = dataFrame(Buffer.alloc(150 * 1024, 1))
+  const fb = dataFrame(Buffer.alloc(100 * 1024, 2))
+  a.push(fa.subarray(0, 140 * 1024))
+  assert.equal(budget.used, a.bufferBytes)
+  assert.ok(budget.used >= 140 * 1024 - 4)
+  b.push(fb.subarray(0, 30 * 1024)) // within what is left
+  assert.equal(budget.used, a.bufferBytes + b.bufferBytes)
+  const e = failure(() => b.push(fb.subarray(30 * 1024, 90 * 1024)))
+  assert.equal(e.fault, 'buffer_budget')
+  assert.match(e.message, /would pass 215040 bytes/)
+  // the failed one is discarded (its connection closes): its share comes back, and a can complete
+  b.discard()
+  assert.equal(budget.used, a.bufferBytes)
+  a.push(fa.subarray(140 * 1024))
+  assert.deepEqual(frames, [150 * 1024])
+  assert.equal(budget.used, 0, 'a delivered frame returns its share')
+  // a decoder discarded mid-frame returns its share too
+  const c = mk()
+  c.push(fa.subarray(0, 100 * 1024))
+  assert.ok(budget.used > 0)
+  c.discard()
+  assert.equal(budget.used, 0)
+  assert.equal(c.halted, true)
 })

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { TestContext } from 'node:test'
 import { promisify } from 'node:util'
+import dnsPacket from 'dns-packet'
 import { dnstapSchema } from '../../node/dnstap/index.ts'
 import { CORPUS_DIR } from '../helpers/shared.ts'
 
@@ -223,6 +224,45 @@ export function fstrmStream(payloads: readonly Uint8Array[], contentType: string
 export function encodeDnstap(fields: Record<string, unknown>): Uint8Array {
   const T = dnstapSchema().Dnstap
   return T.encode(T.fromObject(fields)).finish()
+}
+
+/**
+ * A CLIENT_RESPONSE dnstap message from `identity` answering `n<i>.example.com A 10.0.x.y`;
+ * `extra` fills the dnstap `extra` field (to make a frame of a given size).
+ */
+export function responseFrame(identity: string, i: number, extra?: Uint8Array): Uint8Array {
+  const dns = dnsPacket.encode({
+    type: 'response',
+    id: i & 0xffff,
+    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+    questions: [{ type: 'A', name: `n${i}.example.com`, class: 'IN' }],
+    answers: [
+      {
+        type: 'A',
+        name: `n${i}.example.com`,
+        ttl: 60,
+        class: 'IN',
+        data: `10.0.${(i >> 8) & 255}.${i & 255}`,
+      },
+    ],
+  })
+  return encodeDnstap({
+    type: 'MESSAGE',
+    identity: Buffer.from(identity),
+    ...(extra === undefined ? {} : { extra }),
+    message: {
+      type: 'CLIENT_RESPONSE',
+      socket_family: 'INET',
+      socket_protocol: 'UDP',
+      query_address: Uint8Array.from([192, 0, 2, 1]),
+      response_address: Uint8Array.from([192, 0, 2, 53]),
+      query_port: 1024 + (i % 60000),
+      response_port: 53,
+      response_time_sec: 1_700_000_000 + i,
+      response_time_nsec: 0,
+      response_message: dns,
+    },
+  })
 }
 
 // ---------------------------------------------------------------- processes

@@ -6,12 +6,12 @@ import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type TestContext, test } from 'node:test'
-import dnsPacket from 'dns-packet'
 import type { Observation } from '../../node/dns/observation.ts'
 import {
   DnstapIngest,
   DnstapServer,
   type DnstapServerOptions,
+  FRAME_BUFFER_STEP,
   MAX_DATA_FRAME_BYTES,
   parseDnstapEndpoint,
   readDnstapFile,
@@ -26,12 +26,12 @@ import {
   DNSTAP_CT,
   DNSTAP_DIR,
   dataFrame,
-  encodeDnstap,
   FINISH,
   fstrmDump,
   fstrmStream,
   READY,
   requireTool,
+  responseFrame,
   runTool,
   START,
   STOP,
@@ -116,40 +116,6 @@ class RawWriter {
     assert.deepEqual(this.received.subarray(0, accept.length), accept)
     this.write(controlFrame(START, [DNSTAP_CT]))
   }
-}
-
-function responseFrame(identity: string, i: number): Uint8Array {
-  const dns = dnsPacket.encode({
-    type: 'response',
-    id: i & 0xffff,
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
-    questions: [{ type: 'A', name: `n${i}.example.com`, class: 'IN' }],
-    answers: [
-      {
-        type: 'A',
-        name: `n${i}.example.com`,
-        ttl: 60,
-        class: 'IN',
-        data: `10.0.${(i >> 8) & 255}.${i & 255}`,
-      },
-    ],
-  })
-  return encodeDnstap({
-    type: 'MESSAGE',
-    identity: Buffer.from(identity),
-    message: {
-      type: 'CLIENT_RESPONSE',
-      socket_family: 'INET',
-      socket_protocol: 'UDP',
-      query_address: Uint8Array.from([192, 0, 2, 1]),
-      response_address: Uint8Array.from([192, 0, 2, 53]),
-      query_port: 1024 + (i % 60000),
-      response_port: 53,
-      response_time_sec: 1_700_000_000 + i,
-      response_time_nsec: 0,
-      response_message: dns,
-    },
-  })
 }
 
 test('fstrm_replay sends every corpus dnstap file over a unix socket and over TCP; the server gets what the file holds', async (t) => {
@@ -473,4 +439,158 @@ test('listen addresses parse from unix:PATH and tcp:HOST:PORT; anything else is 
   assert.throws(() => new DnstapServer({ sinkFor: () => () => {} }, { listen: [] }), {
     code: 'ERR_BAD_ARGUMENT',
   })
+})
+
+test('each endpoint has its own connection budget: writers holding every TCP slot do not lock a resolver out of the unix socket', async (t) => {
+  if (!requireTool(t, 'fstrm_replay')) return
+  const dir = await tempDir(t)
+  const sock = join(dir, 'dnstap.sock')
+  const { server, seen } = await startServer(t, [`unix:${sock}`, 'tcp:127.0.0.1:0'], { maxConnections: 2 })
+  const port = tcpPort(server)
+  // two peers take the TCP port's slots with a valid handshake, then send nothing
+  const squatters = [new RawWriter({ port }), new RawWriter({ port })]
+  await Promise.all(squatters.map((w) => w.ready()))
+  for (const w of squatters) await w.handshake()
+  await until(() => server.stats().connections.current === 2, 'squatters connected')
+  const third = new RawWriter({ port })
+  await third.closed
+  assert.equal(server.stats().cut.too_many_connections, 1, 'the TCP port is full')
+  // the local resolver still gets in through its own endpoint
+  const file = join(dir, 'local.dnstap')
+  await writeFile(file, fstrmStream(Array.from({ length: 100 }, (_, i) => responseFrame('local', i))))
+  const r = await replay(file, { unix: sock })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(seen.filter(([id]) => id === 'local').length, 100)
+  await until(() => server.stats().connections.current === 2, 'the local writer closed')
+  const st = server.stats()
+  assert.equal(st.cut.too_many_connections, 1)
+  assert.deepEqual(st.connections.byEndpoint, { [`unix:${sock}`]: 0, [`tcp:127.0.0.1:${port}`]: 2 })
+  for (const w of squatters) assert.equal(w.socket.destroyed, false)
+})
+
+test('a started writer silent past the idle timeout is cut and counted; one that keeps sending stays', async (t) => {
+  const dir = await tempDir(t)
+  const sock = join(dir, 'dnstap.sock')
+  const idleTimeoutMs = 1000
+  const { server, seen } = await startServer(t, [`unix:${sock}`], { idleTimeoutMs })
+  const quiet = new RawWriter({ unix: sock })
+  const busy = new RawWriter({ unix: sock })
+  await Promise.all([quiet.ready(), busy.ready()])
+  await quiet.handshake()
+  await busy.handshake()
+  quiet.write(dataFrame(responseFrame('quiet', 0)))
+  // the busy writer sends every 50 ms, far inside the timeout, until the quiet one is cut
+  let i = 0
+  const ticker = setInterval(() => busy.write(dataFrame(responseFrame('busy', i++))), 50)
+  t.after(() => clearInterval(ticker))
+  await until(() => server.stats().cut.idle_timeout === 1, 'the quiet writer cut')
+  await quiet.closed
+  assert.equal(busy.socket.destroyed, false, 'a writer that sends is never idle')
+  assert.ok(i * 50 >= idleTimeoutMs * 0.9, `the busy writer sent over the whole period (${i} frames)`)
+  clearInterval(ticker)
+  // frames before the cut were taken; the busy one, now silent, is cut in turn
+  assert.equal(seen.filter(([id]) => id === 'quiet').length, 1)
+  await until(() => server.stats().cut.idle_timeout === 2, 'the busy writer, once silent, cut')
+  await busy.closed
+  assert.equal(seen.filter(([id]) => id === 'busy').length, i)
+  assert.deepEqual(server.stats().cut, { idle_timeout: 2 })
+})
+
+test('a data frame before START is refused at its header, at once, before the handshake deadline', async (t) => {
+  const dir = await tempDir(t)
+  const sock = join(dir, 'dnstap.sock')
+  const maxFrameBytes = 16 * 1024 * 1024
+  const { server } = await startServer(t, [`unix:${sock}`], { handshakeTimeoutMs: 600_000, maxFrameBytes })
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(maxFrameBytes)
+  // no handshake at all, then after READY/ACCEPT but before START: a header alone, no body
+  const bare = new RawWriter({ unix: sock })
+  await bare.ready()
+  bare.write(header)
+  const accepted = new RawWriter({ unix: sock })
+  await accepted.ready()
+  accepted.write(controlFrame(READY, [DNSTAP_CT]))
+  await until(() => accepted.received.length > 0, 'ACCEPT')
+  accepted.write(header)
+  await until(() => server.stats().cut.protocol === 2, 'both cut for protocol')
+  await Promise.all([bare.closed, accepted.closed])
+  assert.deepEqual(server.stats().cut, { protocol: 2 })
+  assert.equal(server.stats().pendingBytes, 0)
+})
+
+test('partial frames cost the bytes received, not the length announced; the shared budget cuts the connection that would pass it', async (t) => {
+  const dir = await tempDir(t)
+  const sock = join(dir, 'dnstap.sock')
+  const MIB = 1024 * 1024
+  // 1. 32 started writers each announce a 16 MiB frame and send 100 bytes of it
+  {
+    const { server } = await startServer(t, [`unix:${sock}`], { maxFrameBytes: 16 * MIB })
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(16 * MIB)
+    const writers = Array.from({ length: 32 }, () => new RawWriter({ unix: sock }))
+    await Promise.all(writers.map((w) => w.ready()))
+    const before = process.memoryUsage().arrayBuffers
+    for (const w of writers) {
+      w.write(controlFrame(START, [DNSTAP_CT]))
+      w.write(Buffer.concat([header, Buffer.alloc(100, 7)]))
+    }
+    await until(
+      () => server.stats().bytes === writers.length * (controlFrame(START, [DNSTAP_CT]).length + 104),
+      'every partial frame received',
+    )
+    const grown = process.memoryUsage().arrayBuffers - before
+    const st = server.stats()
+    assert.deepEqual(st.cut, {}, 'nobody is over the budget')
+    assert.equal(st.connections.current, 32)
+    assert.ok(st.pendingBytes <= 32 * FRAME_BUFFER_STEP, `pending ${st.pendingBytes}`)
+    // independent of the server's own accounting: 32 × 16 MiB would be 512 MiB
+    assert.ok(grown < 64 * MIB, `array buffers grew by ${grown} bytes`)
+    await server.stop()
+    assert.equal(server.stats().pendingBytes, 0, 'closed connections return their budget')
+  }
+  // 2. a budget of 1 MiB: a frame of 900 KiB two-thirds received holds most of it; a second one
+  // cannot grow past what is left
+  {
+    const { server, seen } = await startServer(t, [`unix:${sock}`], {
+      maxFrameBytes: MIB,
+      maxPendingBytes: MIB,
+    })
+    const big = dataFrame(responseFrame('big', 1, Buffer.alloc(900 * 1024, 1)))
+    const a = new RawWriter({ unix: sock })
+    const b = new RawWriter({ unix: sock })
+    await Promise.all([a.ready(), b.ready()])
+    await a.handshake()
+    await b.handshake()
+    a.write(big.subarray(0, 600 * 1024))
+    await until(() => server.stats().pendingBytes >= 600 * 1024, 'the first partial frame held')
+    assert.ok(server.stats().pendingBytes <= big.length, 'never more than the frame')
+    const other = dataFrame(responseFrame('other', 2, Buffer.alloc(900 * 1024, 2)))
+    b.write(other.subarray(0, 600 * 1024))
+    await b.closed
+    await until(() => server.stats().cut.buffer_budget === 1, 'the second writer counted')
+    assert.equal(a.socket.destroyed, false, 'the writer within the budget goes on')
+    a.write(big.subarray(600 * 1024))
+    a.write(controlFrame(STOP))
+    await a.closed
+    await until(() => server.stats().connections.current === 0, 'closed on the server side')
+    assert.deepEqual(
+      seen.map(([id]) => id),
+      ['big'],
+    )
+    const st = server.stats()
+    assert.deepEqual(st.cut, { buffer_budget: 1 })
+    assert.equal(st.connections.finished, 1)
+    assert.equal(st.pendingBytes, 0)
+  }
+})
+
+test('a pending-bytes budget smaller than one frame is refused', () => {
+  assert.throws(
+    () =>
+      new DnstapServer(
+        { sinkFor: () => () => {} },
+        { listen: ['tcp:127.0.0.1:0'], maxFrameBytes: 1024 * 1024, maxPendingBytes: 1000 },
+      ),
+    { code: 'ERR_BAD_ARGUMENT', message: /maxPendingBytes \(1000\) is below maxFrameBytes/ },
+  )
 })

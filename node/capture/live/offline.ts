@@ -118,7 +118,11 @@ export function readFiltered(
   }
   const raw = new binding.PcapSession()
   raw.open_offline(path, filter, 0, 65535, '', onPacket, false, 0, ignoreWarning, false)
-  const rc = raw.dispatch(buf, hdr.buf)
+  // the addon returns after a bounded number of packets (scripts/tools/build-native.js patches it so
+  // that a flood cannot starve the event loop): call again until the file is read (0) or failed
+  let rc: number
+  do rc = raw.dispatch(buf, hdr.buf)
+  while (rc > 0 && thrown === null)
   release(raw, buf, hdr.buf)
   if (thrown !== null) throw (thrown as { err: unknown }).err
   return { linkType, frames, complete: rc === 0 }

@@ -1,4 +1,4 @@
-import { PdnsError } from '../../errors.ts'
+import { isPdnsError, PdnsError } from '../../errors.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from '../backend.ts'
 import type { Command } from '../command.ts'
@@ -23,7 +23,7 @@ Options:
   --log-level L         trace, debug, info, warn, error, fatal or silent (default info)
   -h, --help            this help
 
-Logs are JSON lines on stderr. Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
+Logs are JSON lines on stderr. SIGHUP is ignored (nothing to reload). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
 the node says so and runs without it, unless --interface was given (then it stops).
 
 Exit status: 0 after a clean stop; 1 when the node cannot start (database held or damaged, a listener
@@ -71,6 +71,10 @@ export const startCommand: Command = {
     const { PdnsNode } = await import('../../daemon/index.ts')
     const log = createLogger({ level: config.log.level })
     const node = new PdnsNode({ log }, config)
+    // A terminal hang-up must not kill a node without its last flush (the launcher forwards SIGHUP,
+    // which would also defeat nohup): the node has nothing to reload, so it says so and runs on.
+    const onHangup = () => log.warn('SIGHUP ignored: stop the node with SIGINT or SIGTERM')
+    process.on('SIGHUP', onHangup)
     // a store that can no longer be written: stop as if asked to, and exit 1
     const failed = new AbortController()
     let fatal: unknown = null
@@ -81,6 +85,12 @@ export const startCommand: Command = {
     try {
       await node.start({ signal })
     } catch (err) {
+      // Ctrl-C or SIGTERM while starting: a request, not a failure (start() undid what it began)
+      if (signal.aborted && isPdnsError(err) && err.code === 'ERR_ABORTED') {
+        log.info('start cancelled')
+        await flushLogger(log)
+        return 0
+      }
       log.fatal({ err }, 'node could not start')
       await flushLogger(log)
       throw err
@@ -96,6 +106,7 @@ export const startCommand: Command = {
     const bound = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)
     })
+    let code = fatal === null ? 0 : 1
     try {
       const outcome = await Promise.race([node.stop().then(() => 'stopped' as const), bound])
       if (outcome === 'timeout') {
@@ -107,15 +118,21 @@ export const startCommand: Command = {
         // the parts still running hold the event loop open: the bound is the point, leave now
         process.exit(1)
       }
+    } catch (err) {
+      // stop() ran every step and reports the first failure (a store that cannot be written)
+      log.error({ err }, 'stop failed')
+      code = 1
     } finally {
       clearTimeout(timer)
+      process.off('SIGHUP', onHangup)
+      await flushLogger(log)
+      // Whatever could be written is written and everything is closed. A libpcap handle on a quiet
+      // interface is only released at its next packet (pcap 3.1.0 cannot interrupt its poll), which
+      // could hold the event loop open for ever: if anything still does so shortly, leave anyway
+      // (unref: a loop that empties exits first, with this code).
+      const exitCode = code
+      setTimeout(() => process.exit(exitCode), EXIT_GRACE_MS).unref()
     }
-    await flushLogger(log)
-    const code = fatal === null ? 0 : 1
-    // Everything is written and closed. A libpcap handle on a quiet interface is only released at
-    // its next packet (pcap 3.1.0 cannot interrupt its poll), which could hold the event loop open
-    // for ever: if anything still does so shortly, leave anyway (unref: a clean loop exits first).
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref()
     return code
   },
 }
