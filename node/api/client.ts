@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { isPdnsError, PdnsError } from '../errors.ts'
+import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type {
   CallOptions,
   NameSummary,
@@ -122,6 +123,8 @@ export class RemoteBackend implements QueryBackend {
    */
   async #pages<Q extends RrsetQuery | RdataQuery>(q: Q, fetch: (part: Q) => Promise<Page>): Promise<Page> {
     const want = q.limit ?? DEFAULT_LIMIT
+    // a limit the engine refuses goes as it is: the node answers with the engine's own error
+    if (!Number.isInteger(want) || want < 1 || want > MAX_QUERY_LIMIT) return await fetch(q)
     const records: ResultRecord[] = []
     let cursor = q.cursor
     for (;;) {

@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../log/logger.ts'
+import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type { QueryBackend } from '../query/types.ts'
 import { DEFAULT_LIMIT } from '../query/types.ts'
 import { errorAnswer } from './error-answer.ts'
@@ -84,10 +85,12 @@ const page =
     if (b === undefined) return
     // the query engine is synchronous: one page is one uninterrupted stretch of the node's event
     // loop (capture and dnstap wait), so pages are clamped; RemoteBackend asks for the rest by cursor
-    const clamp = <Q extends { limit?: number }>(q: Q): Q => ({
-      ...q,
-      limit: Math.min(q.limit ?? DEFAULT_LIMIT, MAX_CONTROL_PAGE_RECORDS),
-    })
+    // (a limit the engine refuses is left as it is, so the client gets the engine's own error)
+    const clamp = <Q extends { limit?: number }>(q: Q): Q => {
+      const limit = q.limit ?? DEFAULT_LIMIT
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) return q
+      return { ...q, limit: Math.min(limit, MAX_CONTROL_PAGE_RECORDS) }
+    }
     const p =
       kind === 'rrset'
         ? await ctx.backend.rrset(clamp(decodeRrsetQuery(b.value)), { signal: ctx.signal })

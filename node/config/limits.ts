@@ -25,7 +25,7 @@ export const MAX_CAPTURE_BUFFER_MB = 4096
 /** Smallest dnstap.max_frame_bytes; a smaller one is ERR_CONFIG (Frame Streams control frames and small messages must fit). */
 export const MIN_DNSTAP_FRAME_BYTES = 4096
 
-/** Largest dnstap.max_frame_bytes; a larger one is ERR_CONFIG (each dnstap connection may buffer one frame of this size). */
+/** Largest dnstap.max_frame_bytes; a larger one is ERR_CONFIG (a connection buffers at most one partial frame, and all connections together at most MAX_DNSTAP_PENDING_BYTES). */
 export const MAX_DNSTAP_FRAME_BYTES = 16 * 1024 * 1024
 
 /** Smallest store.window_mb; a smaller one is ERR_CONFIG (the window would flush almost continuously). */
