@@ -9,16 +9,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { requireCapture } from '../capture/live-helpers.ts'
 import { requireRigTools, runDnsperf, startRig } from '../helpers/rig.ts'
 import { runCli } from '../helpers/run-cli.ts'
 import { recordsOf, startNode, until, writeConfig } from './node-process.ts'
 
 test('dnstap from a live unbound and libpcap on lo give the same records, across an unbound restart', async (t) => {
   if (!requireRigTools(t)) return
-  if (process.getuid?.() !== 0) {
-    t.skip('live capture on lo needs root or CAP_NET_RAW: not run')
-    return
-  }
+  if (!requireCapture(t, 'live capture on lo beside the rig')) return
   const dir = mkdtempSync(join(tmpdir(), 'pdns-e2e-live-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const data = join(dir, 'node')

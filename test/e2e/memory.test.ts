@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import dnsPacket from 'dns-packet'
 import { RemoteBackend } from '../../node/api/index.ts'
+import { requireCapture } from '../capture/live-helpers.ts'
 import { freePort } from '../helpers/rig.ts'
 import { runCli } from '../helpers/run-cli.ts'
 import { type StatsJson, startNode, until, writeConfig } from './node-process.ts'
@@ -37,10 +38,7 @@ function response(i: number): Buffer {
 }
 
 test('under a flood of unique names the window stays under its cap and every name is stored', async (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('live capture on lo needs root or CAP_NET_RAW: not run')
-    return
-  }
+  if (!requireCapture(t, 'the flood on lo')) return
   const dir = mkdtempSync(join(tmpdir(), 'pdns-e2e-mem-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const data = join(dir, 'node')
