@@ -75,9 +75,14 @@ function runAs(
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
+    let signalled = false
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
-      if (stopAfter(stderr)) child.kill('SIGTERM')
+      // once, as a service manager does: a repeat after the node has stopped would find no handler
+      if (!signalled && stopAfter(stderr)) {
+        signalled = true
+        child.kill('SIGTERM')
+      }
     })
     child.once('exit', (code) => resolve({ code, stderr }))
   })
