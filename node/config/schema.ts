@@ -116,7 +116,7 @@ export const KEYS = {
     duration(1, MAX_SHUTDOWN_TIMEOUT_S),
     '10s',
     'Longest the shutdown after SIGINT or SIGTERM may take (inputs stopped, window flushed, database ' +
-      'closed); past it the node exits anyway. The window\'s last flush is one synchronous write that is ' +
+      "closed); past it the node exits anyway. The window's last flush is one synchronous write that is " +
       'never cut half-way (that would lose what it holds): it runs to its end and the bound is checked ' +
       'after it, so size store.window_mb for it (the store writes about 40 000 records a second, some ' +
       '1.5 s per 16 MiB of window, on a 2-core machine).',
