@@ -14,7 +14,6 @@
  * is settled by counting, and only an index with extras is scanned a second time, looking each entry's
  * record up, to name them. A FWD entry has no exact record key: that lookup is a short scan.
  */
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { typeName } from '../dns/constants.ts'
 import { PdnsError } from '../errors.ts'
@@ -45,7 +44,7 @@ import {
 } from './keys.ts'
 import { MAX_CHECK_PROBLEMS_LISTED } from './limits.ts'
 import { type Range, Rocks } from './rocks.ts'
-import { SCHEMA_MARKER } from './store.ts'
+import { checkSchemaMarker } from './store.ts'
 import { decodeValue, isStorableValue, type RecordValue } from './value.ts'
 
 /** What can be wrong, one name per invariant. */
@@ -149,7 +148,8 @@ const BATCHES_PER_YIELD = 16
  * it fail with ERR_DB_LOCKED (stop it first). A database of a newer schema is refused untouched.
  */
 export async function checkDataDir(dataDir: string, options: CheckOptions = {}): Promise<CheckResult> {
-  await refuseNewerSchema(dataDir)
+  // a newer build's database: refused before RocksDB opens (and rewrites) anything
+  await checkSchemaMarker(dataDir)
   let rocks: Rocks
   try {
     rocks = await Rocks.open(join(dataDir, 'db'), { createIfMissing: false })
@@ -168,23 +168,6 @@ export async function checkDataDir(dataDir: string, options: CheckOptions = {}):
     return await checkStore(rocks, options)
   } finally {
     await rocks.close()
-  }
-}
-
-/** `<data>/SCHEMA_VERSION` of a newer build: refused before RocksDB opens (and rewrites) anything. */
-async function refuseNewerSchema(dataDir: string): Promise<void> {
-  let text: string
-  try {
-    text = await readFile(join(dataDir, SCHEMA_MARKER), 'utf8')
-  } catch {
-    return
-  }
-  const version = Number(text.trim())
-  if (Number.isInteger(version) && version > SCHEMA_VERSION) {
-    throw new PdnsError(
-      'ERR_DB_SCHEMA',
-      `${dataDir} holds a database of schema v${version}; this pdns-mesh checks up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
-    )
   }
 }
 

@@ -289,7 +289,8 @@ function combineSameKey(
  */
 export const SCHEMA_MARKER = 'SCHEMA_VERSION'
 
-async function checkSchemaMarker(dir: string): Promise<void> {
+/** Refuses (ERR_DB_SCHEMA) a data directory whose marker names a newer schema; no marker passes. */
+export async function checkSchemaMarker(dir: string): Promise<void> {
   let text: string
   try {
     text = await readFile(join(dir, SCHEMA_MARKER), 'utf8')
