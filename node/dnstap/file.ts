@@ -9,8 +9,8 @@
  * START, a bidirectional handshake frame, a frame over the limits, a file that ends inside a
  * frame. Every frame before the problem has been delivered by then.
  */
-import { type FileHandle, open } from 'node:fs/promises'
-import { type ByteSource, FileSource, GunzipSource } from '../capture/formats/byte-source.ts'
+import type { FileHandle } from 'node:fs/promises'
+import { type ByteSource, FileSource, GunzipSource, openInput } from '../capture/formats/byte-source.ts'
 import { PdnsError } from '../errors.ts'
 import {
   CONTROL_START,
@@ -96,13 +96,7 @@ export async function readDnstapFile(
     new PdnsError('ERR_ABORTED', 'dnstap file reading was aborted', { cause: signal?.reason })
   if (signal?.aborted) throw aborted()
   let fh: FileHandle
-  try {
-    fh = await open(path, 'r')
-  } catch (err) {
-    throw new PdnsError('ERR_FILE_UNREADABLE', `${path}: cannot open: ${(err as Error).message}`, {
-      cause: err,
-    })
-  }
+  fh = await openInput(path)
   let src: ByteSource | null = null
   try {
     let size: number

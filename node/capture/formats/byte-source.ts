@@ -3,11 +3,22 @@
  * reader's buffer, or a gzip file inflated by a streaming node:zlib Gunzip. Both throw PdnsError
  * (the reader defers them until every complete record before the failure has been delivered).
  */
-import type { FileHandle } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { PdnsError } from '../../errors.ts'
 import { GZIP_INFLATE_QUEUE_BYTES } from '../limits.ts'
+
+/** Opens an input file for reading; ERR_FILE_UNREADABLE naming it when that fails. */
+export async function openInput(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r')
+  } catch (err) {
+    throw new PdnsError('ERR_FILE_UNREADABLE', `${path}: cannot open: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+}
 
 export interface ByteSource {
   /** Reads up to `len` bytes into `buf` at `off`; resolves 0 at end of input. */

@@ -5,12 +5,11 @@
  */
 
 import type { FileHandle } from 'node:fs/promises'
-import { open } from 'node:fs/promises'
 import { PdnsError } from '../../errors.ts'
 import { READ_CHUNK_BYTES } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
 import { BufferedReader } from './buffered-reader.ts'
-import { type ByteSource, FileSource, GunzipSource } from './byte-source.ts'
+import { type ByteSource, FileSource, GunzipSource, openInput } from './byte-source.ts'
 import { DETECT_BYTES, type DetectedFormat, detectFormat, hexHead } from './detect.ts'
 import { readPcap } from './pcap.ts'
 import { readPcapng } from './pcapng.ts'
@@ -49,13 +48,7 @@ export async function readCapture(
   }
   let fh: FileHandle
   let size: number
-  try {
-    fh = await open(path, 'r')
-  } catch (err) {
-    throw new PdnsError('ERR_FILE_UNREADABLE', `${path}: cannot open: ${(err as Error).message}`, {
-      cause: err,
-    })
-  }
+  fh = await openInput(path)
   let src: ByteSource | null = null
   try {
     try {
