@@ -9,7 +9,6 @@
  * START, a bidirectional handshake frame, a frame over the limits, a file that ends inside a
  * frame. Every frame before the problem has been delivered by then.
  */
-import type { FileHandle } from 'node:fs/promises'
 import { type ByteSource, FileSource, GunzipSource, openInput } from '../capture/formats/byte-source.ts'
 import { PdnsError } from '../errors.ts'
 import {
@@ -95,8 +94,7 @@ export async function readDnstapFile(
   const aborted = () =>
     new PdnsError('ERR_ABORTED', 'dnstap file reading was aborted', { cause: signal?.reason })
   if (signal?.aborted) throw aborted()
-  let fh: FileHandle
-  fh = await openInput(path)
+  const fh = await openInput(path)
   let src: ByteSource | null = null
   try {
     let size: number

@@ -4,7 +4,6 @@
  * still deliver every complete frame before them, then throw a PdnsError.
  */
 
-import type { FileHandle } from 'node:fs/promises'
 import { PdnsError } from '../../errors.ts'
 import { READ_CHUNK_BYTES } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
@@ -46,9 +45,8 @@ export async function readCapture(
   if (opts.signal?.aborted) {
     throw new PdnsError('ERR_ABORTED', 'capture reading was aborted', { cause: opts.signal.reason })
   }
-  let fh: FileHandle
+  const fh = await openInput(path)
   let size: number
-  fh = await openInput(path)
   let src: ByteSource | null = null
   try {
     try {
