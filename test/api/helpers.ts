@@ -7,15 +7,14 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import {
   ControlServer,
   type ControlTimeouts,
   controlSocketPath,
   type NodeStatus,
 } from '../../node/api/index.ts'
-import { createLogger } from '../../node/log/index.ts'
 import { LocalBackend } from '../../node/query/local.ts'
+import { capturedLog } from '../helpers/captured-log.ts'
 import { prng, randInt } from '../helpers/prng.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
 
@@ -81,16 +80,7 @@ export async function startTestNode(
   timeouts: Partial<ControlTimeouts> = {},
 ): Promise<TestNode> {
   const local = await LocalBackend.open(dataDir)
-  const lines: string[] = []
-  const sink = new PassThrough()
-  let pending = ''
-  sink.setEncoding('utf8').on('data', (d: string) => {
-    pending += d
-    const parts = pending.split('\n')
-    pending = parts.pop()!
-    lines.push(...parts)
-  })
-  const log = createLogger({ level: 'debug', destination: sink })
+  const { log, lines } = capturedLog()
   const status: NodeStatus = {
     version: '0.0.0-test',
     pid: process.pid,
@@ -115,7 +105,7 @@ export async function startTestNode(
     server,
     socketPath,
     status,
-    logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    logs: lines,
     close: async () => {
       await server.stop()
       await local.close()

@@ -2,11 +2,9 @@
 import dgram from 'node:dgram'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import net from 'node:net'
-import { PassThrough } from 'node:stream'
 import type { TestContext } from 'node:test'
 import dnsPacket from 'dns-packet'
 import type { LiveCapture } from '../../node/capture/live/index.ts'
-import { createLogger, type Logger } from '../../node/log/index.ts'
 
 const CAP_NET_RAW = 13
 
@@ -28,22 +26,7 @@ export function requireCapture(t: TestContext, what: string): boolean {
   return false
 }
 
-/** A logger whose JSON lines the test can read. */
-export function capturedLog(): { log: Logger; lines: () => Record<string, unknown>[] } {
-  const lines: string[] = []
-  const sink = new PassThrough()
-  let pending = ''
-  sink.setEncoding('utf8').on('data', (d: string) => {
-    pending += d
-    const parts = pending.split('\n')
-    pending = parts.pop()!
-    lines.push(...parts)
-  })
-  return {
-    log: createLogger({ level: 'debug', destination: sink }),
-    lines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
-  }
-}
+export { capturedLog } from '../helpers/captured-log.ts'
 
 /**
  * Waits until `cond()` holds, polling. The bound only turns a hang into a failure; it is far above
