@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { describe, it, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { PdnsError } from '../../node/errors.ts'
-import { type CheckResult, checkDataDir, checkStore } from '../../node/store/check.ts'
+import { type CheckResult, checkDataDir, checkStore } from '../../node/store/check/index.ts'
 import { importCapture, importCof } from '../../node/store/importer.ts'
 import {
   decodeRrsetKey,

@@ -1,5 +1,5 @@
 import { isPdnsError, PdnsError } from '../../errors.ts'
-import type { CheckProblem, CheckProgress, CheckResult } from '../../store/check.ts'
+import type { CheckProblem, CheckProgress, CheckResult } from '../../store/check/index.ts'
 import { MAX_CHECK_PROBLEMS_LISTED } from '../../store/limits.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
@@ -64,7 +64,7 @@ export const checkCommand: Command = {
     const progress =
       !values['no-progress'] && process.stderr.isTTY === true ? new ProgressLine(process.stderr) : null
     // loaded on demand: other commands start without the checker
-    const { checkDataDir } = await import('../../store/check.ts')
+    const { checkDataDir } = await import('../../store/check/index.ts')
     let result: CheckResult
     try {
       result = await checkDataDir(dataDir, {

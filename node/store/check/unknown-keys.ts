@@ -1,0 +1,21 @@
+/** The keys outside every table of the layout: between ORIGIN# and RRSET, and after SEEN. */
+import { TAG_ORIGIN_BY_LABEL, TAG_RRSET, TAG_SEEN } from '../keys.ts'
+import type { Range } from '../rocks.ts'
+import type { CheckContext } from './context.ts'
+
+export async function checkUnknownTags(ctx: CheckContext): Promise<void> {
+  const gaps: Range[] = [
+    { gte: Uint8Array.of(TAG_ORIGIN_BY_LABEL + 1), lt: Uint8Array.of(TAG_RRSET) },
+    { gte: Uint8Array.of(TAG_SEEN + 1) },
+  ]
+  for (const gap of gaps) {
+    await ctx.scanner.scan(gap, false, (batch) => {
+      for (const [key] of batch)
+        ctx.problems.add('unknown-key', key, `key with unknown tag 0x${hex2(key[0]!)}`)
+    })
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0')
+}
