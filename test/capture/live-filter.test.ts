@@ -289,8 +289,14 @@ describe('over the corpus', () => {
         numbers.push(++next)
       }
       const want: number[] | null = tshark ? tsharkFrames(path) : null
-      if (want === null) tshark = false
-      else assert.deepEqual(numbers, want, row.local)
+      if (want === null) {
+        // the comparison with an independent dissector is the point of this test: under CI a
+        // missing tshark is a failure (.ci/run installs it), elsewhere it is said, not hidden
+        if (process.env.CI === 'true')
+          throw new Error('tshark is not installed: the filter cannot be checked')
+        t.diagnostic('tshark is not installed: frame numbers not compared with it')
+        tshark = false
+      } else assert.deepEqual(numbers, want, row.local)
 
       // the decoder finds the same DNS in the kept frames, handed over in libpcap's reused buffer,
       // as in the whole file read by the project's own reader
