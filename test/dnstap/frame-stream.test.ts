@@ -214,19 +214,22 @@ test('halt() stops delivery within the chunk being decoded', () => {
 test('a data header the handler refuses fails the decoder at the header: nothing of the body is awaited or held', () => {
   const headers: number[] = []
   let started = false
-  const d = new FrameDecoder(
-    {
-      dataHeader: (len) => {
-        headers.push(len)
-        if (!started) throw new FrameStreamError('protocol', 'data frame before START')
+  // a decoder whose header hook refuses data until it has seen START, as a connection's does
+  const gated = () =>
+    new FrameDecoder(
+      {
+        dataHeader: (len) => {
+          headers.push(len)
+          if (!started) throw new FrameStreamError('protocol', 'data frame before START')
+        },
+        data: () => {},
+        control: (f) => {
+          started = f.type === 'START'
+        },
       },
-      data: () => {},
-      control: (f) => {
-        started = f.type === 'START'
-      },
-    },
-    { maxDataFrame: 16 * 1024 * 1024 },
-  )
+      { maxDataFrame: 16 * 1024 * 1024 },
+    )
+  const d = gated()
   const header = Buffer.alloc(4)
   header.writeUInt32BE(16 * 1024 * 1024)
   const e = failure(() => d.push(header))
@@ -239,19 +242,7 @@ test('a data header the handler refuses fails the decoder at the header: nothing
     'the decoder stays failed',
   )
   // after START the same header is offered and taken
-  const ok = new FrameDecoder(
-    {
-      dataHeader: (len) => {
-        headers.push(len)
-        if (!started) throw new FrameStreamError('protocol', 'data frame before START')
-      },
-      data: () => {},
-      control: (f) => {
-        started = f.type === 'START'
-      },
-    },
-    { maxDataFrame: 16 * 1024 * 1024 },
-  )
+  const ok = gated()
   started = false
   ok.push(Buffer.concat([controlFrame(START, [DNSTAP_CT]), header]))
   assert.equal(ok.atBoundary, false)
