@@ -43,6 +43,7 @@ import { controlSocketPath } from '../../node/api/socket-path.ts'
 import { readDnstapFile } from '../../node/dnstap/file.ts'
 import { DnstapIngest } from '../../node/dnstap/ingest.ts'
 import { DNSTAP_CONTENT_TYPE, dnstapSchema } from '../../node/dnstap/schema.ts'
+import { count } from './count.ts'
 import { writeDnstapFile } from './dnstap/synth.ts'
 
 const { values } = parseArgs({
@@ -56,12 +57,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 })
-
-function count(text: string, what: string): number {
-  const n = Number(text.replace(/_/g, ''))
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${what}: not a positive integer: ${text}`)
-  return n
-}
 
 const QUICK = values.quick
 const MESSAGES = count(values.messages ?? (QUICK ? '50000' : '500000'), 'messages')

@@ -43,6 +43,7 @@ import { Rocks, type Write } from '../../node/store/rocks.ts'
 import { Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
 import { AggregationWindow } from '../../node/store/window.ts'
+import { count } from './count.ts'
 import { mix, ownerName, type SynthRecord, synth } from './store/synth.ts'
 
 const { values } = parseArgs({
@@ -57,12 +58,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 })
-
-function count(text: string, what: string): number {
-  const n = Number(text.replace(/_/g, ''))
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${what}: not a positive integer: ${text}`)
-  return n
-}
 
 const SIZES = values.quick ? [100_000] : values.records.split(',').map((s) => count(s, 'records'))
 const PUTS = count(values.puts, 'puts')
