@@ -11,6 +11,8 @@
  *   0x11 RDATA   | rdkey | u16 type | rev(owner) | bw | vlen full | u32 origin   → value
  *   0x12 FWD     | fwd(owner) | u16 type                                       → (empty)
  *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
+ *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
+ *   0x21 HEAD    | u32 author origin id                                         → feed head value
  *
  * rev()/fwd() are the name encodings of names.ts. `bw` (bailiwick) is 00 when unknown, else 01 and
  * rev(bailiwick). `kind` separates answers from negative answers (NXDOMAIN, NODATA), which have no
@@ -48,6 +50,9 @@ export const TAG_RRSET = 0x10
 export const TAG_RDATA = 0x11
 export const TAG_FWD = 0x12
 export const TAG_SEEN = 0x13
+/** the mesh's feeds (node/mesh): signed entries as received or sealed, and each author's head */
+export const TAG_FEED = 0x20
+export const TAG_FEED_HEAD = 0x21
 
 /** rdkey classes in the RDATA index */
 export const RD_IPV4 = 0x04
@@ -440,3 +445,39 @@ export const RRSET_RANGE = prefixRange(Uint8Array.of(TAG_RRSET))
 export const RDATA_RANGE = prefixRange(Uint8Array.of(TAG_RDATA))
 export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
 export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
+
+// ---------------------------------------------------------------- FEED (the mesh's signed entries)
+
+function u64(n: number): Uint8Array {
+  const b = new Uint8Array(8)
+  const hi = Math.floor(n / 0x100000000)
+  new DataView(b.buffer).setUint32(0, hi)
+  new DataView(b.buffer).setUint32(4, n >>> 0)
+  return b
+}
+
+/** Entry `seq` of the author whose origin number is `author`. */
+export function feedKey(author: number, seq: number): Buffer {
+  return concat([Uint8Array.of(TAG_FEED), u32(author), u64(seq)])
+}
+
+export function decodeFeedKey(key: Uint8Array): { author: number; seq: number } | null {
+  if (key[0] !== TAG_FEED || key.length !== 13) return null
+  return { author: readU32(key, 1), seq: readU32(key, 5) * 0x100000000 + readU32(key, 9) }
+}
+
+/** Entries of one author with seq in [from, ∞). */
+export function feedRange(author: number, from: number): { gte: Buffer; lt: Buffer } {
+  return { gte: feedKey(author, from), lt: Buffer.from(successor(concat([Uint8Array.of(TAG_FEED), u32(author)]))) }
+}
+
+export function feedHeadKey(author: number): Buffer {
+  return concat([Uint8Array.of(TAG_FEED_HEAD), u32(author)])
+}
+
+export function decodeFeedHeadKey(key: Uint8Array): number | null {
+  return key[0] === TAG_FEED_HEAD && key.length === 5 ? readU32(key, 1) : null
+}
+
+export const FEED_RANGE = prefixRange(Uint8Array.of(TAG_FEED))
+export const FEED_HEAD_RANGE = prefixRange(Uint8Array.of(TAG_FEED_HEAD))

@@ -49,6 +49,26 @@ export interface RecordUpdate {
   mode: MergeMode
 }
 
+/**
+ * Seals the changes of the origins a node speaks for into its mesh feed (node/mesh/local-feed.ts),
+ * inside apply()'s atomic batch: a record and the signed entry that carries it are written together
+ * or not at all, so a crash can never leave a change that peers will not hear of.
+ */
+export interface FeedSealer {
+  /** whether this origin label's records go into the feed */
+  owns(label: string): boolean
+  /** the writes of entries carrying these records (their values after the merge) */
+  seal(changed: readonly { id: RecordId; value: RecordValue }[]): { writes: Write[]; commit(): void }
+}
+
+export interface ApplyOptions {
+  sync?: boolean
+  /** more writes for the same atomic batch (a received feed entry and its head) */
+  extra?: readonly Write[]
+  /** false: do not seal these changes into the local feed (restoring the node's own entries) */
+  seal?: boolean
+}
+
 export interface ApplyResult {
   /** records (per origin) that did not exist */
   inserted: number
@@ -66,6 +86,9 @@ export class Store {
   readonly #readOnly: boolean
   readonly #originLabels = new Map<number, string>()
   readonly #originIds = new Map<string, number>()
+  #sealer: FeedSealer | null = null
+  /** per origin number: does the sealer own it (asked once per origin) */
+  readonly #sealed = new Map<number, boolean>()
 
   private constructor(dir: string, rocks: Rocks, readOnly: boolean) {
     this.dir = dir
@@ -143,6 +166,21 @@ export class Store {
     return id
   }
 
+  /** Every later apply() seals the changes of the origins `sealer` owns into the same batch. */
+  setSealer(sealer: FeedSealer | null): void {
+    this.#sealer = sealer
+    this.#sealed.clear()
+  }
+
+  #owned(origin: number): boolean {
+    let owned = this.#sealed.get(origin)
+    if (owned === undefined) {
+      owned = this.#sealer !== null && this.#sealer.owns(this.originLabel(origin))
+      this.#sealed.set(origin, owned)
+    }
+    return owned
+  }
+
   /** Known origin number of a label, without registering it. */
   findOrigin(label: string): number | undefined {
     return this.#originIds.get(label)
@@ -161,10 +199,15 @@ export class Store {
    * count adds ('add', the local origin) or takes the larger ('max', a copy of another origin's
    * counter). Updates for the same record within one call must already be combined.
    */
-  apply(updates: readonly RecordUpdate[], options: { sync?: boolean } = {}): ApplyResult {
+  apply(updates: readonly RecordUpdate[], options: ApplyOptions = {}): ApplyResult {
     if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot write to a store opened read-only')
     const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
-    if (updates.length === 0) return result
+    if (updates.length === 0) {
+      if (options.extra !== undefined && options.extra.length > 0) this.#rocks.write(options.extra, options)
+      return result
+    }
+    const sealer = options.seal === false ? null : this.#sealer
+    const changed: { id: RecordId; value: RecordValue }[] = []
     for (const u of updates) {
       if (!isStorableValue(u.value)) {
         throw new PdnsError('ERR_BAD_RECORD', `a record value cannot be stored: ${JSON.stringify(u.value)}`)
@@ -194,6 +237,7 @@ export class Store {
         result.unchanged++
         continue
       }
+      if (sealer !== null && this.#owned(u.id.origin)) changed.push({ id: u.id, value: next })
       const value = encodeValue(next)
       writes.push({ put: key, value })
       if (keys.rdata !== null) writes.push({ put: keys.rdata, value })
@@ -211,7 +255,11 @@ export class Store {
       if (prev === null || prev.last !== next.last)
         writes.push({ put: seenKey(next.last, key), value: EMPTY })
     }
+    const sealed = changed.length > 0 ? sealer!.seal(changed) : null
+    if (sealed !== null) for (const w of sealed.writes) writes.push(w)
+    if (options.extra !== undefined) for (const w of options.extra) writes.push(w)
     this.#rocks.write(writes, options)
+    sealed?.commit()
     return result
   }
 

@@ -1,0 +1,222 @@
+/**
+ * The feeds a node holds: its own (sealed by LocalFeed) and every other author's, as signed entries
+ * in the store (keys.ts FEED and HEAD) with one head per author. Entries of other authors are
+ * accepted only in order (seq = head + 1, prev = the head's hash) and only when their signature
+ * verifies; their records are merged into the store ('max': counts are the origin's cumulative
+ * counts) in the same atomic batch as the entry and the new head, so a crash between the two cannot
+ * happen and a replay changes nothing.
+ */
+import {
+  type BlockRecord,
+  decodeSignedEntry,
+  encodeSignedEntry,
+  entryRecords,
+  type FeedHead,
+  type SignedEntry,
+  verifyEntry,
+  WireError,
+} from '../../protocol/index.ts'
+import { PdnsError } from '../errors.ts'
+import { readVarint, writeVarint } from '../store/key-bytes.ts'
+import {
+  decodeFeedHeadKey,
+  FEED_HEAD_RANGE,
+  feedHeadKey,
+  feedKey,
+  feedRange,
+  isValidName,
+  type RecordKind,
+} from '../store/keys.ts'
+import type { Write } from '../store/rocks.ts'
+import type { RecordUpdate, Store } from '../store/store.ts'
+import { isStorableValue } from '../store/value.ts'
+
+const HEAD_V1 = 1
+const KINDS: RecordKind[] = ['rr', 'nxdomain', 'nodata']
+const MAX_LABEL_BYTES = 255
+
+export interface Head {
+  author: string
+  seq: number
+  hash: Buffer
+  /** bytes of this author's entries held (SignedEntry encodings) */
+  bytes: number
+  /** records carried by those entries (a record counts again in each entry that carries it) */
+  records: number
+}
+
+export function encodeHead(h: Head): Buffer {
+  const out: number[] = [HEAD_V1]
+  writeVarint(out, h.seq)
+  for (const b of h.hash) out.push(b)
+  writeVarint(out, h.bytes)
+  writeVarint(out, h.records)
+  return Buffer.from(out)
+}
+
+function decodeHead(author: string, b: Uint8Array): Head | null {
+  if (b[0] !== HEAD_V1) return null
+  const seq = readVarint(b, 1)
+  if (seq === null || seq.next + 32 > b.length) return null
+  const hash = Buffer.from(b.subarray(seq.next, seq.next + 32))
+  const bytes = readVarint(b, seq.next + 32)
+  if (bytes === null) return null
+  const records = readVarint(b, bytes.next)
+  if (records === null || records.next !== b.length) return null
+  return { author, seq: seq.value, hash, bytes: bytes.value, records: records.value }
+}
+
+/** What accepting one entry did. */
+export type AcceptResult =
+  | { status: 'applied'; author: string; seq: number; records: number }
+  /** already held, byte for byte: harmless (a forwarded copy raced another) */
+  | { status: 'duplicate'; author: string; seq: number }
+  /** not the next entry of its author: held back, the sender is asked again from the head */
+  | { status: 'gap'; author: string; seq: number }
+
+export interface FeedsComponents {
+  store: Store
+}
+
+export class Feeds {
+  readonly #store: Store
+  readonly #heads = new Map<string, Head>()
+  /** listeners for newly held entries (the mesh pushes them on) */
+  readonly #listeners = new Set<(author: string, seq: number) => void>()
+
+  constructor(components: FeedsComponents) {
+    this.#store = components.store
+    for (const [key, value] of this.#store.range(FEED_HEAD_RANGE)) {
+      const id = decodeFeedHeadKey(key)
+      if (id === null) throw new PdnsError('ERR_DB_CORRUPT', 'bad feed head key')
+      const author = this.#store.originLabel(id)
+      const h = decodeHead(author, value)
+      if (h === null) throw new PdnsError('ERR_DB_CORRUPT', `unreadable feed head of ${author}`)
+      this.#heads.set(author, h)
+    }
+  }
+
+  head(author: string): Head | undefined {
+    return this.#heads.get(author)
+  }
+
+  /** Every author's head, for a have-vector. */
+  heads(): FeedHead[] {
+    return [...this.#heads.values()].map((h) => ({ author: h.author, seq: h.seq, hash: h.hash }))
+  }
+
+  get authors(): ReadonlyMap<string, Head> {
+    return this.#heads
+  }
+
+  onEntry(listener: (author: string, seq: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Writes that store an entry and advance its author's head (in the caller's batch). */
+  entryWrites(
+    prev: Head | undefined,
+    author: string,
+    seq: number,
+    encoded: Uint8Array,
+    hash: Buffer,
+    records: number,
+  ): { writes: Write[]; head: Head } {
+    const id = this.#store.originId(author)
+    const head: Head = {
+      author,
+      seq,
+      hash,
+      bytes: (prev?.bytes ?? 0) + encoded.length,
+      records: (prev?.records ?? 0) + records,
+    }
+    return {
+      writes: [
+        { put: feedKey(id, seq), value: encoded },
+        { put: feedHeadKey(id), value: encodeHead(head) },
+      ],
+      head,
+    }
+  }
+
+  /** After the batch with entryWrites() is written: the head moves and listeners hear of it. */
+  committed(head: Head): void {
+    this.#heads.set(head.author, head)
+    for (const l of this.#listeners) l(head.author, head.seq)
+  }
+
+  /**
+   * Encoded SignedEntries of `author` after `after`, oldest first, until `maxBytes` (at least one)
+   * or `maxEntries`.
+   */
+  entriesAfter(author: string, after: number, maxBytes: number, maxEntries: number): SignedEntry[] {
+    const id = this.#store.findOrigin(author)
+    const head = this.#heads.get(author)
+    if (id === undefined || head === undefined || head.seq <= after) return []
+    const out: SignedEntry[] = []
+    let bytes = 0
+    for (const [, value] of this.#store.range(feedRange(id, after + 1))) {
+      if (out.length > 0 && (bytes + value.length > maxBytes || out.length >= maxEntries)) break
+      out.push(decodeSignedEntry(value))
+      bytes += value.length
+    }
+    return out
+  }
+
+  /**
+   * Verifies and applies one entry received from a peer. Throws WireError when the entry is forged,
+   * altered, malformed, or contradicts an entry already held for the same (author, seq) (a fork:
+   * only the author's key could have made it). `restore`: the author is this node itself (its own
+   * entries coming back after it lost its store): applied without sealing them again.
+   */
+  accept(signed: SignedEntry, opts: { self: string }): AcceptResult {
+    const { entry, hash } = verifyEntry(signed)
+    const author = entry.author
+    const head = this.#heads.get(author)
+    const have = head?.seq ?? 0
+    if (entry.seq <= have) {
+      if (entry.seq === have && !hash.equals(head!.hash)) {
+        throw new WireError('fork', `entry ${author}#${entry.seq} differs from the one held (a forked feed)`)
+      }
+      return { status: 'duplicate', author, seq: entry.seq }
+    }
+    if (entry.seq !== have + 1) return { status: 'gap', author, seq: entry.seq }
+    if (have > 0 && !head!.hash.equals(entry.prev)) {
+      throw new WireError('fork', `entry ${author}#${entry.seq} does not follow the held #${have}`)
+    }
+    const records = entryRecords(entry)
+    const updates = records.map((r) => this.#update(author, r))
+    const encoded = encodeSignedEntry(signed)
+    const { writes, head: next } = this.entryWrites(head, author, entry.seq, encoded, hash, records.length)
+    this.#store.apply(updates, { extra: writes, seal: author === opts.self ? false : undefined })
+    this.committed(next)
+    return { status: 'applied', author, seq: entry.seq, records: records.length }
+  }
+
+  #update(author: string, r: BlockRecord): RecordUpdate {
+    const label = r.label === '' ? author : `${author}/${r.label}`
+    if (r.label.includes('/') || Buffer.byteLength(label) > MAX_LABEL_BYTES) {
+      throw new WireError('bad-record', `origin label ${JSON.stringify(label)} is not below its author`)
+    }
+    const kind = KINDS[r.kind]!
+    if (!isValidName(r.rrname) || (r.bailiwick !== null && !isValidName(r.bailiwick))) {
+      throw new WireError('bad-record', `a record name is not a domain name: ${JSON.stringify(r.rrname)}`)
+    }
+    if (kind !== 'rr' && r.rdata !== '') throw new WireError('bad-record', 'a negative answer with rdata')
+    const value = { first: r.first, last: r.last, count: r.count }
+    if (!isStorableValue(value)) throw new WireError('bad-record', 'a record value cannot be stored')
+    return {
+      id: {
+        kind,
+        rrname: r.rrname,
+        rrtype: r.rrtype,
+        bailiwick: r.bailiwick,
+        rdata: r.rdata,
+        origin: this.#store.originId(label),
+      },
+      value,
+      mode: 'max',
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * This node's own feed: the changes of the origins it speaks for (its peer id, and
+ * `<peer id>/<dnstap identity>` for its resolver feeds) sealed into signed entries inside the
+ * store's write batch (Store.setSealer). Entries carry each changed record's cumulative value after
+ * the merge, so a peer that merges them with 'max' ends with exactly this node's values, whatever
+ * it missed or received twice.
+ */
+import type { PrivateKey } from '@libp2p/interface'
+import {
+  type BlockRecord,
+  encodeSignedEntry,
+  SEAL_RECORDS_PER_ENTRY,
+  sealEntry,
+  type WireKind,
+} from '../../protocol/index.ts'
+import { decodeRrsetKey, type RecordId, RRSET_RANGE } from '../store/keys.ts'
+import type { Write } from '../store/rocks.ts'
+import type { FeedSealer, Store } from '../store/store.ts'
+import { decodeValue, type RecordValue } from '../store/value.ts'
+import type { Feeds, Head } from './feeds.ts'
+
+const KIND_CODE: Record<RecordId['kind'], WireKind> = { rr: 0, nxdomain: 1, nodata: 2 }
+const NO_PREV = new Uint8Array(0)
+
+export interface LocalFeedComponents {
+  store: Store
+  feeds: Feeds
+  privateKey: PrivateKey
+}
+
+export class LocalFeed implements FeedSealer {
+  readonly #store: Store
+  readonly #feeds: Feeds
+  readonly #key: PrivateKey
+  readonly #author: string
+  readonly #prefix: string
+
+  constructor(components: LocalFeedComponents, peerId: string) {
+    this.#store = components.store
+    this.#feeds = components.feeds
+    this.#key = components.privateKey
+    this.#author = peerId
+    this.#prefix = `${peerId}/`
+  }
+
+  get author(): string {
+    return this.#author
+  }
+
+  owns(label: string): boolean {
+    return label === this.#author || label.startsWith(this.#prefix)
+  }
+
+  /**
+   * Seals from now on. A store that holds records of this node's origins but no feed yet (written
+   * before the mesh existed) first gets them all sealed, so peers receive its whole history.
+   */
+  attach(): { backfilled: number } {
+    let backfilled = 0
+    if (this.#feeds.head(this.#author) === undefined) {
+      let batch: { id: RecordId; value: RecordValue }[] = []
+      const flush = () => {
+        const s = this.seal(batch)
+        this.#store.apply([], { extra: s.writes, sync: true })
+        s.commit()
+        backfilled += batch.length
+        batch = []
+      }
+      for (const [key, raw] of this.#store.range(RRSET_RANGE)) {
+        const id = decodeRrsetKey(key)
+        if (id === null || !this.owns(this.#store.originLabel(id.origin))) continue
+        const value = decodeValue(raw)
+        if (value === null) continue
+        batch.push({ id, value })
+        if (batch.length >= SEAL_RECORDS_PER_ENTRY * 16) flush()
+      }
+      if (batch.length > 0) flush()
+    }
+    this.#store.setSealer(this)
+    return { backfilled }
+  }
+
+  detach(): void {
+    this.#store.setSealer(null)
+  }
+
+  seal(changed: readonly { id: RecordId; value: RecordValue }[]): { writes: Write[]; commit(): void } {
+    const records = changed.map(({ id, value }) => this.#record(id, value))
+    const writes: Write[] = []
+    const heads: Head[] = []
+    let current = this.#feeds.head(this.#author)
+    let seq = current?.seq ?? 0
+    let prev: Uint8Array = current?.hash ?? NO_PREV
+    const time = Math.floor(Date.now() / 1000)
+    let i = 0
+    let size = SEAL_RECORDS_PER_ENTRY
+    while (i < records.length) {
+      const chunk = records.slice(i, i + size)
+      let sealed: ReturnType<typeof sealEntry>
+      try {
+        sealed = sealEntry(this.#key, this.#author, seq + 1, prev, time, chunk)
+      } catch (err) {
+        // an entry over MAX_ENTRY_BYTES (huge TXT rdata): seal fewer records per entry
+        if (err instanceof RangeError && size > 1) {
+          size = Math.max(1, size >> 1)
+          continue
+        }
+        throw err
+      }
+      seq++
+      const encoded = encodeSignedEntry(sealed.signed)
+      const w = this.#feeds.entryWrites(current, this.#author, seq, encoded, sealed.hash, chunk.length)
+      for (const x of w.writes) writes.push(x)
+      heads.push(w.head)
+      current = w.head
+      prev = sealed.hash
+      i += chunk.length
+      size = SEAL_RECORDS_PER_ENTRY
+    }
+    return {
+      writes,
+      commit: () => {
+        for (const h of heads) this.#feeds.committed(h)
+      },
+    }
+  }
+
+  #record(id: RecordId, value: RecordValue): BlockRecord {
+    const label = this.#store.originLabel(id.origin)
+    return {
+      label: label === this.#author ? '' : label.slice(this.#prefix.length),
+      kind: KIND_CODE[id.kind],
+      rrtype: id.rrtype,
+      rrname: id.rrname,
+      bailiwick: id.bailiwick,
+      rdata: id.rdata,
+      first: value.first,
+      last: value.last,
+      count: value.count,
+    }
+  }
+}
