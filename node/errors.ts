@@ -28,6 +28,11 @@ export const ERROR_CODES = {
   ERR_DNSTAP_PROTOCOL:
     'a dnstap Frame Streams peer or file broke the protocol (handshake, content type, frame size)',
   ERR_DNSTAP_LISTEN: 'the dnstap listener could not bind its unix socket or TCP address',
+  ERR_MESH_LISTEN: 'the mesh (libp2p) could not start or listen on its configured addresses',
+  ERR_PEER_PROTOCOL:
+    'a mesh peer broke the wire protocol (oversized or undecodable frame, bad signature, forked feed)',
+  ERR_PEER_UNREACHABLE: 'a mesh peer could not be dialled, refused the protocol, or did not answer in time',
+  ERR_MESH_OFF: 'a mesh command was given to a node whose mesh is off (mesh.listen is empty)',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -39,7 +39,8 @@ export async function storeDigest(store: Store, opts: { signal?: AbortSignal } =
       d.records++
     }
     // a running node answers digest beside capture: yield between chunks
-    if ((n += chunk.length) >= 65536) {
+    n += chunk.length
+    if (n >= 65536) {
       n = 0
       opts.signal?.throwIfAborted()
       await new Promise((resolve) => setImmediate(resolve))

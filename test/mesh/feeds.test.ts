@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { decodeEntry, encodeEntry, type SignedEntry, WireError } from '../../protocol/index.ts'
 import { storeDigest } from '../../node/mesh/digest.ts'
 import { Feeds } from '../../node/mesh/feeds.ts'
 import { LocalFeed } from '../../node/mesh/local-feed.ts'
 import { Store } from '../../node/store/store.ts'
+import { decodeEntry, encodeEntry, type SignedEntry, WireError } from '../../protocol/index.ts'
 import { prng } from '../helpers/prng.ts'
 import { randomRec, tempDir } from '../store/helpers.ts'
 
@@ -40,7 +40,11 @@ function feedRecords(n: N, count: number, seed: number, label?: string) {
   const updates = []
   for (let i = 0; i < count; i++) {
     const rec = randomRec(rand, { origin, maxText: 200 })
-    updates.push({ id: rec.id, value: { first: 1000 + i, last: 2000 + i, count: 1 + (i % 7) }, mode: 'add' as const })
+    updates.push({
+      id: rec.id,
+      value: { first: 1000 + i, last: 2000 + i, count: 1 + (i % 7) },
+      mode: 'add' as const,
+    })
   }
   n.store.apply(updates)
 }

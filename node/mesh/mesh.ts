@@ -1,0 +1,476 @@
+/**
+ * The mesh of one node: the libp2p host (network.ts), the sync protocol (sync.ts) pushed after every
+ * new entry and run as anti-entropy on a timer, the peer query protocol (query-protocol.ts), and the
+ * allowlisted peers' state (peers.ts). Configured peers are dialled at start and redialled with
+ * backoff. A peer that breaks the protocol is hung up on and banned; local capture never waits on
+ * a peer: every exchange is asynchronous and bounded (limits.ts, protocol/limits.ts).
+ */
+import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from 'libp2p'
+import { isWireError, PROTOCOL_QUERY, PROTOCOL_SYNC } from '../../protocol/index.ts'
+import { isPdnsError, PdnsError } from '../errors.ts'
+import type { Logger } from '../log/index.ts'
+import { MAX_QUERY_LIMIT } from '../query/limits.ts'
+import type { NameSummary, QueryBackend, ResultRecord } from '../query/types.ts'
+import type { Feeds } from './feeds.ts'
+import {
+  ANTI_ENTROPY_INTERVAL_MS,
+  PUSH_DELAY_MS,
+  PUSH_MIN_INTERVAL_MS,
+  QUERY_MAX_INBOUND_STREAMS,
+  QUERY_MAX_OUTBOUND_STREAMS,
+  QUERY_TIMEOUT_MS,
+  REDIAL_MAX_MS,
+  REDIAL_MIN_MS,
+  SYNC_MAX_INBOUND_STREAMS,
+  SYNC_MAX_OUTBOUND_STREAMS,
+  SYNC_TIMEOUT_MS,
+} from './limits.ts'
+import { mergeRecords, mergeSummaries } from './merge.ts'
+import { createNetwork } from './network.ts'
+import { type PeerInfo, PeerState } from './peers.ts'
+import { answerQuery, askPeer } from './query-protocol.ts'
+import { type MeshQuery, toWireRequest } from './query-wire.ts'
+import { haveMap, initiateSync, respondSync, type SyncComponents } from './sync.ts'
+
+export type ShareMode = 'all' | 'query-only'
+
+export interface MeshConfig {
+  listen: readonly string[]
+  /** multiaddrs with /p2p/<peer id> */
+  peers: readonly string[]
+  allow: readonly string[]
+  pskFile: string | null
+  share: ShareMode
+}
+
+export interface MeshComponents {
+  feeds: Feeds
+  backend: QueryBackend
+  privateKey: PrivateKey
+  peerId: string
+  log: Logger
+}
+
+export interface PeerAnswerStatus {
+  peer: string
+  status: 'answered' | 'failed' | 'timeout'
+  records: number
+  error?: string
+}
+
+export interface MeshAnswer {
+  records: ResultRecord[]
+  summary: NameSummary | null
+  /** whether the merged answer was cut at the query's limit */
+  limited: boolean
+  peers: PeerAnswerStatus[]
+}
+
+export interface MeshStatus {
+  peerId: string
+  share: ShareMode
+  listen: string[]
+  peers: PeerInfo[]
+  /** entries and bytes held of other authors' feeds */
+  remote: { authors: number; entries: number; bytes: number }
+}
+
+interface Dialled {
+  addr: string
+  peerId: string
+  delay: number
+  timer: NodeJS.Timeout | null
+}
+
+export class Mesh {
+  readonly #c: MeshComponents
+  readonly #config: MeshConfig
+  readonly #log: Logger
+  readonly #peers = new Map<string, PeerState>()
+  readonly #dialled: Dialled[] = []
+  #net: Libp2p | null = null
+  #stopping = false
+  #timers = new Set<NodeJS.Timeout>()
+  #antiEntropy: NodeJS.Timeout | null = null
+  #unlisten: (() => void) | null = null
+  /** per peer: a sync running, one wanted after it, the last start */
+  readonly #sync = new Map<
+    string,
+    { running: boolean; again: boolean; last: number; timer: NodeJS.Timeout | null }
+  >()
+
+  constructor(components: MeshComponents, config: MeshConfig) {
+    this.#c = components
+    this.#config = config
+    this.#log = components.log
+    for (const id of config.allow) this.#peers.set(id, new PeerState(id, true))
+    for (const addr of config.peers) {
+      const id = multiaddr(addr)
+        .getComponents()
+        .findLast((c) => c.name === 'p2p')?.value
+      if (id === undefined) throw new PdnsError('ERR_CONFIG', `mesh.peers: ${addr} has no /p2p/<peer id>`)
+      this.#dialled.push({ addr, peerId: id, delay: REDIAL_MIN_MS, timer: null })
+    }
+  }
+
+  get running(): boolean {
+    return this.#net !== null
+  }
+
+  #peer(id: string): PeerState {
+    let p = this.#peers.get(id)
+    if (p === undefined) {
+      p = new PeerState(id, false)
+      this.#peers.set(id, p)
+    }
+    return p
+  }
+
+  #allowed(id: string): boolean {
+    const p = this.#peers.get(id)
+    return p?.info.allowed === true && !p.banned
+  }
+
+  async start(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#net !== null) return
+    opts.signal?.throwIfAborted()
+    const net = await createNetwork({
+      privateKey: this.#c.privateKey,
+      listen: this.#config.listen,
+      allowed: (id) => this.#allowed(id),
+      pskFile: this.#config.pskFile,
+    })
+    if (this.#config.share === 'all') {
+      await net.handle(PROTOCOL_SYNC, (stream, conn) => this.#onSyncStream(stream, conn), {
+        maxInboundStreams: SYNC_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: SYNC_MAX_OUTBOUND_STREAMS,
+      })
+    }
+    await net.handle(PROTOCOL_QUERY, (stream, conn) => this.#onQueryStream(stream, conn), {
+      maxInboundStreams: QUERY_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: QUERY_MAX_OUTBOUND_STREAMS,
+    })
+    net.addEventListener('connection:open', (e) => this.#onConnection(e.detail, true))
+    net.addEventListener('connection:close', (e) => this.#onConnection(e.detail, false))
+    try {
+      await net.start()
+    } catch (cause) {
+      await Promise.resolve(net.stop()).catch(() => {})
+      throw new PdnsError('ERR_MESH_LISTEN', `the mesh could not listen: ${(cause as Error).message}`, {
+        cause,
+      })
+    }
+    this.#net = net
+    this.#stopping = false
+    if (this.#config.share === 'all') {
+      // a new entry (sealed here or accepted from a peer) goes on to every connected peer
+      this.#unlisten = this.#c.feeds.onEntry(() => {
+        for (const p of this.#peers.values())
+          if (p.info.connected && p.info.syncs) this.#schedule(p.info.peerId, PUSH_DELAY_MS)
+      })
+      this.#antiEntropy = setInterval(() => {
+        for (const p of this.#peers.values())
+          if (p.info.connected && p.info.syncs) this.#schedule(p.info.peerId, 0)
+      }, ANTI_ENTROPY_INTERVAL_MS)
+      this.#antiEntropy.unref()
+    }
+    for (const d of this.#dialled) this.#dial(d)
+    this.#log.info(
+      { listen: this.addresses(), peers: this.#config.peers.length, share: this.#config.share },
+      'mesh started',
+    )
+  }
+
+  async stop(): Promise<void> {
+    const net = this.#net
+    if (net === null) return
+    this.#stopping = true
+    this.#unlisten?.()
+    this.#unlisten = null
+    if (this.#antiEntropy !== null) clearInterval(this.#antiEntropy)
+    for (const t of this.#timers) clearTimeout(t)
+    this.#timers.clear()
+    for (const d of this.#dialled) if (d.timer !== null) clearTimeout(d.timer)
+    for (const s of this.#sync.values()) if (s.timer !== null) clearTimeout(s.timer)
+    await net.stop()
+    this.#net = null
+  }
+
+  /** The node's listening multiaddrs, each ending in /p2p/<peer id> (what other operators dial). */
+  addresses(): string[] {
+    return this.#net?.getMultiaddrs().map((m) => m.toString()) ?? []
+  }
+
+  status(): MeshStatus {
+    let entries = 0
+    let bytes = 0
+    let authors = 0
+    for (const h of this.#c.feeds.authors.values()) {
+      if (h.author === this.#c.peerId) continue
+      authors++
+      entries += h.seq
+      bytes += h.bytes
+    }
+    return {
+      peerId: this.#c.peerId,
+      share: this.#config.share,
+      listen: this.addresses(),
+      peers: [...this.#peers.values()].map((p) => ({ ...p.info, banned: p.banned }) as PeerInfo),
+      remote: { authors, entries, bytes },
+    }
+  }
+
+  // ------------------------------------------------------------ connections
+
+  #onConnection(conn: Connection, open: boolean): void {
+    const id = conn.remotePeer.toString()
+    const p = this.#peer(id)
+    const still = this.#net?.getConnections(conn.remotePeer).some((c) => c.status === 'open') ?? false
+    p.info.connected = open || still
+    if (open) {
+      this.#log.info({ peer: id, addr: conn.remoteAddr.toString() }, 'peer connected')
+      const d = this.#dialled.find((x) => x.peerId === id)
+      if (d !== undefined) d.delay = REDIAL_MIN_MS
+      if (this.#config.share === 'all' && p.info.syncs) this.#schedule(id, 0)
+    } else if (!p.info.connected) {
+      this.#log.info({ peer: id }, 'peer disconnected')
+      const d = this.#dialled.find((x) => x.peerId === id)
+      if (d !== undefined && !this.#stopping) this.#redial(d)
+    }
+  }
+
+  #dial(d: Dialled): void {
+    const net = this.#net
+    if (net === null || this.#stopping) return
+    if (!this.#allowed(d.peerId)) {
+      this.#redial(d)
+      return
+    }
+    net.dial(multiaddr(d.addr)).then(
+      () => {},
+      (err: unknown) => {
+        this.#peer(d.peerId).info.lastError = (err as Error).message
+        this.#log.debug({ peer: d.peerId, addr: d.addr, err: (err as Error).message }, 'dial failed')
+        this.#redial(d)
+      },
+    )
+  }
+
+  #redial(d: Dialled): void {
+    if (this.#stopping || d.timer !== null) return
+    const delay = d.delay
+    d.delay = Math.min(REDIAL_MAX_MS, d.delay * 2)
+    d.timer = setTimeout(() => {
+      d.timer = null
+      if (!this.#peer(d.peerId).info.connected) this.#dial(d)
+    }, delay)
+    d.timer.unref()
+  }
+
+  /** Protocol violation: count it, hang up, and (at the ban score) refuse the peer for a while. */
+  #violation(id: string, err: unknown): void {
+    const reason = isWireError(err) ? err.reason : 'stream'
+    const message = (err as Error).message
+    const banned = this.#peer(id).violation(reason, message)
+    this.#log.warn({ peer: id, reason, err: message, banned }, 'peer broke the protocol; cut off')
+    void this.#net?.hangUp(peerIdFromString(id)).catch(() => {})
+  }
+
+  // ------------------------------------------------------------ sync
+
+  #syncComponents(p: PeerState): SyncComponents {
+    return {
+      feeds: this.#c.feeds,
+      self: this.#c.peerId,
+      onAccepted: (r, bytes) => {
+        p.heard(r.author, r.seq)
+        p.info.bytesIn += bytes
+        if (r.status === 'applied') {
+          p.info.entriesIn++
+          p.info.recordsIn += r.records
+        }
+      },
+    }
+  }
+
+  #schedule(id: string, delay: number): void {
+    if (this.#stopping) return
+    let s = this.#sync.get(id)
+    if (s === undefined) {
+      s = { running: false, again: false, last: 0, timer: null }
+      this.#sync.set(id, s)
+    }
+    if (s.running) {
+      s.again = true
+      return
+    }
+    if (s.timer !== null) return
+    const wait = Math.max(delay, s.last + PUSH_MIN_INTERVAL_MS - Date.now())
+    s.timer = setTimeout(() => {
+      s.timer = null
+      void this.syncWith(id)
+    }, wait)
+    s.timer.unref()
+  }
+
+  /** One sync exchange with a connected peer (started by push, anti-entropy, or a test). */
+  async syncWith(id: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const net = this.#net
+    const p = this.#peer(id)
+    let s = this.#sync.get(id)
+    if (s === undefined) {
+      s = { running: false, again: false, last: 0, timer: null }
+      this.#sync.set(id, s)
+    }
+    if (net === null || s.running || !p.info.connected || !p.info.syncs) return
+    s.running = true
+    s.again = false
+    s.last = Date.now()
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(SYNC_TIMEOUT_MS),
+      ...(opts.signal ? [opts.signal] : []),
+    ])
+    let again = false
+    try {
+      const stream = await net.dialProtocol(peerIdFromString(id), PROTOCOL_SYNC, { signal })
+      const out = await initiateSync(this.#syncComponents(p), stream, p.have, { signal })
+      p.have.clear()
+      for (const h of out.theirHave) p.have.set(h.author, h.seq)
+      p.info.entriesOut += out.sent
+      p.info.bytesOut += out.bytesSent
+      p.info.lastSync = Math.floor(Date.now() / 1000)
+      // they still lack something we hold (more than one exchange carries), or we lag them
+      const ours = haveMap(this.#c.feeds.heads())
+      for (const [author, seq] of ours) if ((p.have.get(author) ?? 0) < seq) again = true
+      if (out.behind) again = true
+    } catch (err) {
+      if (isWireError(err)) this.#violation(id, err)
+      else if ((err as Error).name === 'UnsupportedProtocolError') {
+        // a query-only peer: it answers questions but takes and gives no records
+        p.info.syncs = false
+        this.#log.info({ peer: id }, 'peer does not sync (share = "query-only"); queries only')
+      } else if (!this.#stopping) {
+        p.info.lastError = (err as Error).message
+        this.#log.debug({ peer: id, err: (err as Error).message }, 'sync failed')
+      }
+    } finally {
+      s.running = false
+    }
+    if ((again || s.again) && !this.#stopping) this.#schedule(id, 0)
+  }
+
+  async #onSyncStream(stream: Stream, conn: Connection): Promise<void> {
+    const id = conn.remotePeer.toString()
+    const p = this.#peer(id)
+    if (!p.openedStream()) {
+      this.#violation(id, new Error('flood: too many streams'))
+      stream.abort(new Error('flood'))
+      return
+    }
+    try {
+      const out = await respondSync(this.#syncComponents(p), stream, {
+        signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
+      })
+      for (const h of out.theirHave) p.heard(h.author, h.seq)
+      p.info.entriesOut += out.sent
+      p.info.bytesOut += out.bytesSent
+      p.info.lastSync = Math.floor(Date.now() / 1000)
+      // the initiator holds what we lack and did not push it (its view of us was stale): pull
+      const ours = haveMap(this.#c.feeds.heads())
+      if (out.behind || out.theirHave.some((h) => (ours.get(h.author) ?? 0) < h.seq)) this.#schedule(id, 0)
+    } catch (err) {
+      if (isWireError(err)) this.#violation(id, err)
+      else this.#log.debug({ peer: id, err: (err as Error).message }, 'inbound sync failed')
+      stream.abort(err as Error)
+    }
+  }
+
+  // ------------------------------------------------------------ queries
+
+  async #onQueryStream(stream: Stream, conn: Connection): Promise<void> {
+    const id = conn.remotePeer.toString()
+    const p = this.#peer(id)
+    if (!p.openedStream()) {
+      this.#violation(id, new Error('flood: too many streams'))
+      stream.abort(new Error('flood'))
+      return
+    }
+    try {
+      await answerQuery(this.#c.backend, stream, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) })
+    } catch (err) {
+      if (isWireError(err)) this.#violation(id, err)
+      stream.abort(err as Error)
+    }
+  }
+
+  /**
+   * The query on this node's store and on every connected peer, merged record by record. Each
+   * peer gets `timeoutMs`; one that fails or times out is reported, never waited for longer.
+   */
+  async query(q: MeshQuery, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<MeshAnswer> {
+    const net = this.#net
+    if (net === null)
+      throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
+    const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS
+    const limit = q.lookup === 'summary' ? MAX_QUERY_LIMIT : (q.query.limit ?? MAX_QUERY_LIMIT)
+    const local = this.#local(q, opts)
+    const request = toWireRequest(q)
+    const targets = [...this.#peers.values()].filter((p) => p.info.connected && !p.banned)
+    const asks = targets.map(
+      async (
+        p,
+      ): Promise<{ status: PeerAnswerStatus; records: ResultRecord[]; summary: NameSummary | null }> => {
+        const timeout = AbortSignal.timeout(timeoutMs)
+        const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])])
+        try {
+          const stream = await net.dialProtocol(peerIdFromString(p.info.peerId), PROTOCOL_QUERY, { signal })
+          const a = await askPeer(stream, request, { signal, maxRecords: limit })
+          return {
+            status: { peer: p.info.peerId, status: 'answered', records: a.records.length },
+            records: a.records,
+            summary: a.summary,
+          }
+        } catch (err) {
+          if (isWireError(err)) this.#violation(p.info.peerId, err)
+          const status = timeout.aborted ? 'timeout' : 'failed'
+          const error = isPdnsError(err) || isWireError(err) ? err.message : (err as Error).message
+          return { status: { peer: p.info.peerId, status, records: 0, error }, records: [], summary: null }
+        }
+      },
+    )
+    const [mine, ...theirs] = await Promise.all([local, ...asks])
+    if (q.lookup === 'summary') {
+      return {
+        records: [],
+        summary: mergeSummaries([mine!.summary, ...theirs.map((t) => t.summary)]),
+        limited: false,
+        peers: theirs.map((t) => t.status),
+      }
+    }
+    const merged = mergeRecords([mine!.records, ...theirs.map((t) => t.records)])
+    return {
+      records: merged.slice(0, limit),
+      summary: null,
+      limited: merged.length > limit || mine!.limited,
+      peers: theirs.map((t) => t.status),
+    }
+  }
+
+  async #local(q: MeshQuery, opts: { signal?: AbortSignal }) {
+    const b = this.#c.backend
+    if (q.lookup === 'summary') {
+      const summary = await b.summary(q.name, {
+        ...opts,
+        ...(q.origin === undefined ? {} : { origin: q.origin }),
+      })
+      return { records: [] as ResultRecord[], summary, limited: false }
+    }
+    const page = q.lookup === 'rrset' ? await b.rrset(q.query, opts) : await b.rdata(q.query, opts)
+    return { records: page.records, summary: null, limited: page.cursor !== null }
+  }
+}
+
+export type { PeerId }

@@ -1,0 +1,171 @@
+/**
+ * The sync exchange (/pdns-mesh/sync/1.0.0), both sides. One stream is one exchange:
+ *
+ *   initiator → SyncRequest { have: its heads, push: entries it believes the responder lacks }
+ *   responder ← applies push, then SyncResponse { have: its heads, entries the initiator lacks,
+ *               more } … until more = false
+ *
+ * In sync, that is one round trip of two have-vectors. The initiator learns from the responder's
+ * have what the responder still lacks and pushes it in its next exchange, so both directions
+ * converge through exchanges started by either side. Frames are length-prefixed and bounded before
+ * decoding (protocol/limits.ts).
+ */
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import {
+  decodeSyncRequest,
+  decodeSyncResponse,
+  encodeSyncRequest,
+  encodeSyncResponse,
+  type FeedHead,
+  MAX_SYNC_FRAME_BYTES,
+  type SignedEntry,
+  SYNC_RESPONSE_BUDGET_BYTES,
+  SYNC_STREAM_MAX_ENTRIES,
+} from '../../protocol/index.ts'
+import type { AcceptResult, Feeds } from './feeds.ts'
+import { ACCEPT_YIELD_EVERY } from './limits.ts'
+
+export interface SyncComponents {
+  feeds: Feeds
+  /** this node's peer id (its own entries coming back are a restore, not a fork) */
+  self: string
+  /** accepted or refused, per entry (counters, the peer's have) */
+  onAccepted?: (r: AcceptResult, bytes: number) => void
+}
+
+export interface SyncOutcome {
+  /** the other side's heads */
+  theirHave: FeedHead[]
+  received: number
+  applied: number
+  sent: number
+  /** bytes of the entries sent */
+  bytesSent: number
+  /** an entry arrived out of order, or the responder stopped at its per-stream bound: sync again */
+  behind: boolean
+}
+
+function entrySize(e: SignedEntry): number {
+  return e.entry.length + e.signature.length + 8
+}
+
+const breathe = () => new Promise((resolve) => setImmediate(resolve))
+
+async function acceptAll(c: SyncComponents, entries: readonly SignedEntry[]) {
+  let applied = 0
+  let gap = false
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!
+    const r = c.feeds.accept(e, { self: c.self })
+    c.onAccepted?.(r, entrySize(e))
+    if (r.status === 'applied') applied++
+    if (r.status === 'gap') gap = true
+    // applying is synchronous store work: capture, dnstap and the control socket get turns between
+    if ((i + 1) % ACCEPT_YIELD_EVERY === 0) await breathe()
+  }
+  return { applied, gap }
+}
+
+/** Entries `feeds` holds beyond `have`, oldest first per author, within the byte and entry budgets. */
+export function entriesBeyond(
+  feeds: Feeds,
+  have: ReadonlyMap<string, number>,
+  maxBytes: number,
+  maxEntries: number,
+): { entries: SignedEntry[]; reached: Map<string, number>; complete: boolean } {
+  const entries: SignedEntry[] = []
+  const reached = new Map<string, number>()
+  let bytes = 0
+  for (const [author, head] of feeds.authors) {
+    const theirs = have.get(author) ?? 0
+    if (head.seq <= theirs) continue
+    if (bytes >= maxBytes || entries.length >= maxEntries) return { entries, reached, complete: false }
+    const got = feeds.entriesAfter(author, theirs, maxBytes - bytes, maxEntries - entries.length)
+    for (const e of got) bytes += entrySize(e)
+    entries.push(...got)
+    reached.set(author, theirs + got.length)
+    if (theirs + got.length < head.seq) return { entries, reached, complete: false }
+  }
+  return { entries, reached, complete: true }
+}
+
+export function haveMap(heads: readonly FeedHead[]): Map<string, number> {
+  return new Map(heads.map((h) => [h.author, h.seq]))
+}
+
+/** The initiator's side: push what the peer lacks (by `theirHave`), take what we lack. */
+export async function initiateSync(
+  c: SyncComponents,
+  stream: Stream,
+  theirHave: ReadonlyMap<string, number>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<SyncOutcome> {
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  const push = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
+  await lp.write(encodeSyncRequest({ have: c.feeds.heads(), push: push.entries }), opts)
+  let first = true
+  let theirs: FeedHead[] = []
+  let received = 0
+  let applied = 0
+  let behind = !push.complete
+  for (;;) {
+    const frame = await lp.read(opts)
+    const resp = decodeSyncResponse(frame.subarray())
+    if (first) {
+      theirs = resp.have
+      first = false
+    }
+    received += resp.entries.length
+    const r = await acceptAll(c, resp.entries)
+    applied += r.applied
+    if (r.gap) behind = true
+    if (!resp.more) break
+  }
+  await stream.close(opts).catch(() => {})
+  // the responder stops at SYNC_STREAM_MAX_ENTRIES: when its heads are still ahead, go again
+  const now = haveMap(c.feeds.heads())
+  for (const h of theirs) if ((now.get(h.author) ?? 0) < h.seq) behind = true
+  const bytesSent = push.entries.reduce((n, e) => n + entrySize(e), 0)
+  return { theirHave: theirs, received, applied, sent: push.entries.length, bytesSent, behind }
+}
+
+/** The responder's side. Returns the initiator's heads (after its push) and what moved. */
+export async function respondSync(
+  c: SyncComponents,
+  stream: Stream,
+  opts: { signal?: AbortSignal } = {},
+): Promise<SyncOutcome> {
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  const req = decodeSyncRequest((await lp.read(opts)).subarray())
+  const r = await acceptAll(c, req.push)
+  const theirHave = haveMap(req.have)
+  let sent = 0
+  let bytesSent = 0
+  let first = true
+  let entriesLeft = SYNC_STREAM_MAX_ENTRIES
+  for (;;) {
+    const page = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, entriesLeft)
+    // the next page starts after what this one carries
+    for (const [author, seq] of page.reached) theirHave.set(author, seq)
+    sent += page.entries.length
+    for (const e of page.entries) bytesSent += entrySize(e)
+    entriesLeft -= page.entries.length
+    const more = !page.complete && entriesLeft > 0 && page.entries.length > 0
+    await lp.write(
+      encodeSyncResponse({ have: first ? c.feeds.heads() : [], entries: page.entries, more }),
+      opts,
+    )
+    first = false
+    if (!more) break
+  }
+  await stream.close(opts).catch(() => {})
+  return {
+    theirHave: req.have,
+    received: req.push.length,
+    applied: r.applied,
+    sent,
+    bytesSent,
+    behind: r.gap,
+  }
+}
