@@ -91,6 +91,16 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       problems.push(`${whereOf(KEYS.dnstapSocketGroup)}: ${(err as Error).message}`)
     }
   }
+  const allow = new Set(get(KEYS.meshAllow))
+  for (const addr of get(KEYS.meshPeers)) {
+    const id = addr.slice(addr.lastIndexOf('/p2p/') + 5)
+    if (!allow.has(id)) problems.push(`${whereOf(KEYS.meshPeers)}: ${addr}: peer ${id} is not in mesh.allow`)
+  }
+  if (get(KEYS.meshListen).length === 0 && get(KEYS.meshPeers).length > 0) {
+    problems.push(
+      `${whereOf(KEYS.meshPeers)}: peers are configured but mesh.listen is empty (the mesh is off)`,
+    )
+  }
   if (problems.length > 0) throw new PdnsError('ERR_CONFIG', problems.join('\n'))
 
   const interfaces = get(KEYS.captureInterfaces)
@@ -121,6 +131,13 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     store: {
       flushIntervalMs: get(KEYS.storeFlushInterval),
       windowMaxBytes: get(KEYS.storeWindowMb) * MIB,
+    },
+    mesh: {
+      listen: get(KEYS.meshListen),
+      peers: get(KEYS.meshPeers),
+      allow: [...allow],
+      pskFile: get(KEYS.meshPskFile) === '' ? null : resolve(dataDir, get(KEYS.meshPskFile)),
+      share: get(KEYS.meshShare),
     },
   })
 }

@@ -6,6 +6,9 @@
  * Defaults are written as a config file would write them (a duration as "10s"), and the default of
  * a key that mirrors another module's default is taken from that module's constant.
  */
+
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
 import { DEFAULT_SOCKET_MODE, formatMode, parseSocketMode } from '../dnstap/socket-access.ts'
@@ -96,6 +99,50 @@ const socketGroup: Check<string> = {
     return { problem: `expected a group name or a numeric gid, got ${show(raw)}` }
   },
 }
+/** A libp2p multiaddr (checked by @multiformats/multiaddr); with `p2p`, it must end in /p2p/<peer id>. */
+function multiaddrText(p2p: boolean): Check<string> {
+  return {
+    type: 'string',
+    allowed: p2p ? 'a multiaddr ending in /p2p/<peer id>' : 'a multiaddr such as /ip4/0.0.0.0/tcp/4001',
+    parse: (raw) => {
+      if (typeof raw !== 'string' || raw.length > 1024)
+        return { problem: `expected a multiaddr, got ${show(raw)}` }
+      try {
+        const comps = multiaddr(raw).getComponents()
+        const last = comps.at(-1)
+        if (p2p && (last?.name !== 'p2p' || last.value === undefined)) {
+          return { problem: `${show(raw)} does not end in /p2p/<peer id>` }
+        }
+        if (!p2p && comps.some((c) => c.name === 'p2p')) {
+          return { problem: `${show(raw)}: a listen address names no peer id` }
+        }
+        if (!comps.some((c) => c.name === 'tcp'))
+          return { problem: `${show(raw)}: only TCP addresses are supported` }
+      } catch (err) {
+        return { problem: `${show(raw)} is not a multiaddr: ${(err as Error).message}` }
+      }
+      return { value: raw }
+    },
+  }
+}
+
+/** A libp2p peer id of an Ed25519 key (12D3KooW…), the only kind that can sign feed entries. */
+const peerIdText: Check<string> = {
+  type: 'string',
+  allowed: 'an Ed25519 libp2p peer id (12D3KooW…, as pdns-mesh id prints it)',
+  parse: (raw) => {
+    if (typeof raw !== 'string') return { problem: `expected a peer id, got ${show(raw)}` }
+    try {
+      const id = peerIdFromString(raw)
+      if (id.type !== 'Ed25519' || id.toString() !== raw)
+        return { problem: `${show(raw)} is not an Ed25519 peer id` }
+    } catch {
+      return { problem: `${show(raw)} is not a peer id` }
+    }
+    return { value: raw }
+  },
+}
+
 const interfaceName = text({
   empty: false,
   pattern: { re: /^[\x21-\x7e]+$/, what: 'an interface name (printable ASCII, no spaces)' },
@@ -237,6 +284,43 @@ export const KEYS = {
     'Memory cap of the aggregation window; a full window is written at once, before its interval ends.',
     { unit: 'MiB' },
   ),
+  meshListen: key(
+    'mesh.listen',
+    listOf(multiaddrText(false), { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    [],
+    'Multiaddrs the mesh (libp2p over TCP, Noise, yamux) listens on, e.g. ["/ip4/0.0.0.0/tcp/4001"]. ' +
+      'Empty: no mesh; the node neither listens nor dials.',
+  ),
+  meshPeers: key(
+    'mesh.peers',
+    listOf(multiaddrText(true), { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    [],
+    'Peers to dial at start (and redial with backoff while they are away): multiaddrs ending in ' +
+      '/p2p/<peer id>. Each peer id must also be in mesh.allow.',
+  ),
+  meshAllow: key(
+    'mesh.allow',
+    listOf(peerIdText, { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
+    [],
+    "Peer ids allowed to connect, in either direction (pdns-mesh id prints a node's). Anyone else " +
+      'is refused right after the Noise handshake, before any protocol runs.',
+  ),
+  meshPskFile: key(
+    'mesh.psk_file',
+    text({ empty: true }),
+    '',
+    'A libp2p private-network key file (/key/swarm/psk/1.0.0/, /base16/, 64 hex digits): only nodes ' +
+      'holding the same key can even start a handshake. A relative path is relative to the data ' +
+      'directory. Empty: none.',
+  ),
+  meshShare: key(
+    'mesh.share',
+    oneOf(['all', 'query-only'] as const),
+    'all',
+    '"all": replicate every record both ways (this node\'s and, forwarded unchanged, every other ' +
+      'author\'s signed entries). "query-only": sync nothing, only answer peers\' queries (for an ' +
+      'operator who may not hand over its data but may answer questions).',
+  ),
 } as const
 
 /** Every key, in the order the docs list them (top-level keys first, then section by section). */
@@ -248,6 +332,10 @@ export const SECTIONS: readonly { name: string; doc: string }[] = [
   { name: 'capture', doc: 'Live capture with libpcap.' },
   { name: 'dnstap', doc: 'dnstap input (Frame Streams) from resolvers and authoritative servers.' },
   { name: 'store', doc: 'The aggregation window between the sensor and the database.' },
+  {
+    name: 'mesh',
+    doc: 'The peer-to-peer mesh: who this node talks to and what it shares (docs/PROTOCOL.md).',
+  },
 ]
 
 export function sectionOf(spec: KeySpec<unknown>): string | null {

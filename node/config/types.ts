@@ -42,6 +42,15 @@ export interface NodeConfig {
     readonly flushIntervalMs: number
     readonly windowMaxBytes: number
   }
+  readonly mesh: {
+    /** empty: no mesh */
+    readonly listen: readonly string[]
+    readonly peers: readonly string[]
+    readonly allow: readonly string[]
+    /** absolute, or null */
+    readonly pskFile: string | null
+    readonly share: 'all' | 'query-only'
+  }
 }
 
 /**

@@ -468,7 +468,10 @@ export function decodeFeedKey(key: Uint8Array): { author: number; seq: number } 
 
 /** Entries of one author with seq in [from, ∞). */
 export function feedRange(author: number, from: number): { gte: Buffer; lt: Buffer } {
-  return { gte: feedKey(author, from), lt: Buffer.from(successor(concat([Uint8Array.of(TAG_FEED), u32(author)]))) }
+  return {
+    gte: feedKey(author, from),
+    lt: Buffer.from(successor(concat([Uint8Array.of(TAG_FEED), u32(author)]))),
+  }
 }
 
 export function feedHeadKey(author: number): Buffer {

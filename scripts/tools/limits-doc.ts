@@ -39,7 +39,7 @@ export async function renderLimitsDoc(): Promise<string> {
     'reached by well-formed traffic; each says what happens when it is.',
     '',
   ]
-  for (const file of limitFiles(join(ROOT, 'node'))) {
+  for (const file of [...limitFiles(join(ROOT, 'protocol')), ...limitFiles(join(ROOT, 'node'))]) {
     const rel = relative(ROOT, file)
     const mod = (await import(file)) as Record<string, unknown>
     const text = readFileSync(file, 'utf8')

@@ -112,6 +112,12 @@ socket_group = "nogroup"
 [store]
 flush_interval = "30s"
 window_mb = 1024
+[mesh]
+listen = ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001"]
+peers = ["/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]
+allow = ["12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]
+psk_file = "swarm.key"
+share = "query-only"
 `
 
   test('every key set in the file is taken, in its unit, with paths resolved', async () => {
@@ -148,7 +154,31 @@ window_mb = 1024
         socketGroup: NOGROUP_GID,
       },
       store: { flushIntervalMs: 30_000, windowMaxBytes: 1024 * MIB },
+      mesh: {
+        listen: ['/ip4/0.0.0.0/tcp/4001', '/ip6/::/tcp/4001'],
+        peers: ['/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa'],
+        allow: ['12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa'],
+        pskFile: join(data, 'swarm.key'),
+        share: 'query-only',
+      },
     } satisfies NodeConfig)
+  })
+
+  test('mesh: a dialled peer must be allowed, addresses must parse, peer ids must be Ed25519', async () => {
+    const p = await file(
+      '[mesh]\nlisten = ["/ip4/0.0.0.0/tcp/4001"]\npeers = ["/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa", "/ip4/192.0.2.8/tcp/4001"]\nallow = ["nope"]\nshare = "some"',
+    )
+    await assert.rejects(loadConfig({ file: p, env: {}, cwd: dir }), (err: unknown) => {
+      const m = (err as Error).message
+      assert.match(m, /mesh\.peers.*does not end in \/p2p\/<peer id>/)
+      assert.match(m, /mesh\.allow.*"nope" is not a peer id/)
+      assert.match(m, /mesh\.share/)
+      return true
+    })
+    const q = await file(
+      '[mesh]\nlisten = ["/ip4/0.0.0.0/tcp/4001"]\npeers = ["/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]',
+    )
+    await assert.rejects(loadConfig({ file: q, env: {}, cwd: dir }), /is not in mesh\.allow/)
   })
 
   test('data_dir: --data beats $PDNS_MESH_DATA, which beats the file, which beats the default', async () => {
@@ -262,7 +292,7 @@ describe('errors', () => {
       'config FILE: level: unknown key here (did you mean log.level?)',
     )
     assert.match(await problem('[capture.extra]\nx = 1'), /^config FILE: capture\.extra: unknown key/)
-    assert.match(await problem('[mesh]\npeers = []'), /^config FILE: mesh: unknown key/)
+    assert.match(await problem('[api]\nlisten = []'), /^config FILE: api: unknown key/)
     // a quoted dotted key is one key, not a path into a section
     assert.match(await problem('"log.level" = "debug"'), /^config FILE: "log\.level": unknown key/)
     assert.match(await problem('__proto__ = 1'), /^config FILE: __proto__: unknown key/)

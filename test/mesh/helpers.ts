@@ -39,7 +39,9 @@ export async function startMesh(n: TestNode, config: Partial<MeshConfig>): Promi
       backend: LocalBackend.over(n.store, n.peerId),
       privateKey: n.key,
       peerId: n.peerId,
-      log: createLogger({ level: process.env.MESH_TEST_LOG ?? 'silent' }).child({ node: n.name }),
+      log: createLogger({ level: process.env.MESH_TEST_LOG === 'debug' ? 'debug' : 'silent' }).child({
+        node: n.name,
+      }),
     },
     {
       listen: ['/ip4/127.0.0.1/tcp/0'],
