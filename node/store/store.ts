@@ -175,7 +175,7 @@ export class Store {
   #owned(origin: number): boolean {
     let owned = this.#sealed.get(origin)
     if (owned === undefined) {
-      owned = this.#sealer !== null && this.#sealer.owns(this.originLabel(origin))
+      owned = this.#sealer?.owns(this.originLabel(origin)) === true
       this.#sealed.set(origin, owned)
     }
     return owned
