@@ -33,6 +33,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+import type { MeshAnswer } from '../mesh/mesh.ts'
+
 export class RemoteBackend implements QueryBackend {
   readonly #socketPath: string
   readonly #idleTimeoutMs: number
@@ -88,6 +90,29 @@ export class RemoteBackend implements QueryBackend {
       throw this.#wrong('its status is not a node status')
     }
     return v as unknown as NodeStatus
+  }
+
+  /** The merged store's digest, computed by the node (GET /v1/digest). */
+  async digest(opts: CallOptions = {}): Promise<unknown> {
+    const v = await this.#json('GET', '/v1/digest', undefined, opts)
+    if (!isObject(v) || typeof v.digest !== 'string') throw this.#wrong('its digest is not one')
+    return v
+  }
+
+  /** The mesh's state: listen addresses, allowlisted and connected peers (GET /v1/peers). */
+  async peers(opts: CallOptions = {}): Promise<unknown> {
+    const v = await this.#json('GET', '/v1/peers', undefined, opts)
+    if (!isObject(v) || !Array.isArray(v.peers)) throw this.#wrong('its peers answer is not one')
+    return v
+  }
+
+  /** A query fanned out by the node to its peers and merged (POST /v1/mesh/query). */
+  async meshQuery(body: Record<string, unknown>, opts: CallOptions = {}): Promise<MeshAnswer> {
+    const v = await this.#json('POST', '/v1/mesh/query', body, opts)
+    if (!isObject(v) || !Array.isArray(v.records) || !Array.isArray(v.peers)) {
+      throw this.#wrong('its mesh answer is not one')
+    }
+    return v as unknown as MeshAnswer
   }
 
   async stats(opts: CallOptions = {}): Promise<StoreStats> {

@@ -14,6 +14,7 @@ const STATUS: Partial<Record<string, number>> = {
   ERR_BAD_ARGUMENT: 400,
   ERR_ABORTED: 503,
   ERR_DB_MISSING: 404,
+  ERR_MESH_OFF: 409,
 }
 
 export function errorAnswer(err: unknown): ErrorAnswer {

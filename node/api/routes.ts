@@ -9,9 +9,14 @@
  *   POST /v1/rdata    RdataQuery  → records, then {"$end": n, "cursor": …}
  *   POST /v1/summary  { name, origin? } → { summary: NameSummary | null }
  *   GET  /v1/export   records in key order, then {"$end": n}
+ *   GET  /v1/digest   StoreDigest (node/mesh/digest.ts)
+ *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
+ *   POST /v1/mesh/query { lookup: rrset|rdata|summary, query | name, origin?, timeoutMs? } → MeshAnswer
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { PdnsError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
+import type { MeshQuery } from '../mesh/query-wire.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type { QueryBackend } from '../query/types.ts'
 import { DEFAULT_LIMIT } from '../query/types.ts'
@@ -19,11 +24,13 @@ import { errorAnswer } from './error-answer.ts'
 import { MAX_CONTROL_PAGE_RECORDS, MAX_REQUEST_BODY_BYTES } from './limits.ts'
 import { type StreamOutcome, writeRecords } from './record-writer.ts'
 import { readJsonBody } from './request-body.ts'
-import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
+import { API_VERSION, type MeshControl, type NodeStatus, type PingAnswer } from './types.ts'
 import { decodeRdataQuery, decodeRrsetQuery, decodeSummaryRequest } from './wire.ts'
 
 export interface RouteContext {
   backend: QueryBackend
+  mesh: MeshControl | null
+  digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
   status: () => NodeStatus
   log: Logger
   /** aborted when the client goes away or the node stops */
@@ -99,7 +106,71 @@ const page =
     ctx.streamed(`/v1/${kind}`, r.outcome, r.records)
   }
 
+function meshOf(ctx: RouteContext): MeshControl {
+  if (ctx.mesh === null)
+    throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
+  return ctx.mesh
+}
+
+/** A mesh query's body: the lookup and its query, as /v1/rrset, /v1/rdata and /v1/summary take them. */
+function decodeMeshQuery(body: unknown): { q: MeshQuery; timeoutMs?: number } {
+  const b = (body ?? {}) as Record<string, unknown>
+  const timeoutMs = b.timeoutMs
+  if (
+    timeoutMs !== undefined &&
+    (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 1 || (timeoutMs as number) > 600_000)
+  ) {
+    throw new PdnsError('ERR_BAD_QUERY', 'timeoutMs: an integer of milliseconds from 1 to 600000')
+  }
+  const t = timeoutMs === undefined ? {} : { timeoutMs: timeoutMs as number }
+  switch (b.lookup) {
+    case 'rrset':
+      return { q: { lookup: 'rrset', query: decodeRrsetQuery(b.query) }, ...t }
+    case 'rdata':
+      return { q: { lookup: 'rdata', query: decodeRdataQuery(b.query) }, ...t }
+    case 'summary': {
+      const s = decodeSummaryRequest(b.query)
+      return {
+        q: { lookup: 'summary', name: s.name, ...(s.origin === undefined ? {} : { origin: s.origin }) },
+        ...t,
+      }
+    }
+    default:
+      throw new PdnsError('ERR_BAD_QUERY', 'lookup: one of rrset, rdata, summary')
+  }
+}
+
 const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
+  [
+    '/v1/digest',
+    {
+      method: 'GET',
+      handler: async (ctx, _req, res) => {
+        if (ctx.digest === null) throw new PdnsError('ERR_MESH_OFF', 'this node computes no digest')
+        sendJson(res, 200, await ctx.digest({ signal: ctx.signal }))
+      },
+    },
+  ],
+  [
+    '/v1/peers',
+    { method: 'GET', handler: async (ctx, _req, res) => sendJson(res, 200, meshOf(ctx).status()) },
+  ],
+  [
+    '/v1/mesh/query',
+    {
+      method: 'POST',
+      handler: async (ctx, req, res) => {
+        const b = await body(req, res)
+        if (b === undefined) return
+        const { q, timeoutMs } = decodeMeshQuery(b.value)
+        const answer = await meshOf(ctx).query(q, {
+          signal: ctx.signal,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        })
+        sendJson(res, 200, answer)
+      },
+    },
+  ],
   [
     '/v1/ping',
     {

@@ -28,10 +28,14 @@ import { probeControlSocket } from './probe.ts'
 import { STOPPING, type StreamOutcome } from './record-writer.ts'
 import { route, sendJson } from './routes.ts'
 import { unixPathProblem } from './socket-path.ts'
-import type { NodeStatus } from './types.ts'
+import type { MeshControl, NodeStatus } from './types.ts'
 
 export interface ControlComponents {
   backend: QueryBackend
+  /** the node's mesh; null or absent: the mesh is off */
+  mesh?: MeshControl | null
+  /** the merged store's digest (node/mesh/digest.ts) */
+  digest?: (opts: { signal?: AbortSignal }) => Promise<unknown>
   /** the node's current status, asked for on each /v1/status and /v1/ping */
   status: () => NodeStatus
   log: Logger
@@ -67,6 +71,8 @@ export interface ControlStats {
 
 export class ControlServer {
   readonly #backend: QueryBackend
+  readonly #mesh: MeshControl | null
+  readonly #digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
   readonly #status: () => NodeStatus
   readonly #log: Logger
   readonly #socketPath: string
@@ -86,6 +92,8 @@ export class ControlServer {
 
   constructor(components: ControlComponents, options: ControlOptions) {
     this.#backend = components.backend
+    this.#mesh = components.mesh ?? null
+    this.#digest = components.digest ?? null
     this.#status = components.status
     this.#log = components.log
     this.#socketPath = options.socketPath
@@ -212,6 +220,8 @@ export class ControlServer {
     res.on('close', () => gone.abort('client gone'))
     const ctx = {
       backend: this.#backend,
+      mesh: this.#mesh,
+      digest: this.#digest,
       status: this.#status,
       log: this.#log,
       signal: AbortSignal.any([this.#stop.signal, gone.signal]),

@@ -32,3 +32,12 @@ export interface ErrorBody {
   code?: string
   message: string
 }
+
+/** What the control API needs of the node's mesh (node/mesh/mesh.ts implements it). */
+export interface MeshControl {
+  status(): unknown
+  query(
+    q: import('../mesh/query-wire.ts').MeshQuery,
+    opts: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<import('../mesh/mesh.ts').MeshAnswer>
+}

@@ -3,9 +3,12 @@ import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
 import { checkCommand } from './commands/check.ts'
+import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
+import { idCommand } from './commands/id.ts'
 import { importCommand } from './commands/import.ts'
 import { parseCommand } from './commands/parse.ts'
+import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
 import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
@@ -18,6 +21,9 @@ const COMMANDS: readonly Command[] = [
   exportCommand,
   statsCommand,
   checkCommand,
+  idCommand,
+  peersCommand,
+  digestCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

@@ -14,6 +14,7 @@ import { DnstapServer } from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
 import type { Logger } from '../log/index.ts'
+import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Store } from '../store/store.ts'
@@ -34,6 +35,8 @@ interface Running {
   control: ControlServer
   dnstap: DnstapServer | null
   capture: LiveCapture | null
+  feeds: Feeds
+  mesh: Mesh | null
   /** why live capture is off although it was wanted (a defaulted interface without permission) */
   captureOff: string | null
 }
@@ -83,6 +86,13 @@ export class PdnsNode {
     const store = await Store.open(c.dataDir, { create: true })
     const undo: (() => Promise<void> | void)[] = [() => store.close()]
     try {
+      // the node's own origins' changes are sealed into its signed feed in the store's write batch
+      // (whether or not the mesh is on now: a mesh turned on later still sends everything)
+      const feeds = new Feeds({ store })
+      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId)
+      const { backfilled } = localFeed.attach()
+      if (backfilled > 0)
+        log.info({ component: 'mesh', records: backfilled }, 'sealed records written before the feed existed')
       const window = new AggregationWindow(store, {
         flushIntervalMs: c.store.flushIntervalMs,
         maxBytes: c.store.windowMaxBytes,
@@ -103,12 +113,35 @@ export class PdnsNode {
       )
       const backend = LocalBackend.over(store, identity.peerId)
       this.#startedAt = Date.now()
+      let mesh: Mesh | null = null
+      if (c.mesh.listen.length > 0) {
+        mesh = new Mesh(
+          {
+            feeds,
+            backend,
+            privateKey: identity.privateKey,
+            peerId: identity.peerId,
+            log: log.child({ component: 'mesh' }),
+          },
+          c.mesh,
+        )
+      }
       const control = new ControlServer(
-        { backend, status: () => this.status(), log: log.child({ component: 'control' }) },
+        {
+          backend,
+          status: () => this.status(),
+          log: log.child({ component: 'control' }),
+          mesh,
+          digest: (o) => storeDigest(store, o),
+        },
         { socketPath },
       )
       await control.start()
       undo.unshift(() => control.stop())
+      if (mesh !== null) {
+        await mesh.start(opts)
+        undo.unshift(() => mesh!.stop())
+      }
 
       let dnstap: DnstapServer | null = null
       if (c.dnstap.listen.length > 0) {
@@ -169,6 +202,8 @@ export class PdnsNode {
         dnstap,
         capture,
         captureOff,
+        feeds,
+        mesh,
       }
       log.info(
         {
@@ -177,6 +212,7 @@ export class PdnsNode {
           control: socketPath,
           dnstap: c.dnstap.listen,
           capture: capture === null ? null : capture.interfaces,
+          mesh: mesh === null ? null : mesh.addresses(),
         },
         'node started',
       )
@@ -213,6 +249,8 @@ export class PdnsNode {
     await step('capture', () => r.capture?.stop())
     await step('dnstap', () => r.dnstap?.stop())
     await step('sensor', () => r.sensor.flush())
+    // peers stop hearing from us before the last flush: its entries reach them at the next sync
+    await step('mesh', () => r.mesh?.stop())
     await step('window', () => r.window.stop())
     await step('control', () => r.control.stop())
     await step('store', () => r.store.close())
@@ -240,6 +278,8 @@ export class PdnsNode {
         sensor: r?.sensor.stats() ?? null,
         recorders: r?.origins.stats() ?? null,
         window: r?.window.stats() ?? null,
+        mesh: r?.mesh?.status() ?? null,
+        feed: r === null ? null : feedStatus(r.feeds, r.peerId),
         memory: process.memoryUsage(),
       },
     }
@@ -248,5 +288,23 @@ export class PdnsNode {
   #windowFailed(err: unknown): void {
     this.#log.error({ err }, 'window flush failed; the entries stay in memory and are retried')
     if (isPdnsError(err) && err.code === 'ERR_DB_IO') this.#fatal?.(err)
+  }
+}
+
+/** The node's own feed and the others it holds (entries and bytes: disk use for other origins' data). */
+function feedStatus(feeds: Feeds, self: string) {
+  const own = feeds.head(self)
+  let entries = 0
+  let bytes = 0
+  let records = 0
+  for (const h of feeds.authors.values()) {
+    if (h.author === self) continue
+    entries += h.seq
+    bytes += h.bytes
+    records += h.records
+  }
+  return {
+    own: { entries: own?.seq ?? 0, bytes: own?.bytes ?? 0, records: own?.records ?? 0 },
+    remote: { authors: feeds.authors.size - (own === undefined ? 0 : 1), entries, bytes, records },
   }
 }

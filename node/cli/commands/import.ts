@@ -126,6 +126,20 @@ export const importCommand: Command = {
     const { Store } = await import('../../store/store.ts')
     const { AggregationWindow } = await import('../../store/window.ts')
     const { loadIdentity } = await import('../../identity/identity.ts')
+    const { Feeds } = await import('../../mesh/feeds.ts')
+    const { LocalFeed } = await import('../../mesh/local-feed.ts')
+    const { peerIdFromString } = await import('@libp2p/peer-id')
+    /** Whether a label names a mesh node's origin (`<peer id>` or `<peer id>/…`) other than this node's. */
+    const speaksForAnotherNode = (label: string, self: string): boolean => {
+      const head = label.split('/')[0]!
+      if (head === self) return false
+      try {
+        peerIdFromString(head)
+        return true
+      } catch {
+        return false
+      }
+    }
 
     // Every file is looked at before the database is touched: a missing or foreign file changes nothing.
     const kinds: ImportKind[] = []
@@ -162,11 +176,20 @@ export const importCommand: Command = {
     })
     window.start()
     try {
+      // this node's own records are sealed into its signed mesh feed as they are written
+      const identity = (await loadIdentity(dataDir, { create: true }))!
+      if (forcedOrigin !== null && speaksForAnotherNode(forcedOrigin, identity.peerId)) {
+        throw new PdnsError(
+          'ERR_BAD_ARGUMENT',
+          `--origin ${forcedOrigin}: that is another node's origin; only its own key may speak for it`,
+        )
+      }
+      new LocalFeed(
+        { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
+        identity.peerId,
+      ).attach()
       const localOrigin =
-        forcedOrigin ??
-        (kinds.includes('capture') || kinds.includes('dnstap')
-          ? (await loadIdentity(dataDir, { create: true }))!.peerId
-          : '')
+        forcedOrigin ?? (kinds.includes('capture') || kinds.includes('dnstap') ? identity.peerId : '')
       const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
       for (let i = 0; i < positionals.length && !interrupted; i++) {
         const file = positionals[i]!

@@ -1,4 +1,7 @@
+import { RemoteBackend } from '../../api/client.ts'
+import { encodeRdataQuery, encodeRrsetQuery } from '../../api/wire.ts'
 import { PdnsError } from '../../errors.ts'
+import type { MeshAnswer } from '../../mesh/mesh.ts'
 import { isRecordFormat, RECORD_FORMATS, RecordPrinter, renderSummary } from '../../query/format/index.ts'
 import { MAX_QUERY_LIMIT } from '../../query/limits.ts'
 import {
@@ -50,6 +53,11 @@ Options:
   --origin LABEL        only what this vantage saw (an origin label, see pdns-mesh stats)
   --limit N             at most N records (default ${DEFAULT_LIMIT})
   --cursor C            the next page of the same query
+  --mesh                ask the running node to fan the query out to its connected mesh peers and
+                        merge their answers record by record (every vantage listed); which peers
+                        answered, failed or timed out goes to stderr (and into the JSON with
+                        --format json). Pages do not continue across the mesh: no --cursor.
+  --mesh-timeout S      seconds each peer has to answer (default 10)
   --format F            table, json (every field) or cof (draft-dulaunoy-dnsop-passive-dns-cof);
                         default: table on a terminal, else cof (name: table, else json)
   -h, --help            this help
@@ -79,6 +87,8 @@ export const queryCommand: Command = {
       cursor: { type: 'string' },
       format: { type: 'string' },
       raw: { type: 'string' },
+      mesh: { type: 'boolean' },
+      'mesh-timeout': { type: 'string' },
     })
     const [sub, ...rest] = positionals
     if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
@@ -106,6 +116,25 @@ export const queryCommand: Command = {
       )
     }
     const dataDir = dataDirOf(values.data)
+    const mesh = values.mesh === true
+    let timeoutMs: number | undefined
+    if (values['mesh-timeout'] !== undefined) {
+      if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh queries')
+      const t = Number(values['mesh-timeout'])
+      if (!Number.isFinite(t) || t <= 0 || t > 600) {
+        throw new PdnsError(
+          'ERR_BAD_ARGUMENT',
+          `--mesh-timeout: '${values['mesh-timeout']}' (seconds, up to 600)`,
+        )
+      }
+      timeoutMs = Math.ceil(t * 1000)
+    }
+    if (mesh && values.cursor !== undefined) {
+      throw new PdnsError(
+        'ERR_BAD_ARGUMENT',
+        '--cursor does not apply to --mesh queries (pages are per node)',
+      )
+    }
 
     if (sub === 'name') {
       notFor(['type', 'bailiwick', 'first-after', 'first-before', 'last-after', 'last-before', 'limit'])
@@ -115,6 +144,20 @@ export const queryCommand: Command = {
         throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (a summary is table or json)`)
       }
       const name = normalizeName(rest[0]!)
+      if (mesh) {
+        const body = { name, ...(values.origin === undefined ? {} : { origin: values.origin }) }
+        return await askMesh(dataDir, signal, { lookup: 'summary', query: body, timeoutMs }, (a) => {
+          if (a.summary === null) {
+            process.stderr.write(`pdns-mesh query: ${name} was never seen\n`)
+            return format === 'json' ? [JSON.stringify({ summary: null, peers: a.peers })] : []
+          }
+          return [
+            format === 'json'
+              ? JSON.stringify({ summary: a.summary, peers: a.peers })
+              : renderSummary(a.summary, format),
+          ]
+        })
+      }
       return await withBackend(dataDir, signal, async (backend) => {
         const s = await backend.summary(name, {
           signal,
@@ -172,16 +215,30 @@ export const queryCommand: Command = {
     }
 
     let ask: (backend: QueryBackend) => Promise<Page>
+    let meshBody: Record<string, unknown>
     if (sub === 'rrset') {
       notFor(['raw'])
       const q: RrsetQuery = { ...common, name: parseNamePattern(rest[0]!) }
       if (values.bailiwick !== undefined) q.bailiwick = normalizeName(values.bailiwick, 'bailiwick')
       ask = (backend) => backend.rrset(q, { signal })
+      meshBody = { lookup: 'rrset', query: encodeRrsetQuery(q), timeoutMs }
     } else {
       notFor(['bailiwick'])
       const target = values.raw === undefined ? parseRdataTarget(rest[0]!) : parseRawHex(values.raw)
       const q: RdataQuery = { ...common, target }
       ask = (backend) => backend.rdata(q, { signal })
+      meshBody = { lookup: 'rdata', query: encodeRdataQuery(q), timeoutMs }
+    }
+    if (mesh) {
+      return await askMesh(dataDir, signal, meshBody, (a) => {
+        if (format === 'json')
+          return [JSON.stringify({ records: a.records, limited: a.limited, peers: a.peers })]
+        const lines: string[] = []
+        const printer = new RecordPrinter(format, (l) => lines.push(l))
+        for (const r of a.records) printer.add(r)
+        printer.end()
+        return lines
+      })
     }
     return await withBackend(dataDir, signal, async (backend) => {
       const page = await ask(backend)
@@ -219,6 +276,38 @@ function joinRelativeTimes(args: readonly string[]): string[] {
     }
   }
   return out
+}
+
+/**
+ * A --mesh query: the running node fans it out and merges; which peers answered, failed or timed
+ * out goes to stderr (and into the JSON).
+ */
+async function askMesh(
+  dataDir: string,
+  signal: AbortSignal,
+  body: Record<string, unknown>,
+  render: (a: MeshAnswer) => string[],
+): Promise<number> {
+  const backend = await openBackend(dataDir, { signal })
+  try {
+    if (!(backend instanceof RemoteBackend)) {
+      throw new PdnsError(
+        'ERR_NODE_UNREACHABLE',
+        `--mesh needs a running node on ${dataDir} (its peers are the mesh)`,
+      )
+    }
+    const a = await backend.meshQuery(body, { signal })
+    const code = await output(render(a))
+    for (const p of a.peers) {
+      process.stderr.write(
+        `peer ${p.peer}: ${p.status}${p.status === 'answered' ? ` (${p.records} records)` : `: ${p.error ?? ''}`}\n`,
+      )
+    }
+    if (a.limited) process.stderr.write('pdns-mesh query: the merged answer was cut at --limit\n')
+    return code
+  } finally {
+    await backend.close()
+  }
 }
 
 /** Runs `fn` with the backend of `dataDir`, closing it afterwards. */
