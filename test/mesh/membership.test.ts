@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import {
+  converged,
+  digestOf,
+  observe,
+  startMesh,
+  stopNode,
+  type TestNode,
+  testNode,
+  until,
+} from './helpers.ts'
+
+describe('membership and query-only peers', () => {
+  const nodes: TestNode[] = []
+  after(async () => {
+    for (const n of nodes) await stopNode(n)
+  })
+
+  it('a node that is not allowlisted gets no connection and no data either way', async () => {
+    const member = await testNode('member')
+    const friend = await testNode('friend')
+    const stranger = await testNode('stranger')
+    nodes.push(member, friend, stranger)
+    observe(member, 200, 11)
+    observe(friend, 200, 12)
+    observe(stranger, 200, 13)
+    const m = await startMesh(member, { allow: [friend.peerId] })
+    const addr = m.addresses()[0]!
+    // the stranger dials the member (and allows it): the member's gater refuses it after Noise
+    await startMesh(stranger, { allow: [member.peerId], peers: [addr] })
+    await startMesh(friend, { allow: [member.peerId], peers: [addr] })
+    await until('member and friend converge', () => converged([member, friend]))
+    // the stranger's redials keep failing; give it a few chances
+    await new Promise((r) => setTimeout(r, 2500))
+    assert.equal(member.store.findOrigin(stranger.peerId), undefined)
+    assert.equal(friend.store.findOrigin(stranger.peerId), undefined)
+    assert.equal(stranger.store.findOrigin(member.peerId), undefined)
+    const seen = m.status().peers.find((p) => p.peerId === stranger.peerId)
+    assert.ok(seen === undefined || !seen.connected)
+    assert.equal(await converged([member, friend]), true)
+  })
+
+  it('--mesh against a query-only peer returns its records with its vantage, and nothing syncs', async () => {
+    const asker = await testNode('asker')
+    const quiet = await testNode('quiet')
+    nodes.push(asker, quiet)
+    observe(quiet, 300, 21)
+    observe(asker, 100, 22)
+    const q = await startMesh(quiet, { allow: [asker.peerId], share: 'query-only' })
+    const a = await startMesh(asker, { allow: [quiet.peerId], peers: [q.addresses()[0]!] })
+    await until('connected', () => a.status().peers.some((p) => p.peerId === quiet.peerId && p.connected))
+    const quietDigest = await digestOf(quiet)
+    const askerDigest = await digestOf(asker)
+    // every record of the quiet node, by one of its names
+    const one = [...quiet.store.range({ gte: Buffer.from([0x10]), lt: Buffer.from([0x11]) })][0]!
+    const { decodeRrsetKey } = await import('../../node/store/keys.ts')
+    const id = decodeRrsetKey(one[0])!
+    const r = await a.query({ lookup: 'rrset', query: { name: { kind: 'exact', name: id.rrname } } })
+    assert.deepEqual(
+      r.peers.map((p) => [p.peer, p.status]),
+      [[quiet.peerId, 'answered']],
+    )
+    assert.ok(r.records.length > 0)
+    // exactly what the quiet node holds of that name, listed under its vantage
+    const { LocalBackend } = await import('../../node/query/local.ts')
+    const own = await LocalBackend.over(quiet.store, quiet.peerId).rrset({
+      name: { kind: 'exact', name: id.rrname },
+    })
+    const fromQuiet = r.records.filter((rec) => rec.vantages.some((v) => v.origin === quiet.peerId))
+    assert.equal(fromQuiet.length, own.records.length)
+    assert.ok(fromQuiet.length > 0)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // no sync either way: both stores are as they were
+    assert.equal(await digestOf(quiet), quietDigest)
+    assert.equal(await digestOf(asker), askerDigest)
+    assert.equal(asker.store.findOrigin(quiet.peerId), undefined)
+    assert.equal(a.status().peers.find((p) => p.peerId === quiet.peerId)?.syncs, false)
+  })
+})
