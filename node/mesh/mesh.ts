@@ -9,7 +9,7 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-import { isWireError, PROTOCOL_QUERY, PROTOCOL_SYNC } from '../../protocol/index.ts'
+import { isWireError, PROTOCOL_QUERY, PROTOCOL_SYNC, WireError } from '../../protocol/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import type { Logger } from '../log/index.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
@@ -36,6 +36,23 @@ import { type MeshQuery, toWireRequest } from './query-wire.ts'
 import { haveMap, initiateSync, respondSync, type SyncComponents } from './sync.ts'
 
 export type ShareMode = 'all' | 'query-only'
+
+/** lpStream's errors for a frame over its bound or a broken length prefix: protocol violations too. */
+const FRAME_ERRORS = new Set([
+  'InvalidDataLengthError',
+  'InvalidMessageLengthError',
+  'InvalidDataLengthLengthError',
+])
+
+/** The protocol violation an error is, or null (a timeout, a reset: no fault of the peer proven). */
+function violationOf(err: unknown): WireError | null {
+  if (isWireError(err)) return err
+  const name = (err as Error | undefined)?.name
+  if (name !== undefined && FRAME_ERRORS.has(name)) {
+    return new WireError('oversized', `a frame over its bound: ${(err as Error).message}`, { cause: err })
+  }
+  return null
+}
 
 export interface MeshConfig {
   listen: readonly string[]
@@ -347,7 +364,8 @@ export class Mesh {
       for (const [author, seq] of ours) if ((p.have.get(author) ?? 0) < seq) again = true
       if (out.behind) again = true
     } catch (err) {
-      if (isWireError(err)) this.#violation(id, err)
+      const v = violationOf(err)
+      if (v !== null) this.#violation(id, v)
       else if ((err as Error).name === 'UnsupportedProtocolError') {
         // a query-only peer: it answers questions but takes and gives no records
         p.info.syncs = false
@@ -382,7 +400,8 @@ export class Mesh {
       const ours = haveMap(this.#c.feeds.heads())
       if (out.behind || out.theirHave.some((h) => (ours.get(h.author) ?? 0) < h.seq)) this.#schedule(id, 0)
     } catch (err) {
-      if (isWireError(err)) this.#violation(id, err)
+      const v = violationOf(err)
+      if (v !== null) this.#violation(id, v)
       else this.#log.debug({ peer: id, err: (err as Error).message }, 'inbound sync failed')
       stream.abort(err as Error)
     }
@@ -401,7 +420,8 @@ export class Mesh {
     try {
       await answerQuery(this.#c.backend, stream, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) })
     } catch (err) {
-      if (isWireError(err)) this.#violation(id, err)
+      const v = violationOf(err)
+      if (v !== null) this.#violation(id, v)
       stream.abort(err as Error)
     }
   }
