@@ -3,7 +3,10 @@
 // JavaScript with no dependencies. The CLI itself is TypeScript run by the runtime pinned in
 // package.json (npm package `node-<platform>-<arch>`, see scripts/tools/runtime.js): type stripping and libp2p 3 need Node >= 22, and the native
 // addons are built for that runtime's ABI. Unless this already is the pinned runtime, re-exec
-// under it, forwarding arguments, stdio, signals and the exit status.
+// under it, forwarding arguments, stdio, signals and the exit status. The child is told this
+// process's pid (added to PDNS_MESH_LAUNCHER_PID, see node/cli/launcher.ts) and stops when it is
+// gone: a launcher killed with SIGKILL forwards nothing, and must not leave a node running as an
+// orphan holding the store's lock.
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -13,11 +16,19 @@ import { pinnedRuntime } from '../scripts/tools/runtime.js'
 const MIN_MAJOR = 22
 const MIN_MINOR = 18
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
+/** Names the launcher to the CLI: node/cli/launcher.ts LAUNCHER_PID_ENV. */
+const LAUNCHER_PID_ENV = 'PDNS_MESH_LAUNCHER_PID'
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'node', 'cli', 'main.ts')
 
 function modern(version) {
   const [major, minor] = version.split('.').map(Number)
   return major > MIN_MAJOR || (major === MIN_MAJOR && minor >= MIN_MINOR)
+}
+
+/** The launchers above this one (`npm start` names npm) and this one, for the CLI to watch. */
+function launchers() {
+  const outer = process.env[LAUNCHER_PID_ENV]
+  return outer ? `${outer},${process.pid}` : String(process.pid)
 }
 
 const pinned = pinnedRuntime()
@@ -31,7 +42,10 @@ if (pinned === null ? modern(process.versions.node) : pinned.version === process
   )
   process.exit(1)
 } else {
-  const child = spawn(pinned.bin, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
+  const child = spawn(pinned.bin, [main, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, [LAUNCHER_PID_ENV]: launchers() },
+  })
   const forward = (sig) => child.kill(sig)
   for (const sig of FORWARDED_SIGNALS) process.on(sig, forward)
   child.on('error', async (err) => {

@@ -28,7 +28,7 @@ export const MAX_VLAN_TAGS = 8
 /** Most MPLS labels read before the bottom of stack; a deeper stack is skipped as 'mpls.too_many_labels'. */
 export const MAX_MPLS_LABELS = 16
 
-/** Most encapsulations (GRE, VXLAN, GTP-U, Teredo, IP-in-IP, MPLS pseudowire) unwrapped in one frame; deeper nesting is skipped and counted as anomaly 'tunnel.too_deep'. */
+/** Most encapsulations (GRE, ERSPAN, VXLAN, Geneve, GTP-U, Teredo, IP-in-IP, MPLS pseudowire) unwrapped in one frame; deeper nesting is skipped and counted as anomaly 'tunnel.too_deep'. */
 export const MAX_TUNNEL_DEPTH = 4
 
 /** Most IPv6 extension headers walked in one packet; a longer chain is skipped and counted as anomaly 'ipv6.ext_header_loop'. */

@@ -12,6 +12,7 @@ import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
 import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
+import { takeLauncherPids, watchLaunchers } from './launcher.ts'
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -77,17 +78,29 @@ export async function main(argv: readonly string[]): Promise<number> {
   const ac = new AbortController()
   let caught: NodeJS.Signals | null = null
   let caughtAt = 0
+  const requestStop = (sig: NodeJS.Signals, reason: string) => {
+    caught = sig
+    caughtAt = performance.now()
+    ac.abort(new Error(reason))
+  }
   const onSignal = (sig: NodeJS.Signals) => {
     if (caught === null) {
-      caught = sig
-      caughtAt = performance.now()
-      ac.abort(new Error(`interrupted by ${sig}`))
+      requestStop(sig, `interrupted by ${sig}`)
     } else if (performance.now() - caughtAt > SIGNAL_ECHO_MS) {
       process.exit(128 + (constants.signals[sig] ?? 0))
     }
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A launcher killed outright (SIGKILL) forwards nothing: its end is a request to stop, as SIGTERM
+  // (launcher.ts).
+  const launchers = takeLauncherPids(process.env)
+  const unwatch =
+    launchers.length === 0
+      ? () => {}
+      : watchLaunchers(launchers, () => {
+          if (caught === null) requestStop('SIGTERM', `its launcher (pid ${launchers.join(', ')}) is gone`)
+        })
   try {
     const code = await cmd.run(rest, { signal: ac.signal })
     return caught === null || cmd.stopsOnSignal === true ? code : 128 + (constants.signals[caught] ?? 0)
@@ -100,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw err
   } finally {
+    unwatch()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

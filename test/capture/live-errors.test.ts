@@ -6,11 +6,18 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { LIVE_MAX_SNAPLEN, LIVE_MIN_SNAPLEN } from '../../node/capture/limits.ts'
 import { LiveCapture, listInterfaces, loadPcapBinding } from '../../node/capture/live/index.ts'
 import { isPdnsError, type PdnsError } from '../../node/errors.ts'
+import {
+  NOBODY,
+  type ReadableCheckout,
+  readableCheckout,
+  setpriv,
+  skipOrFail,
+} from '../helpers/unprivileged.ts'
 import {
   askUdp,
   capturedLog,
@@ -40,29 +47,33 @@ async function startError(cap: LiveCapture): Promise<PdnsError> {
   assert.fail('start() succeeded')
 }
 
-/** A way to run a command without root and without CAP_NET_RAW/CAP_NET_ADMIN, or null. */
-function unprivileged(): string[] | null {
-  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
-    if (existsSync(`${dir}/setpriv`))
-      return [`${dir}/setpriv`, '--reuid=65534', '--regid=65534', '--clear-groups']
+/**
+ * How to run this checkout's code without CAP_NET_RAW/CAP_NET_ADMIN: as this process when it has
+ * none; else as nobody (from a copy of the checkout when nobody cannot read it), or as root with the
+ * capabilities dropped (capsh) where setpriv is missing. Null when neither can be (the test skipped).
+ */
+function unprivileged(t: TestContext): { wrap: string[]; checkout: ReadableCheckout | null } | null {
+  if (!mayCapture()) return { wrap: [], checkout: null }
+  if (setpriv() !== null) {
+    const checkout = readableCheckout(t)
+    return checkout === null ? null : { wrap: [setpriv()!, ...NOBODY], checkout }
   }
   for (const dir of ['/usr/sbin', '/sbin', '/usr/bin']) {
-    if (existsSync(`${dir}/capsh`)) return [`${dir}/capsh`, '--drop=cap_net_raw,cap_net_admin', '--']
+    if (existsSync(`${dir}/capsh`)) {
+      return { wrap: [`${dir}/capsh`, '--drop=cap_net_raw,cap_net_admin', '--'], checkout: null }
+    }
   }
-  return null
+  return skipOrFail(t, 'neither setpriv nor capsh is installed: cannot drop the capture privilege')
 }
 
 test('without root or CAP_NET_RAW, start() is ERR_CAPTURE_PERMISSION saying how to fix it', (t) => {
   // an unprivileged process runs the child as it is; a privileged one drops the privilege first
-  const wrap = mayCapture() ? unprivileged() : []
-  if (wrap === null) {
-    const why = 'neither setpriv nor capsh is installed: cannot drop the capture privilege'
-    if (process.env.CI === 'true') throw new Error(why)
-    t.skip(why)
-    return
-  }
+  const how = unprivileged(t)
+  if (how === null) return
+  const { wrap, checkout } = how
+  const node = checkout?.node ?? process.execPath
   const script = `
-    import { LiveCapture } from ${JSON.stringify(LIVE_INDEX)}
+    import { LiveCapture } from ${JSON.stringify(checkout?.at(LIVE_INDEX) ?? LIVE_INDEX)}
     const log = { info() {}, warn() {}, error() {} }
     const cap = new LiveCapture({ onFrame() {}, log }, { interfaces: ['lo'] })
     try {
@@ -75,13 +86,13 @@ test('without root or CAP_NET_RAW, start() is ERR_CAPTURE_PERMISSION saying how 
     process.exit(0)
   `
   const argv = wrap[0]?.endsWith('capsh')
-    ? [
-        ...wrap,
-        '-c',
-        `exec ${JSON.stringify(process.execPath)} --input-type=module -e ${JSON.stringify(script)}`,
-      ]
-    : [...wrap, process.execPath, '--input-type=module', '-e', script]
-  const res = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000 })
+    ? [...wrap, '-c', `exec ${JSON.stringify(node)} --input-type=module -e ${JSON.stringify(script)}`]
+    : [...wrap, node, '--input-type=module', '-e', script]
+  const res = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(checkout === null ? {} : { cwd: checkout.root }),
+  })
   assert.equal(res.status, 0, res.stderr)
   const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
     code?: string

@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { mayCapture } from '../capture/live-helpers.ts'
 import { startNode, until } from '../e2e/node-process.ts'
 import { BIN, REPO, runCli } from '../helpers/run-cli.ts'
+import { NOBODY, readableCheckout, setpriv } from '../helpers/unprivileged.ts'
 
-function tempDir(t: { after(fn: () => void): void }): string {
+function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'pdns-start-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   return dir
@@ -55,23 +56,20 @@ test('a second node on the same data directory is refused while the first keeps 
   assert.equal(existsSync(join(data, 'dnstap.sock')), false, 'dnstap socket removed at stop')
 })
 
-/** The command prefix that runs a child as nobody without capture capabilities, or null. */
-function unprivileged(): string[] | null {
-  for (const dir of ['/usr/bin', '/bin']) {
-    if (existsSync(`${dir}/setpriv`))
-      return [`${dir}/setpriv`, '--reuid=65534', '--regid=65534', '--clear-groups']
-  }
-  return null
+/** How a child starts the CLI: the program and arguments before the CLI's own, and its cwd. */
+interface Launch {
+  argv: string[]
+  cwd: string
 }
 
 function runAs(
-  prefix: string[],
+  launch: Launch,
   args: string[],
   stopAfter: (stderr: string) => boolean,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(prefix[0]!, [...prefix.slice(1), process.execPath, BIN, ...args], {
-      cwd: REPO,
+    const child = spawn(launch.argv[0]!, [...launch.argv.slice(1), ...args], {
+      cwd: launch.cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
@@ -88,26 +86,32 @@ function runAs(
   })
 }
 
+/**
+ * The CLI without capture capabilities: as it is when this process has none, else as nobody (from
+ * a copy of the checkout when nobody cannot read it); null when that cannot be (the test skipped).
+ */
+function unprivileged(t: TestContext): Launch | null {
+  if (!mayCapture()) return { argv: [process.execPath, BIN], cwd: REPO }
+  const checkout = readableCheckout(t)
+  if (checkout === null) return null
+  return { argv: [setpriv()!, ...NOBODY, checkout.node, checkout.at(BIN)], cwd: checkout.root }
+}
+
 test('without the capture privilege the default interface is skipped with the fix; a named one is an error', async (t) => {
-  const prefix = mayCapture() ? unprivileged() : []
-  if (prefix === null) {
-    const why = 'setpriv is not installed: cannot drop the capture privilege'
-    if (process.env.CI === 'true') throw new Error(why)
-    t.skip(why)
-    return
-  }
+  const launch = unprivileged(t)
+  if (launch === null) return
   const dir = tempDir(t)
   chmodSync(dir, 0o777)
   const data = join(dir, 'data')
   // the default interface: a warning that says why and how, then the node runs (dnstap, queries)
-  const soft = await runAs(prefix, ['start', '--data', data], (e) => e.includes('"node started"'))
+  const soft = await runAs(launch, ['start', '--data', data], (e) => e.includes('"node started"'))
   assert.equal(soft.code, 0, soft.stderr)
   const warn = soft.stderr.split('\n').find((l) => l.includes('live capture is off'))
   assert.ok(warn !== undefined, soft.stderr)
   assert.match(warn, /CAP_NET_RAW/)
   assert.match(warn, /setcap|--no-capture/)
   // a named interface the node cannot open stops the start
-  const hard = await runAs(prefix, ['start', '--data', data, '--interface', 'lo'], () => false)
+  const hard = await runAs(launch, ['start', '--data', data, '--interface', 'lo'], () => false)
   assert.equal(hard.code, 1)
   assert.match(hard.stderr, /ERR_CAPTURE_PERMISSION|CAP_NET_RAW/)
   await until('socket cleanup', () => !existsSync(join(data, 'control.sock')), 5000)

@@ -12,6 +12,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import type { Observation } from '../../node/dns/observation.ts'
 import {
   DnstapServer,
@@ -19,6 +20,7 @@ import {
   listenOwnerOnly,
   resolveGroupId,
 } from '../../node/dnstap/index.ts'
+import { readableCheckout } from '../helpers/unprivileged.ts'
 import { DNSTAP_CT, fstrmStream, requireTool, responseFrame, runTool, until } from './helpers.ts'
 
 /** The writer's identities: nobody with nogroup as its primary group, as a supplementary group, or not at all. */
@@ -72,19 +74,26 @@ function replayAs(who: readonly string[], sock: string, file: string) {
   return runTool('setpriv', [...who, 'fstrm_replay', '-t', DNSTAP_CT, '-u', sock, '-r', file])
 }
 
+/** The Node binary a writer runs as another user: this one, or its copy where that user cannot reach it. */
+function nodeFor(t: TestContext): string | null {
+  return readableCheckout(t, IN_GROUP_PRIMARY)?.node ?? null
+}
+
 /** Connects as another user and reports 'connected' or the errno code (EACCES…). */
-function connectAs(who: readonly string[], sock: string): string {
+function connectAs(node: string, who: readonly string[], sock: string): string {
   const probe =
     "const s = require('node:net').connect(process.argv[1]);" +
     "s.on('connect', () => { process.stdout.write('connected'); s.destroy() });" +
     "s.on('error', (e) => process.stdout.write(e.code))"
-  return execFileSync('setpriv', [...who, process.execPath, '-e', probe, sock], { encoding: 'utf8' })
+  return execFileSync('setpriv', [...who, node, '-e', probe, sock], { encoding: 'utf8' })
 }
 
 const count = (seen: [string | null, Observation][], id: string) => seen.filter(([i]) => i === id).length
 
 test('a socket given to a group lets writers of that group connect and feed records; others cannot', async (t) => {
   if (!requireRoot(t) || !requireTool(t, 'setpriv') || !requireTool(t, 'fstrm_replay')) return
+  const node = nodeFor(t)
+  if (node === null) return
   const dir = await sharedDir(t)
   const sock = join(dir, 'dnstap.sock')
   const gid = await resolveGroupId('nogroup')
@@ -109,8 +118,8 @@ test('a socket given to a group lets writers of that group connect and feed reco
   // the same user outside the group is refused by the kernel, before the node sees anything
   const outsider = await replayAs(OUTSIDE_GROUP, sock, await feedFile(dir, 'outsider', 200))
   assert.notEqual(outsider.code, 0)
-  assert.equal(connectAs(OUTSIDE_GROUP, sock), 'EACCES')
-  assert.equal(connectAs(IN_GROUP_SUPPLEMENTARY, sock), 'connected')
+  assert.equal(connectAs(node, OUTSIDE_GROUP, sock), 'EACCES')
+  assert.equal(connectAs(node, IN_GROUP_SUPPLEMENTARY, sock), 'connected')
   await until(() => server.stats().connections.total === 3, 'the probe accepted')
   await until(() => server.stats().connections.current === 0, 'connections closed')
   const s = server.stats()
@@ -121,6 +130,8 @@ test('a socket given to a group lets writers of that group connect and feed reco
 
 test("without socket_group the socket keeps the node's group: a resolver running as its own user cannot connect", async (t) => {
   if (!requireRoot(t) || !requireTool(t, 'setpriv') || !requireTool(t, 'fstrm_replay')) return
+  const node = nodeFor(t)
+  if (node === null) return
   const dir = await sharedDir(t)
   const sock = join(dir, 'dnstap.sock')
   const { server, seen } = await startServer(t, sock, {})
@@ -129,40 +140,44 @@ test("without socket_group the socket keeps the node's group: a resolver running
   assert.equal(st.mode & 0o777, 0o660)
   const r = await replayAs(IN_GROUP_PRIMARY, sock, await feedFile(dir, 'resolver', 10))
   assert.notEqual(r.code, 0)
-  assert.equal(connectAs(IN_GROUP_PRIMARY, sock), 'EACCES')
+  assert.equal(connectAs(node, IN_GROUP_PRIMARY, sock), 'EACCES')
   assert.equal(seen.length, 0)
   assert.equal(server.stats().connections.total, 0)
 })
 
 test('socket_mode applies with the group: 0600 shuts the group out, 0666 lets everyone in', async (t) => {
   if (!requireRoot(t) || !requireTool(t, 'setpriv')) return
+  const node = nodeFor(t)
+  if (node === null) return
   const dir = await sharedDir(t)
   const gid = await resolveGroupId('nogroup')
   const owner = join(dir, 'owner.sock')
   await startServer(t, owner, { socketGroup: gid, socketMode: 0o600 })
   assert.equal((await stat(owner)).mode & 0o777, 0o600)
-  assert.equal(connectAs(IN_GROUP_PRIMARY, owner), 'EACCES')
+  assert.equal(connectAs(node, IN_GROUP_PRIMARY, owner), 'EACCES')
   const open = join(dir, 'open.sock')
   await startServer(t, open, { socketMode: 0o666 })
   assert.equal((await stat(open)).mode & 0o777, 0o666)
-  assert.equal(connectAs(OUTSIDE_GROUP, open), 'connected')
+  assert.equal(connectAs(node, OUTSIDE_GROUP, open), 'connected')
 })
 
 test('a node that may not give the socket to the group fails to start with ERR_DNSTAP_LISTEN, saying why', async (t) => {
   if (!requireRoot(t) || !requireTool(t, 'setpriv')) return
+  const checkout = readableCheckout(t, IN_GROUP_PRIMARY)
+  if (checkout === null) return
   const dir = await sharedDir(t)
   // a directory the unprivileged node may create its socket in
   const own = join(dir, 'nobody')
   await mkdir(own)
   await chown(own, 65534, 65534)
   const script =
-    `import { DnstapServer } from ${JSON.stringify(new URL('../../node/dnstap/index.ts', import.meta.url).href)}\n` +
+    `import { DnstapServer } from ${JSON.stringify(checkout.at(fileURLToPath(new URL('../../node/dnstap/index.ts', import.meta.url))))}\n` +
     "const s = new DnstapServer({ sinkFor: () => () => {} }, { listen: ['unix:' + process.argv[1]], socketGroup: 0 })\n" +
     'try { await s.start(); console.log("started") } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }\n'
   const out = execFileSync(
     'setpriv',
-    [...IN_GROUP_PRIMARY, process.execPath, '--input-type=module', '-e', script, join(own, 'dnstap.sock')],
-    { encoding: 'utf8' },
+    [...IN_GROUP_PRIMARY, checkout.node, '--input-type=module', '-e', script, join(own, 'dnstap.sock')],
+    { encoding: 'utf8', cwd: checkout.root },
   )
   const err = JSON.parse(out) as { code: string; message: string }
   assert.equal(err.code, 'ERR_DNSTAP_LISTEN')

@@ -30,6 +30,8 @@ export const ETHERTYPE_PPPOE_SESSION = 0x8864
 export const ETHERTYPE_TEB = 0x6558
 /** GRE protocol type for ERSPAN type I/II */
 export const ETHERTYPE_ERSPAN = 0x88be
+/** GRE protocol type for ERSPAN type III */
+export const ETHERTYPE_ERSPAN_III = 0x22eb
 
 export const PPP_IPV4 = 0x0021
 export const PPP_IPV6 = 0x0057

@@ -14,3 +14,5 @@ export const GTP_U_PORT = 2152
 export const TEREDO_PORT = 3544
 /** GRE-in-UDP (RFC 8086) */
 export const GRE_UDP_PORT = 4754
+/** Geneve (RFC 8926) */
+export const GENEVE_PORT = 6081

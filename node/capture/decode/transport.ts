@@ -8,8 +8,8 @@ import type { PacketInfo } from '../types.ts'
 import type { DecoderState } from './decoder-state.ts'
 import { ipv4, ipv6 } from './ip.ts'
 import * as L from './link-types.ts'
-import { GRE_UDP_PORT, GTP_U_PORT, TEREDO_PORT, VXLAN_PORT } from './ports.ts'
-import { gre, gtpu, teredo, vxlan } from './tunnels.ts'
+import { GENEVE_PORT, GRE_UDP_PORT, GTP_U_PORT, TEREDO_PORT, VXLAN_PORT } from './ports.ts'
+import { geneve, gre, gtpu, teredo, vxlan } from './tunnels.ts'
 
 /** The payload buf[p, end) of an IP header whose protocol (or last next-header) is `proto`. */
 export function ipPayload(
@@ -68,6 +68,7 @@ function udp(s: DecoderState, buf: Uint8Array, p: number, end: number, depth: nu
   else if (dport === GTP_U_PORT || sport === GTP_U_PORT) gtpu(s, buf, p + 8, uend, depth)
   else if (dport === TEREDO_PORT || sport === TEREDO_PORT) teredo(s, buf, p + 8, uend, depth)
   else if (dport === GRE_UDP_PORT) gre(s, buf, p + 8, uend, depth)
+  else if (dport === GENEVE_PORT) geneve(s, buf, p + 8, uend, depth)
   else s.notDns++
 }
 

@@ -4,7 +4,7 @@ import { MAX_CHECK_PROBLEMS_LISTED } from '../../store/limits.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
-import { formatRate } from '../output/progress.ts'
+import { formatRate, RedrawnLine } from '../output/progress.ts'
 import { renderTable } from '../output/table.ts'
 
 /** Problems listed by default; the rest are counted per kind. */
@@ -131,30 +131,25 @@ function problemLine(p: CheckProblem): string {
 
 /** One line on a terminal, redrawn as the check goes: phase, entries, share of RocksDB's estimate. */
 class ProgressLine {
-  readonly #out: NodeJS.WriteStream
-  readonly #start = performance.now()
-  #last = 0
-  #drawn = false
+  readonly #line: RedrawnLine
 
   constructor(out: NodeJS.WriteStream) {
-    this.#out = out
+    this.#line = new RedrawnLine(out, REDRAW_EVERY_MS)
   }
 
   update(p: CheckProgress): void {
     if (p.estimatedTotal < PROGRESS_MIN_KEYS) return
-    const now = performance.now()
-    if (now - this.#last < REDRAW_EVERY_MS) return
-    this.#last = now
+    const elapsed = this.#line.due()
+    if (elapsed === null) return
     // the estimate can fall short of the real count: never show more than 99 % before the end
     const pct = Math.min(99, Math.floor((p.scanned / p.estimatedTotal) * 100))
-    const rate = p.scanned / Math.max(1e-3, (now - this.#start) / 1000)
-    const line = `check: ${p.phase.padEnd(7)} ${p.scanned} of ~${p.estimatedTotal} entries (${pct}%, ${formatRate(rate)}/s)`
-    this.#out.write(`\r${line.slice(0, (this.#out.columns ?? 100) - 1)}`)
-    this.#drawn = true
+    const rate = p.scanned / Math.max(1e-3, elapsed)
+    this.#line.draw(
+      `check: ${p.phase.padEnd(7)} ${p.scanned} of ~${p.estimatedTotal} entries (${pct}%, ${formatRate(rate)}/s)`,
+    )
   }
 
   clear(): void {
-    if (this.#drawn) this.#out.write('\r\x1b[2K')
-    this.#drawn = false
+    this.#line.clear()
   }
 }

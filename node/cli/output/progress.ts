@@ -3,37 +3,77 @@ export const PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 const REDRAW_EVERY_MS = 100
 const BAR_WIDTH = 30
 
-/** A one-line progress bar on a terminal; silent when `enabled` is false. */
-export class ProgressBar {
+/** What the lines read the time from, ms (monotonic); tests pass their own. */
+export type Clock = () => number
+
+const monotonic: Clock = () => performance.now()
+
+/**
+ * One line on a terminal, redrawn in place: the first draw is at once, later ones at most every
+ * `everyMs`; clear() erases it. The time base is the clock's, whatever its origin: a process younger
+ * than `everyMs` (performance.now() counts from its start) still draws its first line.
+ */
+export class RedrawnLine {
   readonly #out: NodeJS.WriteStream
-  readonly #label: string
-  readonly #unit: string
-  readonly #start = performance.now()
-  #last = 0
+  readonly #everyMs: number
+  readonly #clock: Clock
+  readonly #start: number
+  #last: number | null = null
   #drawn = false
 
-  /** `unit` names what `items` counts: packets for captures, lines for COF */
-  constructor(out: NodeJS.WriteStream, label: string, unit = 'pkt') {
+  constructor(out: NodeJS.WriteStream, everyMs: number, clock: Clock = monotonic) {
     this.#out = out
-    this.#label = label
-    this.#unit = unit
+    this.#everyMs = everyMs
+    this.#clock = clock
+    this.#start = clock()
   }
 
-  update(done: number, total: number, items: number): void {
-    const now = performance.now()
-    if (now - this.#last < REDRAW_EVERY_MS) return
+  /** Seconds since the line was made, as of `due()`'s answer, or null when no redraw is due yet. */
+  due(): number | null {
+    const now = this.#clock()
+    if (this.#last !== null && now - this.#last < this.#everyMs) return null
     this.#last = now
-    const frac = total > 0 ? Math.min(1, done / total) : 0
-    const filled = Math.round(frac * BAR_WIDTH)
-    const rate = items / Math.max(1e-3, (now - this.#start) / 1000)
-    const line = `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} MiB ${formatRate(rate)} ${this.#unit}/s`
-    this.#out.write(`\r${line.slice(0, (this.#out.columns ?? 100) - 1)}`)
+    return (now - this.#start) / 1000
+  }
+
+  /** Writes `text` over the line, cut to the terminal's width. */
+  draw(text: string): void {
+    this.#out.write(`\r${text.slice(0, (this.#out.columns ?? 100) - 1)}`)
     this.#drawn = true
   }
 
   clear(): void {
     if (this.#drawn) this.#out.write('\r\x1b[2K')
     this.#drawn = false
+  }
+}
+
+/** A one-line progress bar on a terminal. */
+export class ProgressBar {
+  readonly #line: RedrawnLine
+  readonly #label: string
+  readonly #unit: string
+
+  /** `unit` names what `items` counts: packets for captures, lines for COF */
+  constructor(out: NodeJS.WriteStream, label: string, unit = 'pkt', clock: Clock = monotonic) {
+    this.#line = new RedrawnLine(out, REDRAW_EVERY_MS, clock)
+    this.#label = label
+    this.#unit = unit
+  }
+
+  update(done: number, total: number, items: number): void {
+    const elapsed = this.#line.due()
+    if (elapsed === null) return
+    const frac = total > 0 ? Math.min(1, done / total) : 0
+    const filled = Math.round(frac * BAR_WIDTH)
+    const rate = items / Math.max(1e-3, elapsed)
+    this.#line.draw(
+      `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} MiB ${formatRate(rate)} ${this.#unit}/s`,
+    )
+  }
+
+  clear(): void {
+    this.#line.clear()
   }
 }
 
