@@ -19,6 +19,25 @@ function mergeVantage(a: VantageView, b: VantageView): VantageView {
   }
 }
 
+/** Vantages sorted by origin, with the record's merged view: first = min, last = max, count = sum. */
+export function overall(vantages: VantageView[]): {
+  first: number
+  last: number
+  count: number
+  vantages: VantageView[]
+} {
+  const sorted = [...vantages].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
+  let first = Number.POSITIVE_INFINITY
+  let last = 0
+  let count = 0
+  for (const v of sorted) {
+    first = Math.min(first, v.first)
+    last = Math.max(last, v.last)
+    count += v.count
+  }
+  return { first, last, count, vantages: sorted }
+}
+
 export function mergeRecords(answers: readonly (readonly ResultRecord[])[]): ResultRecord[] {
   const byKey = new Map<string, Map<string, VantageView>>()
   const first = new Map<string, ResultRecord>()
@@ -40,16 +59,7 @@ export function mergeRecords(answers: readonly (readonly ResultRecord[])[]): Res
   const out: ResultRecord[] = []
   for (const [k, vs] of byKey) {
     const r = first.get(k)!
-    const vantages = [...vs.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
-    let f = Number.POSITIVE_INFINITY
-    let l = 0
-    let c = 0
-    for (const v of vantages) {
-      f = Math.min(f, v.first)
-      l = Math.max(l, v.last)
-      c += v.count
-    }
-    out.push({ ...r, first: f, last: l, count: c, vantages })
+    out.push({ ...r, ...overall([...vs.values()]) })
   }
   // the order the CLI prints: by name, type, rdata (stable across which node answered first)
   return out.sort((a, b) => {

@@ -18,6 +18,7 @@ import type {
   RrsetQuery,
   TimeFence,
 } from '../query/types.ts'
+import { overall } from './merge.ts'
 
 export type MeshQuery =
   | { lookup: 'rrset'; query: RrsetQuery }
@@ -133,25 +134,13 @@ export function toWireRecord(r: ResultRecord): WireRecord {
 }
 
 export function fromWireRecord(w: WireRecord): ResultRecord {
-  const vantages = [...w.vantages].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
-  let first = Number.POSITIVE_INFINITY
-  let last = 0
-  let count = 0
-  for (const v of vantages) {
-    first = Math.min(first, v.first)
-    last = Math.max(last, v.last)
-    count += v.count
-  }
   return {
     kind: w.kind,
     rrname: w.rrname,
     rrtype: w.rrtype,
     rdata: w.rdata,
     bailiwick: w.bailiwick === '' ? null : w.bailiwick,
-    first,
-    last,
-    count,
-    vantages,
+    ...overall(w.vantages.map((v) => ({ ...v }))),
   }
 }
 
