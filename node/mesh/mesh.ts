@@ -302,9 +302,12 @@ export class Mesh {
     return {
       feeds: this.#c.feeds,
       self: this.#c.peerId,
-      onAccepted: (r, bytes) => {
+      onFrame: (direction, bytes) => {
+        if (direction === 'in') p.info.bytesIn += bytes
+        else p.info.bytesOut += bytes
+      },
+      onAccepted: (r) => {
         p.heard(r.author, r.seq)
-        p.info.bytesIn += bytes
         if (r.status === 'applied') {
           p.info.entriesIn++
           p.info.recordsIn += r.records
@@ -357,7 +360,7 @@ export class Mesh {
       p.have.clear()
       for (const h of out.theirHave) p.have.set(h.author, h.seq)
       p.info.entriesOut += out.sent
-      p.info.bytesOut += out.bytesSent
+      p.info.exchangesOut++
       p.info.lastSync = Math.floor(Date.now() / 1000)
       // they still lack something we hold (more than one exchange carries), or we lag them
       const ours = haveMap(this.#c.feeds.heads())
@@ -394,7 +397,7 @@ export class Mesh {
       })
       for (const h of out.theirHave) p.heard(h.author, h.seq)
       p.info.entriesOut += out.sent
-      p.info.bytesOut += out.bytesSent
+      p.info.exchangesIn++
       p.info.lastSync = Math.floor(Date.now() / 1000)
       // the initiator holds what we lack and did not push it (its view of us was stale): pull
       const ours = haveMap(this.#c.feeds.heads())

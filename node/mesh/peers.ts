@@ -16,8 +16,12 @@ export interface PeerInfo {
   entriesOut: number
   recordsIn: number
   recordsOut: number
+  /** sync frames on the wire (length prefixes included), both directions of every exchange */
   bytesIn: number
   bytesOut: number
+  /** sync exchanges (one round trip each) started by this node and answered by it */
+  exchangesOut: number
+  exchangesIn: number
   score: number
   bannedUntil: number | null
   violations: Record<string, number>
@@ -43,6 +47,8 @@ export class PeerState {
       recordsOut: 0,
       bytesIn: 0,
       bytesOut: 0,
+      exchangesOut: 0,
+      exchangesIn: 0,
       score: 0,
       bannedUntil: null,
       violations: {},

@@ -32,6 +32,21 @@ export interface SyncComponents {
   self: string
   /** accepted or refused, per entry (counters, the peer's have) */
   onAccepted?: (r: AcceptResult, bytes: number) => void
+  /** every frame on the stream, length prefix included: what the exchange cost on the wire */
+  onFrame?: (direction: 'in' | 'out', bytes: number) => void
+}
+
+function varintLength(n: number): number {
+  let len = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    len++
+  }
+  return len
+}
+
+function framed(c: SyncComponents, direction: 'in' | 'out', body: { byteLength: number }): void {
+  c.onFrame?.(direction, body.byteLength + varintLength(body.byteLength))
 }
 
 export interface SyncOutcome {
@@ -103,7 +118,9 @@ export async function initiateSync(
 ): Promise<SyncOutcome> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
   const push = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
-  await lp.write(encodeSyncRequest({ have: c.feeds.heads(), push: push.entries }), opts)
+  const request = encodeSyncRequest({ have: c.feeds.heads(), push: push.entries })
+  framed(c, 'out', request)
+  await lp.write(request, opts)
   let first = true
   let theirs: FeedHead[] = []
   let received = 0
@@ -111,6 +128,7 @@ export async function initiateSync(
   let behind = !push.complete
   for (;;) {
     const frame = await lp.read(opts)
+    framed(c, 'in', frame)
     const resp = decodeSyncResponse(frame.subarray())
     if (first) {
       theirs = resp.have
@@ -137,7 +155,9 @@ export async function respondSync(
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  const req = decodeSyncRequest((await lp.read(opts)).subarray())
+  const reqFrame = await lp.read(opts)
+  framed(c, 'in', reqFrame)
+  const req = decodeSyncRequest(reqFrame.subarray())
   const r = await acceptAll(c, req.push)
   const theirHave = haveMap(req.have)
   let sent = 0
@@ -152,10 +172,9 @@ export async function respondSync(
     for (const e of page.entries) bytesSent += entrySize(e)
     entriesLeft -= page.entries.length
     const more = !page.complete && entriesLeft > 0 && page.entries.length > 0
-    await lp.write(
-      encodeSyncResponse({ have: first ? c.feeds.heads() : [], entries: page.entries, more }),
-      opts,
-    )
+    const response = encodeSyncResponse({ have: first ? c.feeds.heads() : [], entries: page.entries, more })
+    framed(c, 'out', response)
+    await lp.write(response, opts)
     first = false
     if (!more) break
   }
