@@ -58,9 +58,12 @@ export function writeConfig(dir: string, toml: string): string {
 export async function startNode(
   dataDir: string,
   args: string[],
-  opts: { readyTimeoutMs?: number } = {},
+  opts: { readyTimeoutMs?: number; wrap?: string[] } = {},
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', '--data', dataDir, ...args], {
+  // `wrap`: a command the node runs under (`ip netns exec NS`: a node in a network namespace)
+  const argv = [process.execPath, BIN, 'start', '--data', dataDir, ...args]
+  const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv]
+  const child = spawn(cmd!, rest, {
     cwd: REPO,
     env: { ...process.env, PDNS_MESH_DATA: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
