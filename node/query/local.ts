@@ -6,10 +6,12 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
+import { Feeds } from '../mesh/feeds.ts'
 import {
   decodeRrsetKey,
   FWD_RANGE,
   isKeyOfRecord,
+  originOfKey,
   RDATA_RANGE,
   RRSET_RANGE,
   recordPrefix,
@@ -116,8 +118,11 @@ export class LocalBackend implements QueryBackend {
     let negatives = 0
     let entries = 0
     let prev: Buffer | null = null
+    const perOrigin = new Map<number, number>()
     for (const [key] of this.#store.range(RRSET_RANGE, { values: false })) {
       if (++entries % 65536 === 0) await breathe()
+      const o = originOfKey(key)
+      perOrigin.set(o, (perOrigin.get(o) ?? 0) + 1)
       // a record's vantages are neighbours (the origin ends the key): count the record once
       if (prev !== null && isKeyOfRecord(key, prev)) continue
       prev = recordPrefix(key)
@@ -130,17 +135,31 @@ export class LocalBackend implements QueryBackend {
     const sst = Number(this.#store.property('rocksdb.total-sst-files-size') ?? 0)
     const mem = Number(this.#store.property('rocksdb.cur-size-all-mem-tables') ?? 0)
     const diskBytes = sst + mem
+    const isLocal = (label: string) =>
+      // the node's own label, or one of its sensors' (`<peer id>/<dnstap identity>`)
+      this.#localLabel !== null && (label === this.#localLabel || label.startsWith(`${this.#localLabel}/`))
+    const origins = [...this.#store.origins.entries()].map(([id, label]) => ({
+      id,
+      label,
+      local: isLocal(label),
+      entries: perOrigin.get(id) ?? 0,
+    }))
+    const feeds = [...new Feeds({ store: this.#store }).authors.values()].map((h) => ({
+      author: h.author,
+      entries: h.seq,
+      bytes: h.bytes,
+    }))
+    const perRecord = entries > 0 ? diskBytes / entries : 0
+    const remoteBytes = Math.round(
+      origins.filter((o) => !o.local && isMeshLabel(o.label)).reduce((n, o) => n + o.entries * perRecord, 0) +
+        feeds.filter((f) => !isLocal(f.author)).reduce((n, f) => n + f.bytes, 0),
+    )
     return {
       dataDir: this.#store.dir,
       schema: SCHEMA_VERSION,
-      origins: [...this.#store.origins.entries()].map(([id, label]) => ({
-        id,
-        label,
-        // the node's own label, or one of its sensors' (`<peer id>/<dnstap identity>`)
-        local:
-          this.#localLabel !== null &&
-          (label === this.#localLabel || label.startsWith(`${this.#localLabel}/`)),
-      })),
+      origins,
+      feeds,
+      remoteBytes,
       records,
       negatives,
       entries,
@@ -154,4 +173,9 @@ export class LocalBackend implements QueryBackend {
   async close(): Promise<void> {
     if (this.#ownsStore) await this.#store.close()
   }
+}
+
+/** Labels of mesh nodes' origins (`<peer id>` or `<peer id>/…`), as against `cof:` imports. */
+function isMeshLabel(label: string): boolean {
+  return /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}(\/|$)/.test(label)
 }

@@ -97,7 +97,15 @@ export interface NameSummary {
 export interface StoreStats {
   dataDir: string
   schema: number
-  origins: { id: number; label: string; local: boolean }[]
+  /** `entries`: this origin's (record, vantage) pairs */
+  origins: { id: number; label: string; local: boolean; entries: number }[]
+  /** the mesh feeds held: each author's entries (its head's seq) and their bytes */
+  feeds: { author: string; entries: number; bytes: number }[]
+  /**
+   * disk used for other nodes' data, estimated: their origins' share of the records (entries ×
+   * bytesPerRecord) plus their feeds' entries
+   */
+  remoteBytes: number
   /** distinct records (whatever the number of vantages that saw them): answers, negative answers */
   records: number
   negatives: number

@@ -67,10 +67,17 @@ function statsTable(s: StoreStats): string {
     ],
   ])
   const origins = renderTable(
-    ['origin', 'label'],
-    s.origins.map((o) => [String(o.id), o.local ? `${o.label} (this node)` : o.label]),
+    ['origin', 'label', 'records'],
+    s.origins.map((o) => [String(o.id), o.local ? `${o.label} (this node)` : o.label, String(o.entries)]),
   )
-  return `${head}\n\n${origins}`
+  const feeds =
+    s.feeds.length === 0
+      ? ''
+      : `\n\n${renderTable(
+          ['mesh feed', 'entries', 'bytes'],
+          s.feeds.map((f) => [f.author, String(f.entries), bytesText(f.bytes)]),
+        )}\nother nodes' data on disk: about ${bytesText(s.remoteBytes)}`
+  return `${head}\n\n${origins}${feeds}`
 }
 
 /** Deepest nesting of a component's counters shown as rows; deeper values are shown as JSON. */
