@@ -17,6 +17,8 @@ import type { NameSummary, QueryBackend, ResultRecord } from '../query/types.ts'
 import type { Feeds } from './feeds.ts'
 import {
   ANTI_ENTROPY_INTERVAL_MS,
+  FLOOD_MAX_STREAMS,
+  FLOOD_WINDOW_MS,
   PUSH_DELAY_MS,
   PUSH_MIN_INTERVAL_MS,
   QUERY_MAX_INBOUND_STREAMS,
@@ -387,7 +389,10 @@ export class Mesh {
     const id = conn.remotePeer.toString()
     const p = this.#peer(id)
     if (!p.openedStream()) {
-      this.#violation(id, new Error('flood: too many streams'))
+      this.#violation(
+        id,
+        new WireError('flood', `more than ${FLOOD_MAX_STREAMS} streams in ${FLOOD_WINDOW_MS} ms`),
+      )
       stream.abort(new Error('flood'))
       return
     }
@@ -416,7 +421,10 @@ export class Mesh {
     const id = conn.remotePeer.toString()
     const p = this.#peer(id)
     if (!p.openedStream()) {
-      this.#violation(id, new Error('flood: too many streams'))
+      this.#violation(
+        id,
+        new WireError('flood', `more than ${FLOOD_MAX_STREAMS} streams in ${FLOOD_WINDOW_MS} ms`),
+      )
       stream.abort(new Error('flood'))
       return
     }

@@ -5,11 +5,13 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
+import { FLOOD_MAX_STREAMS } from '../../node/mesh/limits.ts'
 import { createNetwork } from '../../node/mesh/network.ts'
 import {
   decodeEntry,
   encodeEntry,
   encodeSyncRequest,
+  PROTOCOL_QUERY,
   PROTOCOL_SYNC,
   type SignedEntry,
   sealEntry,
@@ -71,13 +73,13 @@ describe('a hostile peer', () => {
     for (const n of nodes) await stopNode(n)
   })
 
-  it('is cut off for garbage, oversized frames, forged and altered entries; replays change nothing; honest peers keep syncing', async () => {
+  it('is cut off for garbage, oversized frames, forged and altered entries and floods; replays change nothing; honest peers keep syncing', async () => {
     const victim = await testNode('victim')
     const honest = await testNode('honest')
     nodes.push(victim, honest)
     observe(honest, 300, 31)
     observe(victim, 100, 32)
-    const attackers = await Promise.all([1, 2, 3, 4, 5].map(() => rawPeer(victim.peerId)))
+    const attackers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => rawPeer(victim.peerId)))
     raws.push(...attackers.map((a) => a.net))
     const v = await startMesh(victim, { allow: [honest.peerId, ...attackers.map((a) => a.id)] })
     const addr = v.addresses()[0]!
@@ -86,7 +88,8 @@ describe('a hostile peer', () => {
     const before = await digestOf(victim)
 
     const honestEntries = honest.feeds.entriesAfter(honest.peerId, 0, Infinity, Infinity) as SignedEntry[]
-    const [garbage, oversized, forged, altered, replay] = attackers as [
+    const [garbage, oversized, forged, altered, replay, flood] = attackers as [
+      (typeof attackers)[0],
       (typeof attackers)[0],
       (typeof attackers)[0],
       (typeof attackers)[0],
@@ -118,9 +121,25 @@ describe('a hostile peer', () => {
     // 5. replayed entries the victim already holds: accepted as duplicates, nothing changes
     await send(replay.net, addr, victim.peerId, [encodeSyncRequest({ have: [], push: honestEntries })])
 
+    // 6. a flood of streams: more than FLOOD_MAX_STREAMS in the window, each a query that never comes
+    const heapBefore = process.memoryUsage().heapUsed
+    await flood.net.dial(multiaddr(addr))
+    for (let i = 0; i < FLOOD_MAX_STREAMS + 20; i++) {
+      try {
+        const s = await flood.net.dialProtocol(peerIdFromString(victim.peerId), PROTOCOL_QUERY)
+        s.abort(new Error('gone'))
+      } catch {
+        break
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300))
+
     const peers = v.status().peers
     const of = (id: string) => peers.find((p) => p.peerId === id)!
-    for (const a of [garbage, oversized, forged, altered]) {
+    assert.ok('flood' in of(flood.id).violations)
+    // what the attacks left behind in this process is small (bounded frames, no per-attacker state kept)
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 64 * 1024 * 1024)
+    for (const a of [garbage, oversized, forged, altered, flood]) {
       assert.ok(of(a.id).bannedUntil !== null, `attacker ${a.id} is banned`)
     }
     assert.ok('bad-signature' in of(forged.id).violations)
