@@ -138,6 +138,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       allow: [...allow],
       pskFile: get(KEYS.meshPskFile) === '' ? null : resolve(dataDir, get(KEYS.meshPskFile)),
       share: get(KEYS.meshShare),
+      updateIntervalMs: get(KEYS.meshUpdateInterval),
     },
   })
 }

@@ -313,6 +313,16 @@ export const KEYS = {
       'holding the same key can even start a handshake. A relative path is relative to the data ' +
       'directory. Empty: none.',
   ),
+  meshUpdateInterval: key(
+    'mesh.update_interval',
+    duration(1, 86_400),
+    '5m',
+    "How often updates of this node's records already sent (a later last-seen, a larger count) are " +
+      'sealed for peers, each with its latest value: a record seen at every flush costs one record ' +
+      'per interval on the wire and on disk instead of one per flush. New records are sealed and ' +
+      'pushed at once, whatever this says. Peers hold counts and last-seen times up to this much ' +
+      'behind the node itself.',
+  ),
   meshShare: key(
     'mesh.share',
     oneOf(['all', 'query-only'] as const),

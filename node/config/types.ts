@@ -50,6 +50,7 @@ export interface NodeConfig {
     /** absolute, or null */
     readonly pskFile: string | null
     readonly share: 'all' | 'query-only'
+    readonly updateIntervalMs: number
   }
 }
 

@@ -36,6 +36,7 @@ interface Running {
   dnstap: DnstapServer | null
   capture: LiveCapture | null
   feeds: Feeds
+  localFeed: LocalFeed
   mesh: Mesh | null
   /** why live capture is off although it was wanted (a defaulted interface without permission) */
   captureOff: string | null
@@ -89,7 +90,9 @@ export class PdnsNode {
       // the node's own origins' changes are sealed into its signed feed in the store's write batch
       // (whether or not the mesh is on now: a mesh turned on later still sends everything)
       const feeds = new Feeds({ store })
-      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId)
+      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId, {
+        updateIntervalMs: c.mesh.updateIntervalMs,
+      })
       const { backfilled } = localFeed.attach()
       if (backfilled > 0)
         log.info({ component: 'mesh', records: backfilled }, 'sealed records written before the feed existed')
@@ -203,6 +206,7 @@ export class PdnsNode {
         capture,
         captureOff,
         feeds,
+        localFeed,
         mesh,
       }
       log.info(
@@ -252,6 +256,8 @@ export class PdnsNode {
     // peers stop hearing from us before the last flush: its entries reach them at the next sync
     await step('mesh', () => r.mesh?.stop())
     await step('window', () => r.window.stop())
+    // the last flush's updates are sealed before the store closes
+    await step('feed', () => r.localFeed.stop())
     await step('control', () => r.control.stop())
     await step('store', () => r.store.close())
     this.#log.info({ window: r.window.stats() }, 'node stopped')

@@ -13,7 +13,7 @@ import {
   sealEntry,
   type WireKind,
 } from '../../protocol/index.ts'
-import { decodeRrsetKey, type RecordId, RRSET_RANGE } from '../store/keys.ts'
+import { DIRTY_RANGE, decodeRrsetKey, type RecordId, RRSET_RANGE, rrsetOfDirty } from '../store/keys.ts'
 import type { Write } from '../store/rocks.ts'
 import type { FeedSealer, Store } from '../store/store.ts'
 import { decodeValue, type RecordValue } from '../store/value.ts'
@@ -28,14 +28,28 @@ export interface LocalFeedComponents {
   privateKey: PrivateKey
 }
 
+export interface LocalFeedOptions {
+  /**
+   * Seal updates of already-sealed records every this many ms (mesh.update_interval), not at every
+   * write: a record seen at every flush then costs one record per interval on the wire and on disk.
+   * null: seal every change at once (tests, and stores without a running node).
+   */
+  updateIntervalMs?: number | null
+}
+
 export class LocalFeed implements FeedSealer {
+  readonly deferUpdates: boolean
+  readonly #updateIntervalMs: number | null
+  #timer: NodeJS.Timeout | null = null
   readonly #store: Store
   readonly #feeds: Feeds
   readonly #key: PrivateKey
   readonly #author: string
   readonly #prefix: string
 
-  constructor(components: LocalFeedComponents, peerId: string) {
+  constructor(components: LocalFeedComponents, peerId: string, options: LocalFeedOptions = {}) {
+    this.#updateIntervalMs = options.updateIntervalMs ?? null
+    this.deferUpdates = this.#updateIntervalMs !== null
     this.#store = components.store
     this.#feeds = components.feeds
     this.#key = components.privateKey
@@ -82,6 +96,52 @@ export class LocalFeed implements FeedSealer {
 
   detach(): void {
     this.#store.setSealer(null)
+  }
+
+  /** Seals deferred updates every update interval (and what a crash left marked, at the first one). */
+  start(): void {
+    if (this.#updateIntervalMs === null || !Number.isFinite(this.#updateIntervalMs) || this.#timer !== null)
+      return
+    this.#timer = setInterval(() => this.sealUpdates(), this.#updateIntervalMs)
+    this.#timer.unref()
+  }
+
+  /** Stops the timer and seals what is still marked, so a clean stop leaves nothing behind. */
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer)
+    this.#timer = null
+    this.sealUpdates()
+  }
+
+  /**
+   * Seals every record marked DIRTY with its current value, and unmarks it, in one batch per
+   * SEAL_RECORDS_PER_ENTRY × 16 records. Synchronous: no write of the window can come in between
+   * the read of a value and the batch that seals it.
+   */
+  sealUpdates(): number {
+    let n = 0
+    for (;;) {
+      const marks: Buffer[] = []
+      for (const [key] of this.#store.range(DIRTY_RANGE, { values: false })) {
+        marks.push(key)
+        if (marks.length >= SEAL_RECORDS_PER_ENTRY * 16) break
+      }
+      if (marks.length === 0) return n
+      const rrsets = marks.map(rrsetOfDirty)
+      const values = this.#store.getMany(rrsets)
+      const changed: { id: RecordId; value: RecordValue }[] = []
+      for (let i = 0; i < marks.length; i++) {
+        const id = decodeRrsetKey(rrsets[i]!)
+        const raw = values[i]
+        const value = raw === undefined ? null : decodeValue(raw)
+        if (id !== null && value !== null) changed.push({ id, value })
+      }
+      const s = this.seal(changed)
+      const writes = [...s.writes, ...marks.map((del) => ({ del }))]
+      this.#store.apply([], { extra: writes, sync: true })
+      s.commit()
+      n += changed.length
+    }
   }
 
   seal(changed: readonly { id: RecordId; value: RecordValue }[]): { writes: Write[]; commit(): void } {

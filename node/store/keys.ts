@@ -13,6 +13,7 @@
  *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
  *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
  *   0x21 HEAD    | u32 author origin id                                         → feed head value
+ *   0x22 DIRTY   | RRSET key without its tag (an own record updated, not sealed yet) → (empty)
  *
  * rev()/fwd() are the name encodings of names.ts. `bw` (bailiwick) is 00 when unknown, else 01 and
  * rev(bailiwick). `kind` separates answers from negative answers (NXDOMAIN, NODATA), which have no
@@ -53,6 +54,8 @@ export const TAG_SEEN = 0x13
 /** the mesh's feeds (node/mesh): signed entries as received or sealed, and each author's head */
 export const TAG_FEED = 0x20
 export const TAG_FEED_HEAD = 0x21
+/** own records updated since they were last sealed: sealed together every mesh.update_interval */
+export const TAG_DIRTY = 0x22
 
 /** rdkey classes in the RDATA index */
 export const RD_IPV4 = 0x04
@@ -484,3 +487,16 @@ export function decodeFeedHeadKey(key: Uint8Array): number | null {
 
 export const FEED_RANGE = prefixRange(Uint8Array.of(TAG_FEED))
 export const FEED_HEAD_RANGE = prefixRange(Uint8Array.of(TAG_FEED_HEAD))
+
+// ---------------------------------------------------------------- DIRTY (updates waiting to be sealed)
+
+export function dirtyKey(rrset: Uint8Array): Buffer {
+  return concat([Uint8Array.of(TAG_DIRTY), rrset.subarray(1)])
+}
+
+/** The RRSET key a DIRTY key stands for. */
+export function rrsetOfDirty(key: Uint8Array): Buffer {
+  return concat([Uint8Array.of(TAG_RRSET), key.subarray(1)])
+}
+
+export const DIRTY_RANGE = prefixRange(Uint8Array.of(TAG_DIRTY))

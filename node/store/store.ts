@@ -10,6 +10,7 @@ import { PdnsError } from '../errors.ts'
 import {
   decodeOriginKey,
   decodeU32,
+  dirtyKey,
   encodeU32,
   metaKey,
   ORIGINS_RANGE,
@@ -59,6 +60,12 @@ export interface FeedSealer {
   owns(label: string): boolean
   /** the writes of entries carrying these records (their values after the merge) */
   seal(changed: readonly { id: RecordId; value: RecordValue }[]): { writes: Write[]; commit(): void }
+  /**
+   * true: an update of a record already sealed is only marked (a DIRTY key in the same batch) and
+   * sealed later with its latest value, so a record seen at every flush is sent once per interval
+   * (node/mesh/local-feed.ts sealUpdates); new records are sealed at once either way.
+   */
+  readonly deferUpdates: boolean
 }
 
 export interface ApplyOptions {
@@ -237,7 +244,10 @@ export class Store {
         result.unchanged++
         continue
       }
-      if (sealer !== null && this.#owned(u.id.origin)) changed.push({ id: u.id, value: next })
+      if (sealer !== null && this.#owned(u.id.origin)) {
+        if (prev !== null && sealer.deferUpdates) writes.push({ put: dirtyKey(key), value: EMPTY })
+        else changed.push({ id: u.id, value: next })
+      }
       const value = encodeValue(next)
       writes.push({ put: key, value })
       if (keys.rdata !== null) writes.push({ put: keys.rdata, value })

@@ -118,6 +118,7 @@ peers = ["/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nr
 allow = ["12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]
 psk_file = "swarm.key"
 share = "query-only"
+update_interval = "1m"
 `
 
   test('every key set in the file is taken, in its unit, with paths resolved', async () => {
@@ -160,6 +161,7 @@ share = "query-only"
         allow: ['12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa'],
         pskFile: join(data, 'swarm.key'),
         share: 'query-only',
+        updateIntervalMs: 60_000,
       },
     } satisfies NodeConfig)
   })

@@ -53,6 +53,7 @@ export async function startMeshNode(
     `peers = ${JSON.stringify(mesh.peers)}`,
     `allow = ${JSON.stringify(mesh.allow)}`,
     `share = "${mesh.share ?? 'all'}"`,
+    'update_interval = "1s"',
   ].join('\n')
   const config = writeConfig(d.dir, toml)
   d.node = await startNode(d.dir, ['--config', config], opts.wrap === undefined ? {} : { wrap: opts.wrap })

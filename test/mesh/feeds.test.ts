@@ -88,6 +88,32 @@ describe('feeds', () => {
     assert.equal((await storeDigest(b.store)).digest, da.digest)
   })
 
+  it('updates of sealed records wait for the update interval and go once, with their latest value', async () => {
+    const t = tempDir('mesh-deferred')
+    const store = await Store.open(t.dir, { create: true })
+    const key = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(key).toString()
+    const feeds = new Feeds({ store })
+    const local = new LocalFeed({ store, feeds, privateKey: key }, peerId, { updateIntervalMs: 3_600_000 })
+    const peer = await node('deferred-peer')
+    open.push({ t, store, key, peerId, feeds, local } as N, peer)
+    local.attach()
+    const n = { t, store, key, peerId, feeds, local } as N
+    feedRecords(n, 1000, 9)
+    const afterInsert = feeds.head(peerId)!.seq
+    // the same records seen at three more flushes: marked, not sealed
+    for (let k = 0; k < 3; k++) feedRecords(n, 1000, 9)
+    assert.equal(feeds.head(peerId)!.seq, afterInsert)
+    copyAll(n, peer)
+    assert.notEqual((await storeDigest(peer.store)).digest, (await storeDigest(store)).digest)
+    // the interval comes: every updated record once, with its count after all four flushes
+    const sealed = local.sealUpdates()
+    assert.ok(sealed > 900 && sealed <= 1000)
+    assert.equal(local.sealUpdates(), 0)
+    copyAll(n, peer)
+    assert.equal((await storeDigest(peer.store)).digest, (await storeDigest(store)).digest)
+  })
+
   it('records written before the feed existed are sealed when it attaches', async () => {
     const a = await node('backfill')
     const b = await node('backfill-peer')

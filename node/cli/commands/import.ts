@@ -175,6 +175,7 @@ export const importCommand: Command = {
       sync: true,
     })
     window.start()
+    let localFeed: InstanceType<typeof LocalFeed> | null = null
     try {
       // this node's own records are sealed into its signed mesh feed as they are written
       const identity = (await loadIdentity(dataDir, { create: true }))!
@@ -184,10 +185,13 @@ export const importCommand: Command = {
           `--origin ${forcedOrigin}: that is another node's origin; only its own key may speak for it`,
         )
       }
-      new LocalFeed(
+      // updates of records already sealed are sealed once, at the end, with their final values
+      localFeed = new LocalFeed(
         { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
         identity.peerId,
-      ).attach()
+        { updateIntervalMs: Number.POSITIVE_INFINITY },
+      )
+      localFeed.attach()
       const localOrigin =
         forcedOrigin ?? (kinds.includes('capture') || kinds.includes('dnstap') ? identity.peerId : '')
       const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
@@ -241,12 +245,14 @@ export const importCommand: Command = {
         if (error?.code === 'ERR_ABORTED') interrupted = signal.aborted
         else if (error !== null) failures.push(error.message)
       }
-      // interrupted or not, what was read is written
+      // interrupted or not, what was read is written (and sealed)
       window.stop()
+      localFeed?.stop()
     } catch (err) {
       // a store error ends the import: still try to write what the window holds, then report the first error
       try {
         window.stop()
+        localFeed?.stop()
       } catch {}
       throw err
     } finally {
