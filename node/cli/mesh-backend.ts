@@ -1,0 +1,89 @@
+/**
+ * A QueryBackend whose lookups go to the whole mesh: the running node fans each query out to its
+ * connected peers and merges the answers record by record (POST /v1/mesh/query). Commands that are
+ * built on rrset/rdata/summary lookups (the questions) take `--mesh` by running over this backend.
+ * Pages do not continue across the mesh (each node's cursor is its own): a lookup answers one page,
+ * its cursor null. Which peers answered, failed or timed out is kept in `peers`.
+ */
+import { RemoteBackend } from '../api/client.ts'
+import { encodeRdataQuery, encodeRrsetQuery } from '../api/wire.ts'
+import { PdnsError } from '../errors.ts'
+import type { MeshAnswer } from '../mesh/mesh.ts'
+import type {
+  CallOptions,
+  NameSummary,
+  Page,
+  QueryBackend,
+  RdataQuery,
+  ResultRecord,
+  RrsetQuery,
+  StoreStats,
+} from '../query/types.ts'
+import { openBackend } from './backend.ts'
+
+export class MeshBackend implements QueryBackend {
+  readonly #remote: RemoteBackend
+  readonly #timeoutMs: number | undefined
+  /** per peer, the last status it answered with */
+  readonly peers = new Map<string, MeshAnswer['peers'][number]>()
+
+  constructor(remote: RemoteBackend, options: { timeoutMs?: number } = {}) {
+    this.#remote = remote
+    this.#timeoutMs = options.timeoutMs
+  }
+
+  /** The mesh backend of the node running on `dataDir`; ERR_NODE_UNREACHABLE when none runs. */
+  static async open(dataDir: string, opts: CallOptions & { timeoutMs?: number } = {}): Promise<MeshBackend> {
+    const b = await openBackend(dataDir, opts)
+    if (!(b instanceof RemoteBackend)) {
+      await b.close()
+      throw new PdnsError(
+        'ERR_NODE_UNREACHABLE',
+        `--mesh needs a running node on ${dataDir} (its peers are the mesh)`,
+      )
+    }
+    return new MeshBackend(b, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs })
+  }
+
+  async #ask(body: Record<string, unknown>, opts: CallOptions): Promise<MeshAnswer> {
+    const a = await this.#remote.meshQuery(
+      { ...body, ...(this.#timeoutMs === undefined ? {} : { timeoutMs: this.#timeoutMs }) },
+      opts,
+    )
+    for (const p of a.peers) this.peers.set(p.peer, p)
+    return a
+  }
+
+  async rrset(q: RrsetQuery, opts: CallOptions = {}): Promise<Page> {
+    const a = await this.#ask(
+      { lookup: 'rrset', query: encodeRrsetQuery({ ...q, cursor: undefined } as RrsetQuery) },
+      opts,
+    )
+    return { records: a.records, cursor: null }
+  }
+
+  async rdata(q: RdataQuery, opts: CallOptions = {}): Promise<Page> {
+    const a = await this.#ask(
+      { lookup: 'rdata', query: encodeRdataQuery({ ...q, cursor: undefined } as RdataQuery) },
+      opts,
+    )
+    return { records: a.records, cursor: null }
+  }
+
+  async summary(name: string, opts: CallOptions & { origin?: string } = {}): Promise<NameSummary | null> {
+    const query = { name, ...(opts.origin === undefined ? {} : { origin: opts.origin }) }
+    return (await this.#ask({ lookup: 'summary', query }, opts)).summary
+  }
+
+  export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {
+    return this.#remote.export(opts)
+  }
+
+  stats(opts: CallOptions = {}): Promise<StoreStats> {
+    return this.#remote.stats(opts)
+  }
+
+  async close(): Promise<void> {
+    await this.#remote.close()
+  }
+}
