@@ -247,8 +247,15 @@ export class Mesh {
   #onConnection(conn: Connection, open: boolean): void {
     const id = conn.remotePeer.toString()
     const p = this.#peer(id)
-    const still = this.#net?.getConnections(conn.remotePeer).some((c) => c.status === 'open') ?? false
+    const openConns =
+      this.#net?.getConnections(conn.remotePeer).filter((c) => c.status === 'open').length ?? 0
+    const still = openConns > 0
     p.info.connected = open || still
+    if (!p.info.connected) {
+      // whatever it held, it may come back restarted: learn its heads before pushing anything
+      p.headsKnown = false
+      p.have.clear()
+    }
     if (open) {
       this.#log.info({ peer: id, addr: conn.remoteAddr.toString() }, 'peer connected')
       const d = this.#dialled.find((x) => x.peerId === id)
@@ -358,9 +365,13 @@ export class Mesh {
     let again = false
     try {
       const stream = await net.dialProtocol(peerIdFromString(id), PROTOCOL_SYNC, { signal })
-      const out = await initiateSync(this.#syncComponents(p), stream, p.have, { signal })
+      const out = await initiateSync(this.#syncComponents(p), stream, p.headsKnown ? p.have : null, {
+        signal,
+      })
+      // the answer's have-vector is the peer's own word (after our push): it replaces our belief
       p.have.clear()
       for (const h of out.theirHave) p.have.set(h.author, h.seq)
+      p.headsKnown = true
       p.info.entriesOut += out.sent
       p.info.exchangesOut++
       p.info.lastSync = Math.floor(Date.now() / 1000)
@@ -397,10 +408,10 @@ export class Mesh {
       return
     }
     try {
-      const out = await respondSync(this.#syncComponents(p), stream, {
+      const out = await respondSync(this.#syncComponents(p), stream, p.have, {
         signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
       })
-      for (const h of out.theirHave) p.heard(h.author, h.seq)
+      p.headsKnown = true
       p.info.entriesOut += out.sent
       p.info.exchangesIn++
       p.info.lastSync = Math.floor(Date.now() / 1000)

@@ -30,8 +30,10 @@ export interface PeerInfo {
 
 export class PeerState {
   readonly info: PeerInfo
-  /** the peer's heads as of its last have-vector (seq per author) */
+  /** the peer's heads as of its last have-vector (seq per author), plus what we sent it since */
   readonly have = new Map<string, number>()
+  /** whether `have` comes from a have-vector of this peer (false: a new or restarted peer) */
+  headsKnown = false
   #streams: number[] = []
 
   constructor(peerId: string, allowed: boolean) {

@@ -109,15 +109,25 @@ export function haveMap(heads: readonly FeedHead[]): Map<string, number> {
   return new Map(heads.map((h) => [h.author, h.seq]))
 }
 
-/** The initiator's side: push what the peer lacks (by `theirHave`), take what we lack. */
+/**
+ * The initiator's side: push what the peer lacks, take what we lack. `theirHave` is what we believe
+ * the peer holds, or null when we have never seen its heads (a new or restarted peer): then nothing
+ * is pushed, since it may hold everything already, and its answer's have-vector says what to push
+ * next. What is pushed is marked in `theirHave` before it is written, so an exchange the other way
+ * that overlaps this one does not send it again.
+ */
 export async function initiateSync(
   c: SyncComponents,
   stream: Stream,
-  theirHave: ReadonlyMap<string, number>,
+  theirHave: Map<string, number> | null,
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  const push = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
+  const push =
+    theirHave === null
+      ? { entries: [], reached: new Map<string, number>(), complete: true }
+      : entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
+  if (theirHave !== null) for (const [author, seq] of push.reached) theirHave.set(author, seq)
   const request = encodeSyncRequest({ have: c.feeds.heads(), push: push.entries })
   framed(c, 'out', request)
   await lp.write(request, opts)
@@ -148,10 +158,15 @@ export async function initiateSync(
   return { theirHave: theirs, received, applied, sent: push.entries.length, bytesSent, behind }
 }
 
-/** The responder's side. Returns the initiator's heads (after its push) and what moved. */
+/**
+ * The responder's side. Answers from the larger of the initiator's have-vector and `known` (what we
+ * already sent it, perhaps still in flight the other way), and records in `known` what it sends.
+ * Returns the initiator's heads (after its push) and what moved.
+ */
 export async function respondSync(
   c: SyncComponents,
   stream: Stream,
+  known: Map<string, number>,
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
@@ -160,14 +175,19 @@ export async function respondSync(
   const req = decodeSyncRequest(reqFrame.subarray())
   const r = await acceptAll(c, req.push)
   const theirHave = haveMap(req.have)
+  for (const [author, seq] of known) if ((theirHave.get(author) ?? 0) < seq) theirHave.set(author, seq)
+  for (const e of req.have) if ((known.get(e.author) ?? 0) < e.seq) known.set(e.author, e.seq)
   let sent = 0
   let bytesSent = 0
   let first = true
   let entriesLeft = SYNC_STREAM_MAX_ENTRIES
   for (;;) {
     const page = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, entriesLeft)
-    // the next page starts after what this one carries
-    for (const [author, seq] of page.reached) theirHave.set(author, seq)
+    // the next page starts after what this one carries; the peer will hold it
+    for (const [author, seq] of page.reached) {
+      theirHave.set(author, seq)
+      if ((known.get(author) ?? 0) < seq) known.set(author, seq)
+    }
     sent += page.entries.length
     for (const e of page.entries) bytesSent += entrySize(e)
     entriesLeft -= page.entries.length
