@@ -373,6 +373,7 @@ export class Mesh {
       for (const h of out.theirHave) p.have.set(h.author, h.seq)
       p.headsKnown = true
       p.info.entriesOut += out.sent
+      p.info.recordsOut += out.recordsSent
       p.info.exchangesOut++
       p.info.lastSync = Math.floor(Date.now() / 1000)
       // they still lack something we hold (more than one exchange carries), or we lag them
@@ -413,6 +414,7 @@ export class Mesh {
       })
       p.headsKnown = true
       p.info.entriesOut += out.sent
+      p.info.recordsOut += out.recordsSent
       p.info.exchangesIn++
       p.info.lastSync = Math.floor(Date.now() / 1000)
       // the initiator holds what we lack and did not push it (its view of us was stale): pull

@@ -13,6 +13,7 @@
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
+  decodeEntry,
   decodeSyncRequest,
   decodeSyncResponse,
   encodeSyncRequest,
@@ -55,10 +56,19 @@ export interface SyncOutcome {
   received: number
   applied: number
   sent: number
+  /** records carried by the entries sent (their signed `records` counts) */
+  recordsSent: number
   /** bytes of the entries sent */
   bytesSent: number
   /** an entry arrived out of order, or the responder stopped at its per-stream bound: sync again */
   behind: boolean
+}
+
+/** The record count an entry's author signed (the Entry header only: its block stays compressed). */
+function recordsIn(entries: readonly SignedEntry[]): number {
+  let n = 0
+  for (const e of entries) n += decodeEntry(e.entry).records
+  return n
 }
 
 function entrySize(e: SignedEntry): number {
@@ -155,7 +165,15 @@ export async function initiateSync(
   const now = haveMap(c.feeds.heads())
   for (const h of theirs) if ((now.get(h.author) ?? 0) < h.seq) behind = true
   const bytesSent = push.entries.reduce((n, e) => n + entrySize(e), 0)
-  return { theirHave: theirs, received, applied, sent: push.entries.length, bytesSent, behind }
+  return {
+    theirHave: theirs,
+    received,
+    applied,
+    sent: push.entries.length,
+    recordsSent: recordsIn(push.entries),
+    bytesSent,
+    behind,
+  }
 }
 
 /**
@@ -178,6 +196,7 @@ export async function respondSync(
   for (const [author, seq] of known) if ((theirHave.get(author) ?? 0) < seq) theirHave.set(author, seq)
   for (const e of req.have) if ((known.get(e.author) ?? 0) < e.seq) known.set(e.author, e.seq)
   let sent = 0
+  let recordsSent = 0
   let bytesSent = 0
   let first = true
   let entriesLeft = SYNC_STREAM_MAX_ENTRIES
@@ -189,6 +208,7 @@ export async function respondSync(
       if ((known.get(author) ?? 0) < seq) known.set(author, seq)
     }
     sent += page.entries.length
+    recordsSent += recordsIn(page.entries)
     for (const e of page.entries) bytesSent += entrySize(e)
     entriesLeft -= page.entries.length
     const more = !page.complete && entriesLeft > 0 && page.entries.length > 0
@@ -204,6 +224,7 @@ export async function respondSync(
     received: req.push.length,
     applied: r.applied,
     sent,
+    recordsSent,
     bytesSent,
     behind: r.gap,
   }

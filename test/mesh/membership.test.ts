@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import {
   converged,
@@ -76,5 +80,48 @@ describe('membership and query-only peers', () => {
     assert.equal(await digestOf(asker), askerDigest)
     assert.equal(asker.store.findOrigin(quiet.peerId), undefined)
     assert.equal(a.status().peers.find((p) => p.peerId === quiet.peerId)?.syncs, false)
+  })
+})
+
+describe('a private network key (mesh.psk_file)', () => {
+  const nodes: TestNode[] = []
+  after(async () => {
+    for (const n of nodes) await stopNode(n)
+  })
+
+  it('joins nodes holding the same key and keeps out one with another key, even when allowlisted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdns-psk-'))
+    const keyFile = (name: string) => {
+      const f = join(dir, name)
+      writeFileSync(f, `/key/swarm/psk/1.0.0/\n/base16/\n${randomBytes(32).toString('hex')}\n`)
+      return f
+    }
+    const shared = keyFile('shared.key')
+    const other = keyFile('other.key')
+    const a = await testNode('psk-a')
+    const b = await testNode('psk-b')
+    const c = await testNode('psk-c')
+    nodes.push(a, b, c)
+    observe(a, 100, 41)
+    observe(b, 100, 42)
+    observe(c, 100, 43)
+    const ma = await startMesh(a, { allow: [b.peerId, c.peerId], pskFile: shared })
+    await startMesh(b, { allow: [a.peerId], peers: [ma.addresses()[0]!], pskFile: shared })
+    await startMesh(c, { allow: [a.peerId], peers: [ma.addresses()[0]!], pskFile: other })
+    await until('a and b converge', () => converged([a, b]))
+    await new Promise((r) => setTimeout(r, 2000))
+    assert.equal(a.store.findOrigin(c.peerId), undefined)
+    assert.equal(c.store.findOrigin(a.peerId), undefined)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('refuses a key file that is not one, naming the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdns-psk-bad-'))
+    const f = join(dir, 'bad.key')
+    writeFileSync(f, 'not a key\n')
+    const n = await testNode('psk-bad')
+    nodes.push(n)
+    await assert.rejects(startMesh(n, { pskFile: f }), /mesh\.psk_file: .* is not a pnet key/)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
