@@ -99,6 +99,13 @@ export class RemoteBackend implements QueryBackend {
     return v
   }
 
+  /** Asks the node to re-read its configuration (POST /v1/reload). */
+  async reload(opts: CallOptions = {}): Promise<{ applied: string[]; mesh: unknown }> {
+    const v = await this.#json('POST', '/v1/reload', {}, opts)
+    if (!isObject(v) || !Array.isArray(v.applied)) throw this.#wrong('its reload answer is not one')
+    return v as { applied: string[]; mesh: unknown }
+  }
+
   /** The mesh's state: listen addresses, allowlisted and connected peers (GET /v1/peers). */
   async peers(opts: CallOptions = {}): Promise<unknown> {
     const v = await this.#json('GET', '/v1/peers', undefined, opts)

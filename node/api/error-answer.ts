@@ -15,6 +15,7 @@ const STATUS: Partial<Record<string, number>> = {
   ERR_ABORTED: 503,
   ERR_DB_MISSING: 404,
   ERR_MESH_OFF: 409,
+  ERR_CONFIG: 422,
 }
 
 export function errorAnswer(err: unknown): ErrorAnswer {

@@ -11,6 +11,7 @@
  *   GET  /v1/export   records in key order, then {"$end": n}
  *   GET  /v1/digest   StoreDigest (node/mesh/digest.ts)
  *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
+ *   POST /v1/reload   ReloadResult: the configuration re-read, what can change live applied
  *   POST /v1/mesh/query { lookup: rrset|rdata|summary, query | name, origin?, timeoutMs? } → MeshAnswer
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -31,6 +32,7 @@ export interface RouteContext {
   backend: QueryBackend
   mesh: MeshControl | null
   digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
+  reload: (() => Promise<unknown>) | null
   status: () => NodeStatus
   log: Logger
   /** aborted when the client goes away or the node stops */
@@ -148,6 +150,16 @@ const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
       handler: async (ctx, _req, res) => {
         if (ctx.digest === null) throw new PdnsError('ERR_MESH_OFF', 'this node computes no digest')
         sendJson(res, 200, await ctx.digest({ signal: ctx.signal }))
+      },
+    },
+  ],
+  [
+    '/v1/reload',
+    {
+      method: 'POST',
+      handler: async (ctx, _req, res) => {
+        if (ctx.reload === null) throw new PdnsError('ERR_CONFIG', 'this node has no configuration to reload')
+        sendJson(res, 200, await ctx.reload())
       },
     },
   ],

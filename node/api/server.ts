@@ -36,6 +36,8 @@ export interface ControlComponents {
   mesh?: MeshControl | null
   /** the merged store's digest (node/mesh/digest.ts) */
   digest?: (opts: { signal?: AbortSignal }) => Promise<unknown>
+  /** re-read the configuration and apply what can change live (`pdns-mesh reload`) */
+  reload?: () => Promise<unknown>
   /** the node's current status, asked for on each /v1/status and /v1/ping */
   status: () => NodeStatus
   log: Logger
@@ -73,6 +75,7 @@ export class ControlServer {
   readonly #backend: QueryBackend
   readonly #mesh: MeshControl | null
   readonly #digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
+  readonly #reload: (() => Promise<unknown>) | null
   readonly #status: () => NodeStatus
   readonly #log: Logger
   readonly #socketPath: string
@@ -94,6 +97,7 @@ export class ControlServer {
     this.#backend = components.backend
     this.#mesh = components.mesh ?? null
     this.#digest = components.digest ?? null
+    this.#reload = components.reload ?? null
     this.#status = components.status
     this.#log = components.log
     this.#socketPath = options.socketPath
@@ -222,6 +226,7 @@ export class ControlServer {
       backend: this.#backend,
       mesh: this.#mesh,
       digest: this.#digest,
+      reload: this.#reload,
       status: this.#status,
       log: this.#log,
       signal: AbortSignal.any([this.#stop.signal, gone.signal]),

@@ -10,6 +10,7 @@ import { importCommand } from './commands/import.ts'
 import { parseCommand } from './commands/parse.ts'
 import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
+import { reloadCommand } from './commands/reload.ts'
 import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
 import { takeLauncherPids, watchLaunchers } from './launcher.ts'
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   idCommand,
   peersCommand,
   digestCommand,
+  reloadCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

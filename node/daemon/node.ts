@@ -13,12 +13,13 @@ import type { NodeConfig } from '../config/index.ts'
 import { DnstapServer } from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
-import type { Logger } from '../log/index.ts'
+import { type Logger, setLogLevel } from '../log/index.ts'
 import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Store } from '../store/store.ts'
 import { AggregationWindow } from '../store/window.ts'
+import { planReload } from './reload.ts'
 import { SensorOrigins, UNNAMED_DNSTAP_SENSOR } from './sensor-origins.ts'
 
 export interface NodeComponents {
@@ -42,8 +43,16 @@ interface Running {
   captureOff: string | null
 }
 
+export interface ReloadResult {
+  /** config keys applied (empty: the file says what the node already runs with) */
+  applied: string[]
+  /** mesh peers newly allowed and no longer allowed */
+  mesh: { added: string[]; removed: string[] } | null
+}
+
 export class PdnsNode {
-  readonly #config: NodeConfig
+  #config: NodeConfig
+  #configSource: (() => Promise<NodeConfig>) | null = null
   readonly #log: Logger
   #running: Running | null = null
   #startedAt = 0
@@ -53,6 +62,37 @@ export class PdnsNode {
   constructor(components: NodeComponents, config: NodeConfig) {
     this.#config = config
     this.#log = components.log
+  }
+
+  /** Where `reload()` reads the configuration again (the file and flags `start` was given). */
+  setConfigSource(load: () => Promise<NodeConfig>): void {
+    this.#configSource = load
+  }
+
+  /**
+   * Re-reads the configuration and applies what can change live (LIVE_KEYS: the mesh allowlist and
+   * peers, the update interval, the log level). All or nothing: a key that needs a restart, or a
+   * configuration that does not load, leaves the running one in place (ERR_CONFIG).
+   */
+  async reload(): Promise<ReloadResult> {
+    const r = this.#running
+    if (r === null) throw new PdnsError('ERR_NODE_UNREACHABLE', 'the node is not running')
+    if (this.#configSource === null)
+      throw new PdnsError('ERR_CONFIG', 'this node has no configuration to reload')
+    const next = await this.#configSource()
+    const applied = planReload(this.#config, next)
+    let mesh: ReloadResult['mesh'] = null
+    if (applied.includes('log.level')) setLogLevel(this.#log, next.log.level)
+    if (r.mesh !== null && (applied.includes('mesh.allow') || applied.includes('mesh.peers'))) {
+      mesh = r.mesh.setMembers({ allow: next.mesh.allow, peers: next.mesh.peers })
+    }
+    if (applied.includes('mesh.update_interval')) r.localFeed.setUpdateInterval(next.mesh.updateIntervalMs)
+    this.#config = next
+    this.#log.info(
+      { applied, mesh },
+      applied.length === 0 ? 'reload: nothing changed' : 'configuration reloaded',
+    )
+    return { applied, mesh }
   }
 
   /** Called once if a background part fails beyond repair (a store write error). */
@@ -136,6 +176,7 @@ export class PdnsNode {
           log: log.child({ component: 'control' }),
           mesh,
           digest: (o) => storeDigest(store, o),
+          reload: () => this.reload(),
         },
         { socketPath },
       )

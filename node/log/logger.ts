@@ -18,7 +18,11 @@ export interface LoggerOptions {
   destination?: number | string | NodeJS.WritableStream
 }
 
+/** Every child of a root logger (children keep the level they were made with: reload must reach them). */
+const families = new WeakMap<Logger, Set<WeakRef<Logger>>>()
+
 export function createLogger(options: LoggerOptions): Logger {
+  const family = new Set<WeakRef<Logger>>()
   const dest = options.destination ?? 2
   // Synchronous writes to a descriptor or file: the last lines before an exit (a fatal error, the
   // shutdown summary) reach the file even when the process ends right after logging them. The node
@@ -27,16 +31,34 @@ export function createLogger(options: LoggerOptions): Logger {
     typeof dest === 'number' || typeof dest === 'string'
       ? pino.destination({ dest, sync: true, append: true, mkdir: false })
       : dest
-  return pino(
+  const root = pino(
     {
       level: options.level,
       // level names and ISO times: read by people as often as by tools
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
       base: { pid: process.pid },
+      // inherited by children, so grandchildren are tracked too
+      onChild: (child) => {
+        family.add(new WeakRef(child))
+      },
     },
     stream,
   )
+  families.set(root, family)
+  return root
+}
+
+/** Sets the level of a root logger and of every child made from it (`pdns-mesh reload`). */
+export function setLogLevel(root: Logger, level: LogLevel): void {
+  root.level = level
+  const family = families.get(root)
+  if (family === undefined) return
+  for (const ref of family) {
+    const child = ref.deref()
+    if (child === undefined) family.delete(ref)
+    else child.level = level
+  }
 }
 
 /** Flushes buffered lines (a no-op for the synchronous destinations createLogger makes). */

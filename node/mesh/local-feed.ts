@@ -39,7 +39,7 @@ export interface LocalFeedOptions {
 
 export class LocalFeed implements FeedSealer {
   readonly deferUpdates: boolean
-  readonly #updateIntervalMs: number | null
+  #updateIntervalMs: number | null
   #timer: NodeJS.Timeout | null = null
   readonly #store: Store
   readonly #feeds: Feeds
@@ -104,6 +104,15 @@ export class LocalFeed implements FeedSealer {
       return
     this.#timer = setInterval(() => this.sealUpdates(), this.#updateIntervalMs)
     this.#timer.unref()
+  }
+
+  /** A new update interval (reload): what is marked is sealed now, then on the new clock. */
+  setUpdateInterval(ms: number): void {
+    if (!this.deferUpdates) return
+    const running = this.#timer !== null
+    this.stop()
+    this.#updateIntervalMs = ms
+    if (running) this.start()
   }
 
   /** Stops the timer and seals what is still marked, so a clean stop leaves nothing behind. */

@@ -135,6 +135,49 @@ export class Mesh {
     }
   }
 
+  /**
+   * Replaces the allowlist and the peers to dial (`pdns-mesh reload`): a peer no longer allowed is
+   * hung up on at once (and refused by the gater from now on), a new peer is dialled, a peer no
+   * longer listed is no longer redialled.
+   */
+  setMembers(members: { allow: readonly string[]; peers: readonly string[] }): {
+    added: string[]
+    removed: string[]
+  } {
+    const allow = new Set(members.allow)
+    const added: string[] = []
+    const removed: string[] = []
+    for (const [id, p] of this.#peers) {
+      if (p.info.allowed && !allow.has(id)) {
+        p.info.allowed = false
+        removed.push(id)
+        void this.#net?.hangUp(peerIdFromString(id)).catch(() => {})
+      }
+    }
+    for (const id of allow) {
+      const p = this.#peers.get(id)
+      if (p === undefined) this.#peers.set(id, new PeerState(id, true))
+      else if (!p.info.allowed) p.info.allowed = true
+      else continue
+      added.push(id)
+    }
+    const wanted = new Map(members.peers.map((a) => [a, a.slice(a.lastIndexOf('/p2p/') + 5)]))
+    for (let i = this.#dialled.length - 1; i >= 0; i--) {
+      const d = this.#dialled[i]!
+      if (wanted.has(d.addr)) continue
+      if (d.timer !== null) clearTimeout(d.timer)
+      this.#dialled.splice(i, 1)
+    }
+    for (const [addr, peerId] of wanted) {
+      if (this.#dialled.some((d) => d.addr === addr)) continue
+      const d: Dialled = { addr, peerId, delay: REDIAL_MIN_MS, timer: null }
+      this.#dialled.push(d)
+      this.#dial(d)
+    }
+    if (added.length + removed.length > 0) this.#log.info({ added, removed }, 'mesh members changed')
+    return { added, removed }
+  }
+
   get running(): boolean {
     return this.#net !== null
   }

@@ -35,13 +35,16 @@ export function address(d: MeshDir, host = '127.0.0.1'): string {
   return `/ip4/${host}/tcp/${d.port}/p2p/${d.peerId}`
 }
 
-/** Starts the node of `d` with a [mesh] section; no capture, no dnstap (the records come from imports). */
-export async function startMeshNode(
-  d: MeshDir,
-  mesh: { peers: string[]; allow: string[]; share?: string; listenHost?: string },
-  opts: { wrap?: string[] } = {},
-): Promise<NodeProcess> {
-  const toml = [
+export interface MeshSection {
+  peers: string[]
+  allow: string[]
+  share?: string
+  listenHost?: string
+}
+
+/** The config file of a test node: no capture, no dnstap (records come from imports), a [mesh]. */
+export function meshToml(d: MeshDir, mesh: MeshSection, extra: string[] = []): string {
+  return [
     '[capture]',
     'enabled = false',
     '[dnstap]',
@@ -54,8 +57,17 @@ export async function startMeshNode(
     `allow = ${JSON.stringify(mesh.allow)}`,
     `share = "${mesh.share ?? 'all'}"`,
     'update_interval = "1s"',
+    ...extra,
   ].join('\n')
-  const config = writeConfig(d.dir, toml)
+}
+
+/** Starts the node of `d` with a [mesh] section. */
+export async function startMeshNode(
+  d: MeshDir,
+  mesh: MeshSection,
+  opts: { wrap?: string[] } = {},
+): Promise<NodeProcess> {
+  const config = writeConfig(d.dir, meshToml(d, mesh))
   d.node = await startNode(d.dir, ['--config', config], opts.wrap === undefined ? {} : { wrap: opts.wrap })
   return d.node
 }

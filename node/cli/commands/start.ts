@@ -23,7 +23,7 @@ Options:
   --log-level L         trace, debug, info, warn, error, fatal or silent (default info)
   -h, --help            this help
 
-Logs are JSON lines on stderr. SIGHUP is ignored (nothing to reload). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
+Logs are JSON lines on stderr. SIGHUP re-reads the configuration (as pdns-mesh reload does). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
 the node says so and runs without it, unless --interface was given (then it stops).
 
 Exit status: 0 after a clean stop; 1 when the node cannot start (database held or damaged, a listener
@@ -55,7 +55,8 @@ export const startCommand: Command = {
       throw new PdnsError('ERR_BAD_ARGUMENT', '--dnstap and --no-dnstap contradict each other')
     }
     const { loadConfig } = await import('../../config/index.ts')
-    const config = await loadConfig({
+    // kept for reload: the same file, flags and environment, read again
+    const configOptions = {
       ...(values.config === undefined ? {} : { file: values.config }),
       flags: {
         ...(values.data === undefined ? {} : { dataDir: values.data }),
@@ -65,15 +66,22 @@ export const startCommand: Command = {
         ...(values['no-dnstap'] ? { dnstapListen: [] } : {}),
         ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
       },
-      env: process.env,
-    })
+      env: { ...process.env },
+      cwd: process.cwd(),
+    }
+    const config = await loadConfig(configOptions)
     const { createLogger, flushLogger } = await import('../../log/index.ts')
     const { PdnsNode } = await import('../../daemon/index.ts')
     const log = createLogger({ level: config.log.level })
     const node = new PdnsNode({ log }, config)
-    // A terminal hang-up must not kill a node without its last flush (the launcher forwards SIGHUP,
-    // which would also defeat nohup): the node has nothing to reload, so it says so and runs on.
-    const onHangup = () => log.warn('SIGHUP ignored: stop the node with SIGINT or SIGTERM')
+    node.setConfigSource(() => loadConfig(configOptions))
+    // SIGHUP re-reads the configuration, as daemons do; a terminal hang-up (which the launcher
+    // forwards) therefore never kills a node without its last flush, and nohup keeps working
+    const onHangup = () => {
+      node.reload().catch((err: unknown) => {
+        log.error({ err: (err as Error).message }, 'SIGHUP: reload refused; the running configuration stays')
+      })
+    }
     process.on('SIGHUP', onHangup)
     // a store that can no longer be written: stop as if asked to, and exit 1
     const failed = new AbortController()
