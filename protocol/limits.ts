@@ -40,6 +40,13 @@ export const SYNC_RESPONSE_BUDGET_BYTES = 4 * 1024 * 1024
 /** Entries a responder sends on one sync stream at most; the initiator asks again for the rest. */
 export const SYNC_STREAM_MAX_ENTRIES = 512
 
+/**
+ * Most entries an initiator pushes in one exchange. A peer further behind is not pushed to: it sees
+ * the initiator's heads in the request and pulls, so a bulk transfer flows one way only (a push and
+ * the peer's own pulls would otherwise carry the same entries at once).
+ */
+export const PUSH_MAX_ENTRIES = 16
+
 /** Largest query frame (QueryRequest or QueryAnswer), bytes. */
 export const MAX_QUERY_FRAME_BYTES = 4 * 1024 * 1024
 

@@ -9,7 +9,13 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-import { isWireError, PROTOCOL_QUERY, PROTOCOL_SYNC, WireError } from '../../protocol/index.ts'
+import {
+  isWireError,
+  PROTOCOL_QUERY,
+  PROTOCOL_SYNC,
+  PUSH_MAX_ENTRIES,
+  WireError,
+} from '../../protocol/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import type { Logger } from '../log/index.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
@@ -411,18 +417,22 @@ export class Mesh {
       const out = await initiateSync(this.#syncComponents(p), stream, p.headsKnown ? p.have : null, {
         signal,
       })
-      // the answer's have-vector is the peer's own word (after our push): it replaces our belief
-      p.have.clear()
-      for (const h of out.theirHave) p.have.set(h.author, h.seq)
+      // the answer's have-vector is the peer's word (after our push), but entries we sent it in
+      // answers to its own pulls may still be on their way: keep the larger. An overstated belief
+      // (an answer lost with its connection) heals itself: the peer sees our heads in every request
+      // and pulls what it lacks.
+      for (const h of out.theirHave) p.heard(h.author, h.seq)
       p.headsKnown = true
       p.info.entriesOut += out.sent
       p.info.recordsOut += out.recordsSent
       p.info.exchangesOut++
       p.info.lastSync = Math.floor(Date.now() / 1000)
-      // they still lack something we hold (more than one exchange carries), or we lag them
-      const ours = haveMap(this.#c.feeds.heads())
-      for (const [author, seq] of ours) if ((p.have.get(author) ?? 0) < seq) again = true
-      if (out.behind) again = true
+      // they still lack a few entries we hold (a push carries them), or we lag them (pull more);
+      // a peer further behind pulls by itself, having seen our heads in the request
+      let lag = 0
+      for (const [author, seq] of haveMap(this.#c.feeds.heads()))
+        lag += Math.max(0, seq - (p.have.get(author) ?? 0))
+      if ((lag > 0 && lag <= PUSH_MAX_ENTRIES) || out.behind) again = true
     } catch (err) {
       const v = violationOf(err)
       if (v !== null) this.#violation(id, v)

@@ -29,7 +29,10 @@ export async function answerQuery(
   stream: Stream,
   opts: { signal?: AbortSignal } = {},
 ): Promise<{ records: number }> {
-  const lp = lpStream(stream, { maxDataLength: MAX_QUERY_FRAME_BYTES })
+  const lp = lpStream(stream, {
+    maxDataLength: MAX_QUERY_FRAME_BYTES,
+    maxBufferSize: MAX_QUERY_FRAME_BYTES + 16,
+  })
   // a frame that does not decode is a protocol violation (thrown); a query that does not validate
   // is the asker's mistake and is answered with an error
   const req = decodeQueryRequest((await lp.read(opts)).subarray())
@@ -87,7 +90,10 @@ export async function askPeer(
   request: QueryRequest,
   opts: { signal?: AbortSignal; maxRecords: number },
 ): Promise<PeerAnswer> {
-  const lp = lpStream(stream, { maxDataLength: MAX_QUERY_FRAME_BYTES })
+  const lp = lpStream(stream, {
+    maxDataLength: MAX_QUERY_FRAME_BYTES,
+    maxBufferSize: MAX_QUERY_FRAME_BYTES + 16,
+  })
   await lp.write(encodeQueryRequest(request), opts)
   const records: ResultRecord[] = []
   for (;;) {

@@ -2,8 +2,8 @@
  * The sync exchange (/pdns-mesh/sync/1.0.0), both sides. One stream is one exchange:
  *
  *   initiator → SyncRequest { have: its heads, push: entries it believes the responder lacks }
- *   responder ← applies push, then SyncResponse { have: its heads, entries the initiator lacks,
- *               more } … until more = false
+ *   responder ← applies push, then one SyncResponse { have: its heads, entries the initiator
+ *               lacks (up to SYNC_RESPONSE_BUDGET_BYTES), more = false }
  *
  * In sync, that is one round trip of two have-vectors. The initiator learns from the responder's
  * have what the responder still lacks and pushes it in its next exchange, so both directions
@@ -20,6 +20,7 @@ import {
   encodeSyncResponse,
   type FeedHead,
   MAX_SYNC_FRAME_BYTES,
+  PUSH_MAX_ENTRIES,
   type SignedEntry,
   SYNC_RESPONSE_BUDGET_BYTES,
   SYNC_STREAM_MAX_ENTRIES,
@@ -120,6 +121,14 @@ export function haveMap(heads: readonly FeedHead[]): Map<string, number> {
 }
 
 /**
+ * One frame must fit the stream's read buffer (@libp2p/utils buffers 4 MiB by default, less than a
+ * full frame), and a responder writes one frame per exchange, so the buffer never holds two.
+ */
+const SYNC_STREAM_OPTIONS = { maxDataLength: MAX_SYNC_FRAME_BYTES, maxBufferSize: MAX_SYNC_FRAME_BYTES + 16 }
+
+const NOTHING = { entries: [] as SignedEntry[], reached: new Map<string, number>(), complete: true }
+
+/**
  * The initiator's side: push what the peer lacks, take what we lack. `theirHave` is what we believe
  * the peer holds, or null when we have never seen its heads (a new or restarted peer): then nothing
  * is pushed, since it may hold everything already, and its answer's have-vector says what to push
@@ -132,11 +141,13 @@ export async function initiateSync(
   theirHave: Map<string, number> | null,
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  const push =
+  const lp = lpStream(stream, SYNC_STREAM_OPTIONS)
+  let push =
     theirHave === null
-      ? { entries: [], reached: new Map<string, number>(), complete: true }
-      : entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
+      ? NOTHING
+      : entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, PUSH_MAX_ENTRIES)
+  // further behind than a push carries: the peer pulls (it sees our heads in this request)
+  if (!push.complete) push = NOTHING
   if (theirHave !== null) for (const [author, seq] of push.reached) theirHave.set(author, seq)
   const request = encodeSyncRequest({ have: c.feeds.heads(), push: push.entries })
   framed(c, 'out', request)
@@ -145,7 +156,7 @@ export async function initiateSync(
   let theirs: FeedHead[] = []
   let received = 0
   let applied = 0
-  let behind = !push.complete
+  let behind = false
   for (;;) {
     const frame = await lp.read(opts)
     framed(c, 'in', frame)
@@ -161,7 +172,7 @@ export async function initiateSync(
     if (!resp.more) break
   }
   await stream.close(opts).catch(() => {})
-  // the responder stops at SYNC_STREAM_MAX_ENTRIES: when its heads are still ahead, go again
+  // the responder answers one frame (SYNC_RESPONSE_BUDGET_BYTES): when its heads are still ahead, go again
   const now = haveMap(c.feeds.heads())
   for (const h of theirs) if ((now.get(h.author) ?? 0) < h.seq) behind = true
   const bytesSent = push.entries.reduce((n, e) => n + entrySize(e), 0)
@@ -187,7 +198,7 @@ export async function respondSync(
   known: Map<string, number>,
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  const lp = lpStream(stream, SYNC_STREAM_OPTIONS)
   const reqFrame = await lp.read(opts)
   framed(c, 'in', reqFrame)
   const req = decodeSyncRequest(reqFrame.subarray())
@@ -195,29 +206,18 @@ export async function respondSync(
   const theirHave = haveMap(req.have)
   for (const [author, seq] of known) if ((theirHave.get(author) ?? 0) < seq) theirHave.set(author, seq)
   for (const e of req.have) if ((known.get(e.author) ?? 0) < e.seq) known.set(e.author, e.seq)
-  let sent = 0
-  let recordsSent = 0
+  // one frame per exchange: an initiator still behind starts the next exchange at once, so its read
+  // buffer never holds two frames and every exchange starts from a fresh have-vector
+  const page = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, SYNC_STREAM_MAX_ENTRIES)
+  // the peer will hold what this answer carries
+  for (const [author, seq] of page.reached) if ((known.get(author) ?? 0) < seq) known.set(author, seq)
+  const sent = page.entries.length
+  const recordsSent = recordsIn(page.entries)
   let bytesSent = 0
-  let first = true
-  let entriesLeft = SYNC_STREAM_MAX_ENTRIES
-  for (;;) {
-    const page = entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, entriesLeft)
-    // the next page starts after what this one carries; the peer will hold it
-    for (const [author, seq] of page.reached) {
-      theirHave.set(author, seq)
-      if ((known.get(author) ?? 0) < seq) known.set(author, seq)
-    }
-    sent += page.entries.length
-    recordsSent += recordsIn(page.entries)
-    for (const e of page.entries) bytesSent += entrySize(e)
-    entriesLeft -= page.entries.length
-    const more = !page.complete && entriesLeft > 0 && page.entries.length > 0
-    const response = encodeSyncResponse({ have: first ? c.feeds.heads() : [], entries: page.entries, more })
-    framed(c, 'out', response)
-    await lp.write(response, opts)
-    first = false
-    if (!more) break
-  }
+  for (const e of page.entries) bytesSent += entrySize(e)
+  const response = encodeSyncResponse({ have: c.feeds.heads(), entries: page.entries, more: false })
+  framed(c, 'out', response)
+  await lp.write(response, opts)
   await stream.close(opts).catch(() => {})
   return {
     theirHave: req.have,
