@@ -80,7 +80,9 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     }
   }
 
-  const get = <T>(spec: KeySpec<T>): T => (settings.get(spec)?.value ?? defaultValue(spec)) as T
+  // a setting may be null (api.listen empty: off), which is not the same as unset
+  const get = <T>(spec: KeySpec<T>): T =>
+    (settings.has(spec) ? settings.get(spec)!.value : defaultValue(spec)) as T
   const whereOf = (spec: KeySpec<unknown>) => settings.get(spec)?.where ?? `${spec.path} (default)`
 
   const dataDir = resolve(cwd, get(KEYS.dataDir))

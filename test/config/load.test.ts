@@ -330,7 +330,7 @@ describe('errors', () => {
       'config FILE: level: unknown key here (did you mean log.level?)',
     )
     assert.match(await problem('[capture.extra]\nx = 1'), /^config FILE: capture\.extra: unknown key/)
-    assert.match(await problem('[api]\nlisten = []'), /^config FILE: api: unknown key/)
+    assert.match(await problem('[web]\nlisten = []'), /^config FILE: web: unknown key/)
     // a quoted dotted key is one key, not a path into a section
     assert.match(await problem('"log.level" = "debug"'), /^config FILE: "log\.level": unknown key/)
     assert.match(await problem('__proto__ = 1'), /^config FILE: __proto__: unknown key/)
