@@ -33,6 +33,10 @@ export const ERROR_CODES = {
     'a mesh peer broke the wire protocol (oversized or undecodable frame, bad signature, forked feed)',
   ERR_PEER_UNREACHABLE: 'a mesh peer could not be dialled, refused the protocol, or did not answer in time',
   ERR_MESH_OFF: 'a mesh command was given to a node whose mesh is off (mesh.listen is empty)',
+  ERR_API_LISTEN: 'the HTTP API could not listen on api.listen or api.metrics_listen, or read its TLS files',
+  ERR_API_AUTH: 'an HTTP API request carried no API key, or one that is wrong or revoked',
+  ERR_API_RATE: 'an API key (or a client address failing to authenticate) is over its request rate',
+  ERR_API_KEYS: 'the API key file cannot be read or written, or an apikey command names a key wrongly',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -2,6 +2,7 @@ import { constants } from 'node:os'
 import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
+import { apikeyCommand } from './commands/apikey.ts'
 import { checkCommand } from './commands/check.ts'
 import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   peersCommand,
   digestCommand,
   reloadCommand,
+  apikeyCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

@@ -116,6 +116,23 @@ export const listenAddress: Check<ListenAddress> = {
   },
 }
 
+/** HOST:PORT of a TCP listener (an IPv6 host in brackets), or '' for none. */
+export const hostPort: Check<{ host: string; port: number } | null> = {
+  type: 'string',
+  allowed: 'HOST:PORT (an IPv6 host in brackets), or empty: off',
+  parse: (raw) => {
+    if (raw === '') return { value: null }
+    if (typeof raw !== 'string' || Buffer.byteLength(raw) > MAX_CONFIG_STRING_BYTES) {
+      return expected('HOST:PORT', raw)
+    }
+    const a = parseListenAddress(`tcp:${raw}`)
+    if (typeof a === 'string')
+      return { problem: a.replace('tcp:HOST:PORT', 'HOST:PORT').replace('tcp:[', '[') }
+    if (a.transport !== 'tcp') return expected('HOST:PORT', raw)
+    return { value: { host: a.host, port: a.port } }
+  },
+}
+
 /** A list of `item`s, `min` to `max` long; `unique`: no value twice (compared as written). */
 export function listOf<T>(item: Check<T>, opts: { min: number; max: number; unique: boolean }): Check<T[]> {
   const noun = item.type === 'integer' ? 'integers' : 'strings'

@@ -10,7 +10,16 @@ import { PdnsError } from '../errors.ts'
 import { failed, show } from './checks.ts'
 import type { ListenAddress } from './listen.ts'
 import { readTomlFile, type TomlTree } from './read-file.ts'
-import { DATA_DIR_ENV, KEY_LIST, KEYS, type KeySpec, leafOf, SECTIONS, sectionOf } from './schema.ts'
+import {
+  API_LISTEN_ENV,
+  DATA_DIR_ENV,
+  KEY_LIST,
+  KEYS,
+  type KeySpec,
+  leafOf,
+  SECTIONS,
+  sectionOf,
+} from './schema.ts'
 import type { LoadConfigOptions, NodeConfig } from './types.ts'
 
 const MIB = 1024 * 1024
@@ -57,6 +66,11 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       set(KEYS.captureEnabled, true, '--interface')
     }
   }
+  // set but empty is meaningful here: no HTTP API (test harnesses run many nodes at once)
+  const apiEnv = env[API_LISTEN_ENV]
+  if (apiEnv !== undefined) set(KEYS.apiListen, apiEnv, `$${API_LISTEN_ENV}`)
+  if (flags.apiListen !== undefined)
+    set(KEYS.apiListen, flags.apiListen, flags.apiListen === '' ? '--no-api' : '--api')
   if (flags.dnstapListen !== undefined) set(KEYS.dnstapListen, [...flags.dnstapListen], '--dnstap')
   if (flags.logLevel !== undefined) set(KEYS.logLevel, flags.logLevel, '--log-level')
   if (flags.captureEnabled !== undefined) {
@@ -66,7 +80,9 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     }
   }
 
-  const get = <T>(spec: KeySpec<T>): T => (settings.get(spec)?.value ?? defaultValue(spec)) as T
+  // a setting may be null (api.listen empty: off), which is not the same as unset
+  const get = <T>(spec: KeySpec<T>): T =>
+    (settings.has(spec) ? settings.get(spec)!.value : defaultValue(spec)) as T
   const whereOf = (spec: KeySpec<unknown>) => settings.get(spec)?.where ?? `${spec.path} (default)`
 
   const dataDir = resolve(cwd, get(KEYS.dataDir))
@@ -99,6 +115,13 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
   if (get(KEYS.meshListen).length === 0 && get(KEYS.meshPeers).length > 0) {
     problems.push(
       `${whereOf(KEYS.meshPeers)}: peers are configured but mesh.listen is empty (the mesh is off)`,
+    )
+  }
+  const tlsCert = get(KEYS.apiTlsCert)
+  const tlsKey = get(KEYS.apiTlsKey)
+  if ((tlsCert === '') !== (tlsKey === '')) {
+    problems.push(
+      `${whereOf(tlsCert === '' ? KEYS.apiTlsKey : KEYS.apiTlsCert)}: api.tls_cert and api.tls_key go together`,
     )
   }
   if (problems.length > 0) throw new PdnsError('ERR_CONFIG', problems.join('\n'))
@@ -139,6 +162,14 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       pskFile: get(KEYS.meshPskFile) === '' ? null : resolve(dataDir, get(KEYS.meshPskFile)),
       share: get(KEYS.meshShare),
       updateIntervalMs: get(KEYS.meshUpdateInterval),
+    },
+    api: {
+      listen: get(KEYS.apiListen),
+      tlsCert: tlsCert === '' ? null : resolve(dataDir, tlsCert),
+      tlsKey: tlsKey === '' ? null : resolve(dataDir, tlsKey),
+      metricsListen: get(KEYS.apiMetricsListen),
+      ratePerMin: get(KEYS.apiRate),
+      maxLimit: get(KEYS.apiMaxLimit),
     },
   })
 }

@@ -9,12 +9,25 @@
 
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { DEFAULT_API_MAX_LIMIT, DEFAULT_API_RATE_PER_MIN, MAX_API_RATE_PER_MIN } from '../api/http/limits.ts'
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
 import { DEFAULT_SOCKET_MODE, formatMode, parseSocketMode } from '../dnstap/socket-access.ts'
 import { LOG_LEVELS } from '../log/levels.ts'
+import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../store/limits.ts'
-import { boolean, type Check, duration, integer, listenAddress, listOf, oneOf, show, text } from './checks.ts'
+import {
+  boolean,
+  type Check,
+  duration,
+  hostPort,
+  integer,
+  listenAddress,
+  listOf,
+  oneOf,
+  show,
+  text,
+} from './checks.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from './data-dir.ts'
 import { DNSTAP_MESSAGE_TYPES } from './dnstap-types.ts'
 import { formatDuration } from './duration.ts'
@@ -66,6 +79,9 @@ function key<T>(
 }
 
 const MIB = 1024 * 1024
+
+/** Environment variable that replaces api.listen (set but empty: no HTTP API). */
+export const API_LISTEN_ENV = 'PDNS_MESH_API'
 
 export { DATA_DIR_ENV, DEFAULT_DATA_DIR }
 
@@ -331,6 +347,54 @@ export const KEYS = {
       'author\'s signed entries). "query-only": sync nothing, only answer peers\' queries (for an ' +
       'operator who may not hand over its data but may answer questions).',
   ),
+  apiListen: key(
+    'api.listen',
+    hostPort,
+    '127.0.0.1:8080',
+    'Where the HTTP API listens (HOST:PORT, an IPv6 host in brackets: [::1]:8080): DNSDB API v2 and ' +
+      'CIRCL passive DNS for dnsdbq, PyPDNS and the like, and native JSON endpoints (docs/API.md). ' +
+      'Every data route needs an API key (pdns-mesh apikey create). Empty: no HTTP API. Loopback by ' +
+      'default: bind a public address only with tls_cert and tls_key set, or behind a TLS proxy. ' +
+      `$${API_LISTEN_ENV} overrides it (set but empty: off), and --api / --no-api override both.`,
+    { flag: '--api', env: API_LISTEN_ENV },
+  ),
+  apiTlsCert: key(
+    'api.tls_cert',
+    text({ empty: true }),
+    '',
+    'A PEM certificate (chain) file: the API speaks HTTPS. A relative path is relative to the data ' +
+      'directory. Needs tls_key; empty: plain HTTP.',
+  ),
+  apiTlsKey: key(
+    'api.tls_key',
+    text({ empty: true }),
+    '',
+    'The PEM private key file of tls_cert (relative to the data directory). Empty: plain HTTP.',
+  ),
+  apiMetricsListen: key(
+    'api.metrics_listen',
+    hostPort,
+    '',
+    'A separate listener (HOST:PORT, plain HTTP) for /metrics in the Prometheus text format, without ' +
+      'authentication: bind it where only the Prometheus server can reach it. Empty: /metrics is served ' +
+      'on api.listen only, and needs a key there.',
+  ),
+  apiRate: key(
+    'api.rate',
+    integer(1, MAX_API_RATE_PER_MIN),
+    DEFAULT_API_RATE_PER_MIN,
+    'Requests a minute allowed per API key unless the key has its own (--rate); over it the API ' +
+      'answers 429 with Retry-After.',
+    { unit: 'requests/min' },
+  ),
+  apiMaxLimit: key(
+    'api.max_limit',
+    integer(1, MAX_QUERY_LIMIT),
+    DEFAULT_API_MAX_LIMIT,
+    'Most records one query returns per API key unless the key has its own (--max-limit): a larger ' +
+      'limit is clamped to it, and an answer cut there ends with `limited`.',
+    { unit: 'records' },
+  ),
 } as const
 
 /** Every key, in the order the docs list them (top-level keys first, then section by section). */
@@ -345,6 +409,10 @@ export const SECTIONS: readonly { name: string; doc: string }[] = [
   {
     name: 'mesh',
     doc: 'The peer-to-peer mesh: who this node talks to and what it shares (docs/PROTOCOL.md).',
+  },
+  {
+    name: 'api',
+    doc: 'The HTTP API for passive DNS clients (DNSDB v2, CIRCL, native JSON) and /metrics (docs/API.md).',
   },
 ]
 

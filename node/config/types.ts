@@ -52,6 +52,17 @@ export interface NodeConfig {
     readonly share: 'all' | 'query-only'
     readonly updateIntervalMs: number
   }
+  readonly api: {
+    /** null: no HTTP API */
+    readonly listen: { readonly host: string; readonly port: number } | null
+    /** absolute PEM paths; both or neither */
+    readonly tlsCert: string | null
+    readonly tlsKey: string | null
+    /** null: /metrics only on `listen`, with a key */
+    readonly metricsListen: { readonly host: string; readonly port: number } | null
+    readonly ratePerMin: number
+    readonly maxLimit: number
+  }
 }
 
 /**
@@ -69,6 +80,8 @@ export interface ConfigFlags {
   dnstapListen: readonly string[]
   /** --log-level L */
   logLevel: string
+  /** --api HOST:PORT; '' (--no-api): no HTTP API */
+  apiListen: string
 }
 
 export interface LoadConfigOptions {

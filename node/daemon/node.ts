@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import pkg from '../../package.json' with { type: 'json' }
+import { ApiKeys, HttpApi } from '../api/http/index.ts'
 import { ControlServer, type NodeStatus, probeControlSocket } from '../api/index.ts'
 import { LiveCapture } from '../capture/live/index.ts'
 import type { NodeConfig } from '../config/index.ts'
@@ -34,6 +35,7 @@ interface Running {
   sensor: Sensor
   backend: LocalBackend
   control: ControlServer
+  api: HttpApi | null
   dnstap: DnstapServer | null
   capture: LiveCapture | null
   feeds: Feeds
@@ -182,6 +184,35 @@ export class PdnsNode {
       )
       await control.start()
       undo.unshift(() => control.stop())
+      let api: HttpApi | null = null
+      if (c.api.listen !== null) {
+        const apiLog = log.child({ component: 'api' })
+        api = new HttpApi(
+          {
+            backend,
+            mesh,
+            digest: (o) => storeDigest(store, o),
+            status: () => this.status(),
+            storeProperty: (name) => store.property(name),
+            keys: new ApiKeys(c.dataDir, (err) =>
+              apiLog.error({ err }, 'the API key file is unreadable: no key is accepted'),
+            ),
+            log: apiLog,
+          },
+          {
+            listen: c.api.listen,
+            tls:
+              c.api.tlsCert === null || c.api.tlsKey === null
+                ? null
+                : { cert: c.api.tlsCert, key: c.api.tlsKey },
+            metricsListen: c.api.metricsListen,
+            ratePerMin: c.api.ratePerMin,
+            maxLimit: c.api.maxLimit,
+          },
+        )
+        await api.start()
+        undo.unshift(() => api!.stop())
+      }
       if (mesh !== null) {
         await mesh.start(opts)
         undo.unshift(() => mesh!.stop())
@@ -243,6 +274,7 @@ export class PdnsNode {
         sensor,
         backend,
         control,
+        api,
         dnstap,
         capture,
         captureOff,
@@ -255,6 +287,7 @@ export class PdnsNode {
           peerId: identity.peerId,
           dataDir: c.dataDir,
           control: socketPath,
+          api: api?.addresses ?? null,
           dnstap: c.dnstap.listen,
           capture: capture === null ? null : capture.interfaces,
           mesh: mesh === null ? null : mesh.addresses(),
@@ -299,6 +332,8 @@ export class PdnsNode {
     await step('window', () => r.window.stop())
     // the last flush's updates are sealed before the store closes
     await step('feed', () => r.localFeed.stop())
+    // the API's queries read the store: it stops before the store closes
+    await step('api', () => r.api?.stop())
     await step('control', () => r.control.stop())
     await step('store', () => r.store.close())
     this.#log.info({ window: r.window.stats() }, 'node stopped')

@@ -119,6 +119,14 @@ allow = ["12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]
 psk_file = "swarm.key"
 share = "query-only"
 update_interval = "1m"
+
+[api]
+listen = "[::1]:8443"
+tls_cert = "tls/cert.pem"
+tls_key = "/etc/pdns/key.pem"
+metrics_listen = "127.0.0.1:9100"
+rate = 1200
+max_limit = 5000
 `
 
   test('every key set in the file is taken, in its unit, with paths resolved', async () => {
@@ -163,7 +171,35 @@ update_interval = "1m"
         share: 'query-only',
         updateIntervalMs: 60_000,
       },
+      api: {
+        listen: { host: '::1', port: 8443 },
+        tlsCert: join(data, 'tls/cert.pem'),
+        tlsKey: '/etc/pdns/key.pem',
+        metricsListen: { host: '127.0.0.1', port: 9100 },
+        ratePerMin: 1200,
+        maxLimit: 5000,
+      },
     } satisfies NodeConfig)
+  })
+
+  test('api: the listener can be turned off by the environment or a flag, and TLS files go in pairs', async () => {
+    const off = await loadConfig({ env: { PDNS_MESH_API: '' }, cwd: dir })
+    assert.equal(off.api.listen, null)
+    const flagged = await loadConfig({
+      env: { PDNS_MESH_API: '' },
+      flags: { apiListen: '127.0.0.1:0' },
+      cwd: dir,
+    })
+    assert.deepEqual(flagged.api.listen, { host: '127.0.0.1', port: 0 })
+    const dflt = await loadConfig({ env: {}, cwd: dir })
+    assert.deepEqual(dflt.api.listen, { host: '127.0.0.1', port: 8080 })
+    const p = await file('[api]\nlisten = "nope"\ntls_cert = "c.pem"')
+    await assert.rejects(loadConfig({ file: p, env: {}, cwd: dir }), (err: unknown) => {
+      const m = (err as Error).message
+      assert.match(m, /api\.listen/)
+      assert.match(m, /tls_cert and api\.tls_key go together/)
+      return true
+    })
   })
 
   test('mesh: a dialled peer must be allowed, addresses must parse, peer ids must be Ed25519', async () => {
@@ -294,7 +330,7 @@ describe('errors', () => {
       'config FILE: level: unknown key here (did you mean log.level?)',
     )
     assert.match(await problem('[capture.extra]\nx = 1'), /^config FILE: capture\.extra: unknown key/)
-    assert.match(await problem('[api]\nlisten = []'), /^config FILE: api: unknown key/)
+    assert.match(await problem('[web]\nlisten = []'), /^config FILE: web: unknown key/)
     // a quoted dotted key is one key, not a path into a section
     assert.match(await problem('"log.level" = "debug"'), /^config FILE: "log\.level": unknown key/)
     assert.match(await problem('__proto__ = 1'), /^config FILE: __proto__: unknown key/)

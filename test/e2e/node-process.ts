@@ -65,7 +65,8 @@ export async function startNode(
   const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv]
   const child = spawn(cmd!, rest, {
     cwd: REPO,
-    env: { ...process.env, PDNS_MESH_DATA: '' },
+    // nodes started by tests run side by side: no HTTP API unless a test asks for one (--api)
+    env: { PDNS_MESH_API: '', ...process.env, PDNS_MESH_DATA: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: NodeLogLine[] = []

@@ -26,7 +26,8 @@ export function startCli(
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(opts.nodeBin ?? process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO,
-    env: opts.env ?? process.env,
+    // nodes started by tests run side by side: no HTTP API unless a test asks for one
+    env: opts.env ?? { PDNS_MESH_API: '', ...process.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
   })

@@ -20,6 +20,8 @@ Options:
   --dnstap ADDR         dnstap listener, unix:PATH or tcp:HOST:PORT (repeatable; replaces the config's
                         list; default unix:<data>/dnstap.sock)
   --no-dnstap           no dnstap listener
+  --api HOST:PORT       HTTP API listener (DNSDB v2, CIRCL, native JSON; default 127.0.0.1:8080)
+  --no-api              no HTTP API
   --log-level L         trace, debug, info, warn, error, fatal or silent (default info)
   -h, --help            this help
 
@@ -44,6 +46,8 @@ export const startCommand: Command = {
       dnstap: { type: 'string', multiple: true },
       'no-dnstap': { type: 'boolean' },
       'log-level': { type: 'string' },
+      api: { type: 'string' },
+      'no-api': { type: 'boolean' },
     })
     if (positionals.length > 0) {
       throw new PdnsError('ERR_BAD_ARGUMENT', `start takes no arguments (got '${positionals[0]}')`)
@@ -53,6 +57,9 @@ export const startCommand: Command = {
     }
     if (values['no-dnstap'] && values.dnstap !== undefined) {
       throw new PdnsError('ERR_BAD_ARGUMENT', '--dnstap and --no-dnstap contradict each other')
+    }
+    if (values['no-api'] && values.api !== undefined) {
+      throw new PdnsError('ERR_BAD_ARGUMENT', '--api and --no-api contradict each other')
     }
     const { loadConfig } = await import('../../config/index.ts')
     // kept for reload: the same file, flags and environment, read again
@@ -65,6 +72,8 @@ export const startCommand: Command = {
         ...(values.dnstap === undefined ? {} : { dnstapListen: values.dnstap }),
         ...(values['no-dnstap'] ? { dnstapListen: [] } : {}),
         ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+        ...(values.api === undefined ? {} : { apiListen: values.api }),
+        ...(values['no-api'] ? { apiListen: '' } : {}),
       },
       env: { ...process.env },
       cwd: process.cwd(),

@@ -1,0 +1,69 @@
+/**
+ * The CIRCL passive DNS answer: COF NDJSON, every line newline-terminated, as PyPDNS parses it
+ * strictly: rrtype a mnemonic or, for a type without one, its number (COF's rule; PyPDNS refuses
+ * `TYPE65`), times and count integers, and a field without a value left out (never null).
+ */
+import { Readable } from 'node:stream'
+import type { ResultRecord } from '../../query/types.ts'
+import type { PagedEnd } from './paged.ts'
+
+const CHUNK_CHARS = 64 * 1024
+
+export function cofObject(r: ResultRecord): Record<string, unknown> {
+  const generic = /^TYPE([0-9]+)$/.exec(r.rrtype)
+  const o: Record<string, unknown> = {
+    rrname: r.rrname,
+    rrtype: generic === null ? r.rrtype : Number(generic[1]),
+    rdata: [r.rdata],
+    time_first: r.first,
+    time_last: r.last,
+    count: r.count,
+  }
+  if (r.bailiwick !== null) o.bailiwick = r.bailiwick
+  if (r.vantages.length === 1) o.sensor_id = r.vantages[0]!.origin
+  else if (r.vantages.length > 1) o.vantages = r.vantages.map((v) => v.origin)
+  return o
+}
+
+/**
+ * COF lines as a byte stream pulled by the response. COF has no trailer: an error after the head
+ * destroys the stream, so the client sees a cut answer (a chunked response without its end) rather
+ * than a short one that looks complete.
+ */
+export function cofStream(
+  records: AsyncGenerator<ResultRecord, PagedEnd>,
+  onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
+): Readable {
+  async function* gen(): AsyncGenerator<string> {
+    let n = 0
+    let done = false
+    let buf = ''
+    try {
+      for (;;) {
+        const step = await records.next()
+        if (step.done === true) {
+          done = true
+          onEnd(step.value, n)
+          break
+        }
+        buf += `${JSON.stringify(cofObject(step.value))}\n`
+        n++
+        if (buf.length >= CHUNK_CHARS) {
+          yield buf
+          buf = ''
+        }
+      }
+    } catch (err) {
+      done = true
+      onEnd('failed', n, err)
+      throw err
+    } finally {
+      if (!done) {
+        await records.return?.('complete').catch(() => {})
+        onEnd('client-gone', n)
+      }
+    }
+    if (buf !== '') yield buf
+  }
+  return Readable.from(gen(), { objectMode: false, highWaterMark: CHUNK_CHARS })
+}

@@ -1,0 +1,97 @@
+/**
+ * DNSDB API v2's "SAF" framing: `{"cond":"begin"}`, one `{"obj":{COF}}` per record, then exactly one
+ * final condition: `succeeded`, `limited` (the result or time bound was reached: the answer is true
+ * but incomplete) or `failed` (an error after the head was sent). A client that sees no final
+ * condition (a cut connection) knows the answer was truncated.
+ */
+import { Readable } from 'node:stream'
+import { isoTime } from '../../query/format/json.ts'
+import type { ResultRecord } from '../../query/types.ts'
+import type { PagedEnd } from './paged.ts'
+
+/** Characters gathered before one chunk: fewer writes than one per record, little memory. */
+const CHUNK_CHARS = 64 * 1024
+
+export type StreamEnd = PagedEnd | 'failed'
+
+/** A record as DNSDB's `obj`: COF with the record's vantages as sensor_id (one) or vantages (several). */
+export function dnsdbObject(r: ResultRecord, humantime: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    count: r.count,
+    time_first: humantime ? isoTime(r.first) : r.first,
+    time_last: humantime ? isoTime(r.last) : r.last,
+    rrname: r.rrname,
+    rrtype: r.rrtype,
+  }
+  if (r.bailiwick !== null) o.bailiwick = r.bailiwick
+  o.rdata = [r.rdata]
+  if (r.vantages.length === 1) o.sensor_id = r.vantages[0]!.origin
+  else if (r.vantages.length > 1) o.vantages = r.vantages.map((v) => v.origin)
+  return o
+}
+
+export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
+  limit: 'Result limit reached',
+  budget: 'Query time limit reached (the answer is incomplete: narrow the query or page with offset)',
+}
+
+/**
+ * The SAF answer as a byte stream; pulled by the response, so a page is fetched only when the
+ * socket has taken the previous one. `describe` turns an error into the `failed` message.
+ */
+export function safStream(
+  lines: AsyncGenerator<string, PagedEnd>,
+  describe: (err: unknown) => string,
+  onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
+): Readable {
+  async function* gen(): AsyncGenerator<string> {
+    let n = 0
+    let done = false
+    let buf = '{"cond":"begin"}\n'
+    try {
+      for (;;) {
+        const step = await lines.next()
+        if (step.done === true) {
+          const end = step.value
+          buf +=
+            end === 'complete'
+              ? '{"cond":"succeeded"}\n'
+              : `${JSON.stringify({ cond: 'limited', msg: LIMITED_MESSAGE[end] })}\n`
+          done = true
+          onEnd(end, n)
+          break
+        }
+        buf += step.value
+        n++
+        if (buf.length >= CHUNK_CHARS) {
+          yield buf
+          buf = ''
+        }
+      }
+    } catch (err) {
+      buf += `${JSON.stringify({ cond: 'failed', msg: describe(err) })}\n`
+      done = true
+      onEnd('failed', n)
+    } finally {
+      // the response stopped pulling before the end: the client went away
+      if (!done) {
+        await lines.return?.('complete').catch(() => {})
+        onEnd('client-gone', n)
+      }
+    }
+    yield buf
+  }
+  return Readable.from(gen(), { objectMode: false, highWaterMark: CHUNK_CHARS })
+}
+
+/** Records as SAF `obj` lines. */
+export async function* safObjects(
+  records: AsyncGenerator<ResultRecord, PagedEnd>,
+  humantime: boolean,
+): AsyncGenerator<string, PagedEnd> {
+  for (;;) {
+    const step = await records.next()
+    if (step.done === true) return step.value
+    yield `${JSON.stringify({ obj: dnsdbObject(step.value, humantime) })}\n`
+  }
+}

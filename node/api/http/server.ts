@@ -1,0 +1,239 @@
+/**
+ * The node's HTTP API (fastify): DNSDB API v2 (dnsdb.ts), CIRCL passive DNS (circl.ts), native JSON
+ * (native.ts), /openapi.json and /metrics, on `api.listen` (HTTPS with tls_cert/tls_key); /metrics
+ * also, without a key, on `api.metrics_listen`. Every route on the API listener needs a key (auth.ts,
+ * run before any route reads anything). start() listens on both or on neither; stop() closes both.
+ */
+import { readFile } from 'node:fs/promises'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { PdnsError } from '../../errors.ts'
+import { authenticate } from './auth.ts'
+import { registerCircl } from './circl.ts'
+import type { HttpApiComponents, RouteContext } from './context.ts'
+import { registerDnsdb } from './dnsdb.ts'
+import { badQuery, httpError } from './errors.ts'
+import type { ApiKeyEntry } from './keys.ts'
+import {
+  API_KEEP_ALIVE_TIMEOUT_MS,
+  API_REQUEST_TIMEOUT_MS,
+  API_STOP_GRACE_MS,
+  MAX_API_CONNECTIONS,
+  MAX_URL_BYTES,
+} from './limits.ts'
+import { ApiMetrics } from './metrics.ts'
+import { registerNative } from './native.ts'
+import { openApiDocument } from './openapi.ts'
+import { RateLimiter } from './rate-limit.ts'
+
+export interface HostPort {
+  host: string
+  port: number
+}
+
+export interface HttpApiOptions {
+  listen: HostPort
+  tls: { cert: string; key: string } | null
+  metricsListen: HostPort | null
+  ratePerMin: number
+  maxLimit: number
+}
+
+interface RequestState {
+  key: ApiKeyEntry | null
+  route: string
+  started: number
+  signal: AbortController
+}
+
+export class HttpApi {
+  readonly #c: HttpApiComponents
+  readonly #o: HttpApiOptions
+  readonly #metrics: ApiMetrics
+  readonly #state = new WeakMap<FastifyRequest, RequestState>()
+  readonly #failures = new RateLimiter()
+  readonly #rates = new RateLimiter()
+  readonly #stopping = new AbortController()
+  #app: FastifyInstance | null = null
+  #metricsApp: FastifyInstance | null = null
+  #addresses: { api: string; metrics: string | null } | null = null
+
+  constructor(components: HttpApiComponents, options: HttpApiOptions) {
+    this.#c = components
+    this.#o = options
+    this.#metrics = new ApiMetrics(components.status, components.storeProperty)
+  }
+
+  /** Where the listeners are bound (a port 0 resolved), once started. */
+  get addresses(): { api: string; metrics: string | null } | null {
+    return this.#addresses
+  }
+
+  async start(): Promise<void> {
+    if (this.#app !== null) return
+    await this.#c.keys.load()
+    let https: { cert: Buffer; key: Buffer } | null = null
+    if (this.#o.tls !== null) {
+      try {
+        https = { cert: await readFile(this.#o.tls.cert), key: await readFile(this.#o.tls.key) }
+      } catch (err) {
+        throw new PdnsError('ERR_API_LISTEN', `cannot read the API's TLS files: ${(err as Error).message}`, {
+          cause: err,
+        })
+      }
+    }
+    const app = this.#build(https)
+    const apps: FastifyInstance[] = [app]
+    try {
+      const api = await listen(app, this.#o.listen, 'api.listen')
+      let metrics: string | null = null
+      if (this.#o.metricsListen !== null) {
+        const m = Fastify({ logger: false, forceCloseConnections: true })
+        m.get('/metrics', async (_req, reply) => this.#sendMetrics(reply))
+        apps.push(m)
+        metrics = await listen(m, this.#o.metricsListen, 'api.metrics_listen')
+        this.#metricsApp = m
+      }
+      this.#app = app
+      this.#addresses = {
+        api: `${https === null ? 'http' : 'https'}://${api}`,
+        metrics: metrics === null ? null : `http://${metrics}`,
+      }
+    } catch (err) {
+      for (const a of apps) await a.close().catch(() => {})
+      throw err
+    }
+  }
+
+  async stop(): Promise<void> {
+    const apps = [this.#app, this.#metricsApp].filter((a) => a !== null)
+    this.#app = null
+    this.#metricsApp = null
+    this.#stopping.abort('node stopping')
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled(apps.map((a) => a.close())),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, API_STOP_GRACE_MS)
+      }),
+    ])
+    clearTimeout(timer)
+    for (const a of apps) a.server.closeAllConnections()
+  }
+
+  async #sendMetrics(reply: FastifyReply): Promise<unknown> {
+    return reply.type(this.#metrics.contentType).send(await this.#metrics.text())
+  }
+
+  #ctx(): RouteContext {
+    const o = this.#o
+    return {
+      c: this.#c,
+      keyOf: (req) => {
+        const k = this.#state.get(req)?.key
+        if (k === null || k === undefined) throw new PdnsError('ERR_API_AUTH', 'not authenticated')
+        return k
+      },
+      maxLimitOf: (k) => k.maxLimit ?? o.maxLimit,
+      rateOf: (k) => k.rate ?? o.ratePerMin,
+      remainingOf: (k) => this.#rates.remaining(`key:${k.name}`, k.rate ?? o.ratePerMin),
+      signalOf: (req) => this.#state.get(req)!.signal.signal,
+      label: (req, route) => {
+        const s = this.#state.get(req)
+        if (s !== undefined) s.route = route
+      },
+    }
+  }
+
+  #build(https: { cert: Buffer; key: Buffer } | null): FastifyInstance {
+    const app = Fastify({
+      logger: false,
+      ...(https === null ? {} : { https }),
+      requestTimeout: API_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: API_KEEP_ALIVE_TIMEOUT_MS,
+      connectionTimeout: 0,
+      bodyLimit: 1024,
+      forceCloseConnections: 'idle',
+      return503OnClosing: true,
+      routerOptions: { maxParamLength: MAX_URL_BYTES, ignoreDuplicateSlashes: false },
+    } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+    app.server.maxConnections = MAX_API_CONNECTIONS
+    const ctx = this.#ctx()
+    const o = this.#o
+    app.addHook('onRequest', async (req, reply) => {
+      const signal = new AbortController()
+      const stop = () => signal.abort('node stopping')
+      this.#stopping.signal.addEventListener('abort', stop, { once: true })
+      reply.raw.once('close', () => {
+        signal.abort('client gone')
+        this.#stopping.signal.removeEventListener('abort', stop)
+      })
+      this.#state.set(req, { key: null, route: 'unknown', started: performance.now(), signal })
+      if (Buffer.byteLength(req.raw.url ?? '') > MAX_URL_BYTES)
+        throw badQuery(`the URL is over ${MAX_URL_BYTES} bytes`, 414)
+      const key = await authenticate(
+        req,
+        this.#c.keys,
+        this.#failures,
+        this.#rates,
+        (k) => k.rate ?? o.ratePerMin,
+      )
+      this.#state.get(req)!.key = key
+    })
+    app.addHook('onResponse', async (req, reply) => {
+      const s = this.#state.get(req)
+      if (s === undefined) return
+      this.#metrics.observe(
+        s.route,
+        reply.statusCode,
+        s.key?.name ?? '-',
+        (performance.now() - s.started) / 1000,
+      )
+    })
+    app.setErrorHandler((err, req, reply) => {
+      const fst = err as { statusCode?: number; code?: string; message: string }
+      let a = httpError(err)
+      // fastify's own 4xx (a bad content type, a body on a GET): its status and message
+      if (a.internal && typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
+        a = { status: fst.statusCode, body: { message: fst.message }, internal: false }
+      }
+      if (a.internal) this.#c.log.error({ err, path: req.url?.slice(0, 200) }, 'API request failed')
+      const headers = (err as { headers?: Record<string, string> }).headers
+      if (headers !== undefined) reply.headers(headers)
+      void reply.code(a.status).type('application/json').send(a.body)
+    })
+    app.setNotFoundHandler((req, reply) => {
+      void reply.code(404).send({
+        message: `no endpoint ${JSON.stringify((req.url ?? '').split('?')[0]!.slice(0, 120))} (docs/API.md, /openapi.json)`,
+      })
+    })
+    registerDnsdb(app, ctx)
+    registerCircl(app, ctx)
+    registerNative(app, ctx)
+    app.get('/openapi.json', async (req) => {
+      ctx.label(req, 'openapi')
+      return openApiDocument()
+    })
+    app.get('/metrics', async (req, reply) => {
+      ctx.label(req, 'metrics')
+      return this.#sendMetrics(reply)
+    })
+    return app
+  }
+}
+
+async function listen(app: FastifyInstance, at: HostPort, what: string): Promise<string> {
+  try {
+    await app.listen({ host: at.host, port: at.port })
+  } catch (err) {
+    throw new PdnsError(
+      'ERR_API_LISTEN',
+      `${what}: cannot listen on ${at.host}:${at.port}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    )
+  }
+  const a = app.server.address()
+  if (a === null || typeof a === 'string') return `${at.host}:${at.port}`
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`
+}
