@@ -30,9 +30,11 @@ Options:
   --log-level L         trace, debug, info, warn, error, fatal or silent (default info)
   -h, --help            this help
 
-Logs are JSON lines on stderr. Under systemd (Type=notify, NotifyAccess=all; $NOTIFY_SOCKET set) the
-node reports ready once every listener is up, through systemd-notify. SIGHUP is ignored (nothing to reload). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
+Logs are JSON lines on stderr. SIGHUP is ignored (nothing to reload). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
 the node says so and runs without it, unless --interface was given (then it stops).
+
+Under systemd (Type=notify with NotifyAccess=all: $NOTIFY_SOCKET is set) the node reports ready
+once everything listens, and stopping when signalled, through systemd-notify.
 
 Exit status: 0 after a clean stop; 1 when the node cannot start (database held or damaged, a listener
 or interface that cannot be opened); 2 on a bad option or configuration.
