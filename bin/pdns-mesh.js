@@ -8,6 +8,7 @@
 // gone: a launcher killed with SIGKILL forwards nothing, and must not leave a node running as an
 // orphan holding the store's lock.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -18,7 +19,13 @@ const MIN_MINOR = 18
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
 /** Names the launcher to the CLI: node/cli/launcher.ts LAUNCHER_PID_ENV. */
 const LAUNCHER_PID_ENV = 'PDNS_MESH_LAUNCHER_PID'
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'node', 'cli', 'main.ts')
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+// A checkout runs its TypeScript directly. An installed package has no sources (package.json
+// `files`) and runs the JavaScript built into dist/ when it was packed (scripts/tools/build-dist.js):
+// Node strips types only outside node_modules. The sources win when both are there, so a dist/ left
+// in a checkout by `npm pack` is never run instead of the code being edited.
+const source = join(root, 'node', 'cli', 'main.ts')
+const main = existsSync(source) ? source : join(root, 'dist', 'node', 'cli', 'main.js')
 
 function modern(version) {
   const [major, minor] = version.split('.').map(Number)

@@ -2,9 +2,16 @@ import { isPdnsError, PdnsError } from '../../errors.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from '../backend.ts'
 import type { Command } from '../command.ts'
+import { takeServiceNotifier } from '../sd-notify.ts'
 
 /** Time the event loop gets to empty by itself after a clean stop. */
 const EXIT_GRACE_MS = 500
+/**
+ * What a service manager is told stopping may take beyond shutdown_timeout: the exit grace, the
+ * launcher's exit after its child's, and the log flush. scripts/systemd/pdns-mesh.service's
+ * TimeoutStopSec is the default shutdown_timeout plus this, rounded up.
+ */
+const STOP_MARGIN_MS = 5000
 
 const HELP = `Usage: pdns-mesh start [options]
 
@@ -27,6 +34,9 @@ Options:
 
 Logs are JSON lines on stderr. SIGHUP re-reads the configuration (as pdns-mesh reload does). Live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN; without them
 the node says so and runs without it, unless --interface was given (then it stops).
+
+Under systemd (Type=notify with NotifyAccess=all: $NOTIFY_SOCKET is set) the node reports ready
+once everything listens, and stopping when signalled, through systemd-notify.
 
 Exit status: 0 after a clean stop; 1 when the node cannot start (database held or damaged, a listener
 or interface that cannot be opened); 2 on a bad option or configuration.
@@ -82,6 +92,7 @@ export const startCommand: Command = {
     const { createLogger, flushLogger } = await import('../../log/index.ts')
     const { PdnsNode } = await import('../../daemon/index.ts')
     const log = createLogger({ level: config.log.level })
+    const notifier = takeServiceNotifier(process.env)
     const node = new PdnsNode({ log }, config)
     node.setConfigSource(() => loadConfig(configOptions))
     // SIGHUP re-reads the configuration, as daemons do; a terminal hang-up (which the launcher
@@ -112,6 +123,13 @@ export const startCommand: Command = {
       await flushLogger(log)
       throw err
     }
+    if (notifier !== null) {
+      // everything listens now (the node logged "node started"): a unit ordered after this one may
+      // rely on the control socket, the dnstap listener and the mesh
+      const failure = await notifier.send({ READY: '1', STATUS: `running as ${node.status().peerId}` })
+      if (failure === null) log.debug({ socket: notifier.socket }, 'service manager told: ready')
+      else log.error({ socket: notifier.socket }, `could not report readiness: ${failure}`)
+    }
     await new Promise<void>((resolve) => {
       const done = () => resolve()
       if (signal.aborted || failed.signal.aborted) resolve()
@@ -119,6 +137,13 @@ export const startCommand: Command = {
       failed.signal.addEventListener('abort', done, { once: true })
     })
     log.info({ reason: String(fatal ?? signal.reason) }, 'stopping')
+    // Not awaited: stopping must not wait on the manager. A shutdown_timeout above the unit's
+    // TimeoutStopSec extends it rather than being cut short by SIGKILL.
+    void notifier?.send({
+      STOPPING: '1',
+      STATUS: 'stopping',
+      EXTEND_TIMEOUT_USEC: String((config.shutdownTimeoutMs + STOP_MARGIN_MS) * 1000),
+    })
     let timer: NodeJS.Timeout | undefined
     const bound = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)
