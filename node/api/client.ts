@@ -10,6 +10,9 @@ import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type {
   CallOptions,
   NameSummary,
+  NewName,
+  NewNamesPage,
+  NewNamesQuery,
   Page,
   QueryBackend,
   RdataQuery,
@@ -22,7 +25,7 @@ import { answerError, type Exchange, exchange, exchangeError, readJson } from '.
 import { CLIENT_IDLE_TIMEOUT_MS, MAX_CONTROL_PAGE_RECORDS, PING_TIMEOUT_MS } from './limits.ts'
 import { readRecords } from './record-reader.ts'
 import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
-import { encodeRdataQuery, encodeRrsetQuery } from './wire.ts'
+import { encodeNewNamesQuery, encodeRdataQuery, encodeRrsetQuery } from './wire.ts'
 
 export interface RemoteOptions {
   /** longest the node may stay silent during a call, ms (default CLIENT_IDLE_TIMEOUT_MS) */
@@ -130,6 +133,28 @@ export class RemoteBackend implements QueryBackend {
       throw this.#wrong('its summary answer is not one')
     }
     return v.summary as NameSummary | null
+  }
+
+  /** Names first seen since q.since (POST /v1/new), asked for in parts as #pages does for records. */
+  async newNames(q: NewNamesQuery, opts: CallOptions = {}): Promise<NewNamesPage> {
+    const want = q.limit ?? DEFAULT_LIMIT
+    const part = async (p: NewNamesQuery): Promise<NewNamesPage> => {
+      const v = await this.#json('POST', '/v1/new', encodeNewNamesQuery(p), opts)
+      if (!isObject(v) || !Array.isArray(v.names) || !(v.cursor === null || typeof v.cursor === 'string')) {
+        throw this.#wrong('its new-names answer is not one')
+      }
+      return v as unknown as NewNamesPage
+    }
+    if (!Number.isInteger(want) || want < 1 || want > MAX_QUERY_LIMIT) return await part(q)
+    const names: NewName[] = []
+    let cursor = q.cursor
+    for (;;) {
+      const limit = Math.min(want - names.length, MAX_CONTROL_PAGE_RECORDS)
+      const p = await part({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) })
+      for (const n of p.names) names.push(n)
+      if (p.cursor === null || names.length >= want) return { names, cursor: p.cursor }
+      cursor = p.cursor
+    }
   }
 
   rrset(q: RrsetQuery, opts: CallOptions = {}): Promise<Page> {

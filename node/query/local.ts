@@ -23,6 +23,8 @@ import { QueryEngine } from './engine.ts'
 import type {
   CallOptions,
   NameSummary,
+  NewNamesPage,
+  NewNamesQuery,
   Page,
   QueryBackend,
   RdataQuery,
@@ -89,6 +91,11 @@ export class LocalBackend implements QueryBackend {
   async summary(name: string, opts: CallOptions & { origin?: string } = {}): Promise<NameSummary | null> {
     checkSignal(opts.signal)
     return this.#engine.summary(name, { signal: opts.signal, origin: opts.origin })
+  }
+
+  async newNames(q: NewNamesQuery, opts: CallOptions = {}): Promise<NewNamesPage> {
+    checkSignal(opts.signal)
+    return this.#engine.newNames(q, { signal: opts.signal })
   }
 
   async *export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

@@ -29,7 +29,8 @@ export function recordToJson(r: ResultRecord): string {
   })
 }
 
-export function summaryToJson(s: NameSummary): string {
+/** `extra` fields (an analysis's, e.g. freshness) follow the summary's own. */
+export function summaryToJson(s: NameSummary, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     name: s.name,
     first: s.first,
@@ -41,5 +42,6 @@ export function summaryToJson(s: NameSummary): string {
     types: s.types,
     negatives: s.negatives,
     vantages: s.vantages,
+    ...extra,
   })
 }
