@@ -58,7 +58,10 @@ export function newNames(store: Store, q: NewNamesQuery, opts: Options = {}): Ne
   const rrtype = q.rrtype === undefined || q.rrtype === T_ANY ? null : q.rrtype
   // the RRSET key body of every name at or below the zone starts with these bytes
   const zone = q.under === undefined ? null : rrsetNameRange(q.under, true).gte.subarray(1)
-  const fp = fingerprint({ lookup: 'new', ...q })
+  // `since` is left out: a relative --since (-24h) is a few seconds later on the next page's command
+  // line, and the cursor's key must lie at or after it anyway (checked below)
+  const { since: _since, ...asked } = q
+  const fp = fingerprint({ lookup: 'new', ...asked })
   const range = firstRange(q.since, MAX_STORED_TIME)
   if (q.cursor !== undefined) {
     const { after } = decodeCursor(fp, q.cursor)
