@@ -11,7 +11,7 @@
  */
 
 import { renderTable } from '../cli/output/table.ts'
-import { isoTime, tableTime } from '../query/format/index.ts'
+import { isoTime, tableTime, vantageToJson } from '../query/format/index.ts'
 import type { NewName, NewNamesPage } from '../query/types.ts'
 import { freshness } from './freshness.ts'
 
@@ -33,14 +33,7 @@ function nameToJson(n: NewName, now: number): Record<string, unknown> {
     count: n.count,
     records: n.records,
     rrtypes: n.rrtypes,
-    vantages: n.vantages.map((v) => ({
-      origin: v.origin,
-      first: v.first,
-      last: v.last,
-      first_seen: isoTime(v.first),
-      last_seen: isoTime(v.last),
-      count: v.count,
-    })),
+    vantages: n.vantages.map(vantageToJson),
   }
 }
 

@@ -6,14 +6,13 @@ import {
 } from '../../analysis/index.ts'
 import { typeName } from '../../dns/constants.ts'
 import { PdnsError } from '../../errors.ts'
-import { MAX_QUERY_LIMIT } from '../../query/limits.ts'
 import { normalizeName, parseType } from '../../query/parse.ts'
-import { parseTime } from '../../query/time.ts'
 import { DEFAULT_LIMIT, type NewNamesQuery } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { LineWriter } from '../output/line-writer.ts'
+import { parseLimitOption, parseTimeOption } from '../query-options.ts'
 import { joinRelativeTimes, throwOnOutputError, withBackend } from './query.ts'
 
 const HELP = `Usage: pdns-mesh new [--since T] [--under ZONE] [--type T] [--limit N] [options]
@@ -78,12 +77,7 @@ export const newCommand: Command = {
     const now = Math.floor(Date.now() / 1000)
     let since = now - DEFAULT_NEW_SINCE_SECONDS
     if (values.since !== undefined) {
-      try {
-        since = parseTime(values.since, now)
-      } catch (err) {
-        if (err instanceof PdnsError) throw new PdnsError(err.code, `--since: ${err.message}`)
-        throw err
-      }
+      since = parseTimeOption('since', values.since, now)
       if (since > now) {
         throw new PdnsError(
           'ERR_BAD_ARGUMENT',
@@ -109,19 +103,7 @@ export const newCommand: Command = {
       }
     }
     if (values.origin !== undefined) q.origin = values.origin
-    if (values.limit !== undefined) {
-      if (
-        !/^[0-9]{1,9}$/.test(values.limit) ||
-        Number(values.limit) < 1 ||
-        Number(values.limit) > MAX_QUERY_LIMIT
-      ) {
-        throw new PdnsError(
-          'ERR_BAD_ARGUMENT',
-          `--limit: '${values.limit}' is not an integer from 1 to ${MAX_QUERY_LIMIT} (page with --cursor)`,
-        )
-      }
-      q.limit = Number(values.limit)
-    }
+    if (values.limit !== undefined) q.limit = parseLimitOption(values.limit)
     if (values.cursor !== undefined) q.cursor = values.cursor
     const format = values.format ?? (process.stdout.isTTY === true ? 'table' : 'json')
     if (format !== 'table' && format !== 'json') {

@@ -9,7 +9,6 @@ import { encodeRdataQuery, encodeRrsetQuery } from '../../api/wire.ts'
 import { PdnsError } from '../../errors.ts'
 import type { MeshAnswer } from '../../mesh/mesh.ts'
 import { isRecordFormat, RECORD_FORMATS, RecordPrinter } from '../../query/format/index.ts'
-import { MAX_QUERY_LIMIT } from '../../query/limits.ts'
 import {
   normalizeName,
   parseNamePattern,
@@ -17,7 +16,6 @@ import {
   parseRdataTarget,
   parseType,
 } from '../../query/parse.ts'
-import { parseTime } from '../../query/time.ts'
 import {
   DEFAULT_LIMIT,
   type NameSummary,
@@ -31,6 +29,7 @@ import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { LineWriter } from '../output/line-writer.ts'
+import { parseLimitOption, parseTimeOption } from '../query-options.ts'
 
 const HELP = `Usage: pdns-mesh query rrset NAME [options]
        pdns-mesh query rdata IP|CIDR|RANGE|NAME [options]
@@ -197,13 +196,7 @@ export const queryCommand: Command = {
     const fence: TimeFence = {}
     const time = (option: string): number | undefined => {
       const text = (values as Record<string, string | undefined>)[option]
-      if (text === undefined) return undefined
-      try {
-        return parseTime(text, now)
-      } catch (err) {
-        if (err instanceof PdnsError) throw new PdnsError(err.code, `--${option}: ${err.message}`)
-        throw err
-      }
+      return text === undefined ? undefined : parseTimeOption(option, text, now)
     }
     const fa = time('first-after')
     const fb = time('first-before')
@@ -217,19 +210,7 @@ export const queryCommand: Command = {
     if (values.type !== undefined) common.rrtype = parseType(values.type)
     if (Object.keys(fence).length > 0) common.fence = fence
     if (values.origin !== undefined) common.origin = values.origin
-    if (values.limit !== undefined) {
-      if (
-        !/^[0-9]{1,9}$/.test(values.limit) ||
-        Number(values.limit) < 1 ||
-        Number(values.limit) > MAX_QUERY_LIMIT
-      ) {
-        throw new PdnsError(
-          'ERR_BAD_ARGUMENT',
-          `--limit: '${values.limit}' is not an integer from 1 to ${MAX_QUERY_LIMIT} (page with --cursor)`,
-        )
-      }
-      common.limit = Number(values.limit)
-    }
+    if (values.limit !== undefined) common.limit = parseLimitOption(values.limit)
     if (values.cursor !== undefined) common.cursor = values.cursor
     const format = values.format ?? (process.stdout.isTTY === true ? 'table' : 'cof')
     if (!isRecordFormat(format)) {
