@@ -10,6 +10,9 @@ import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type {
   CallOptions,
   NameSummary,
+  NewName,
+  NewNamesPage,
+  NewNamesQuery,
   Page,
   QueryBackend,
   RdataQuery,
@@ -22,7 +25,7 @@ import { answerError, type Exchange, exchange, exchangeError, readJson } from '.
 import { CLIENT_IDLE_TIMEOUT_MS, MAX_CONTROL_PAGE_RECORDS, PING_TIMEOUT_MS } from './limits.ts'
 import { readRecords } from './record-reader.ts'
 import { API_VERSION, type NodeStatus, type PingAnswer } from './types.ts'
-import { encodeRdataQuery, encodeRrsetQuery } from './wire.ts'
+import { encodeNewNamesQuery, encodeRdataQuery, encodeRrsetQuery } from './wire.ts'
 
 export interface RemoteOptions {
   /** longest the node may stay silent during a call, ms (default CLIENT_IDLE_TIMEOUT_MS) */
@@ -139,6 +142,18 @@ export class RemoteBackend implements QueryBackend {
     return v.summary as NameSummary | null
   }
 
+  /** Names first seen since q.since (POST /v1/new), asked for in parts as records are. */
+  newNames(q: NewNamesQuery, opts: CallOptions = {}): Promise<NewNamesPage> {
+    return this.#parts<NewNamesQuery, NewName>(q, async (part) => {
+      const v = await this.#json('POST', '/v1/new', encodeNewNamesQuery(part), opts)
+      if (!isObject(v) || !Array.isArray(v.names) || !(v.cursor === null || typeof v.cursor === 'string')) {
+        throw this.#wrong('its new-names answer is not one')
+      }
+      const p = v as unknown as NewNamesPage
+      return { items: p.names, cursor: p.cursor }
+    }).then(({ items, cursor }) => ({ names: items, cursor }))
+  }
+
   rrset(q: RrsetQuery, opts: CallOptions = {}): Promise<Page> {
     return this.#pages(q, (part) => this.#page('/v1/rrset', encodeRrsetQuery(part), opts))
   }
@@ -147,23 +162,34 @@ export class RemoteBackend implements QueryBackend {
     return this.#pages(q, (part) => this.#page('/v1/rdata', encodeRdataQuery(part), opts))
   }
 
+  async #pages<Q extends RrsetQuery | RdataQuery>(q: Q, fetch: (part: Q) => Promise<Page>): Promise<Page> {
+    const { items, cursor } = await this.#parts<Q, ResultRecord>(q, async (part) => {
+      const p = await fetch(part)
+      return { items: p.records, cursor: p.cursor }
+    })
+    return { records: items, cursor }
+  }
+
   /**
-   * One page of `q.limit` records, asked for in parts of at most MAX_CONTROL_PAGE_RECORDS (the node
+   * One page of `q.limit` items, asked for in parts of at most MAX_CONTROL_PAGE_RECORDS (the node
    * clamps larger pages so that no query holds its event loop for long): each part continues from
    * the previous part's cursor, and cursors ignore the limit, so the result and its final cursor
    * are those of a single page.
    */
-  async #pages<Q extends RrsetQuery | RdataQuery>(q: Q, fetch: (part: Q) => Promise<Page>): Promise<Page> {
+  async #parts<Q extends { limit?: number; cursor?: string }, T>(
+    q: Q,
+    fetch: (part: Q) => Promise<{ items: T[]; cursor: string | null }>,
+  ): Promise<{ items: T[]; cursor: string | null }> {
     const want = q.limit ?? DEFAULT_LIMIT
     // a limit the engine refuses goes as it is: the node answers with the engine's own error
     if (!Number.isInteger(want) || want < 1 || want > MAX_QUERY_LIMIT) return await fetch(q)
-    const records: ResultRecord[] = []
+    const items: T[] = []
     let cursor = q.cursor
     for (;;) {
-      const limit = Math.min(want - records.length, MAX_CONTROL_PAGE_RECORDS)
+      const limit = Math.min(want - items.length, MAX_CONTROL_PAGE_RECORDS)
       const part = await fetch({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) })
-      for (const r of part.records) records.push(r)
-      if (part.cursor === null || records.length >= want) return { records, cursor: part.cursor }
+      for (const r of part.items) items.push(r)
+      if (part.cursor === null || items.length >= want) return { items, cursor: part.cursor }
       cursor = part.cursor
     }
   }

@@ -8,6 +8,7 @@
  *   POST /v1/rrset    RrsetQuery  → records, then {"$end": n, "cursor": …}
  *   POST /v1/rdata    RdataQuery  → records, then {"$end": n, "cursor": …}
  *   POST /v1/summary  { name, origin? } → { summary: NameSummary | null }
+ *   POST /v1/new      NewNamesQuery → NewNamesPage { names, cursor }
  *   GET  /v1/export   records in key order, then {"$end": n}
  *   GET  /v1/digest   StoreDigest (node/mesh/digest.ts)
  *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
@@ -26,7 +27,7 @@ import { MAX_CONTROL_PAGE_RECORDS, MAX_REQUEST_BODY_BYTES } from './limits.ts'
 import { type StreamOutcome, writeRecords } from './record-writer.ts'
 import { readJsonBody } from './request-body.ts'
 import { API_VERSION, type MeshControl, type NodeStatus, type PingAnswer } from './types.ts'
-import { decodeRdataQuery, decodeRrsetQuery, decodeSummaryRequest } from './wire.ts'
+import { decodeNewNamesQuery, decodeRdataQuery, decodeRrsetQuery, decodeSummaryRequest } from './wire.ts'
 
 export interface RouteContext {
   backend: QueryBackend
@@ -223,6 +224,21 @@ const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
           ...(q.origin === undefined ? {} : { origin: q.origin }),
         })
         sendJson(res, 200, { summary })
+      },
+    },
+  ],
+  [
+    '/v1/new',
+    {
+      method: 'POST',
+      handler: async (ctx, req, res) => {
+        const b = await body(req, res)
+        if (b === undefined) return
+        // clamped like a page of records (one synchronous scan); RemoteBackend asks on by cursor
+        const q = decodeNewNamesQuery(b.value)
+        const limit = q.limit ?? DEFAULT_LIMIT
+        const clamped = { ...q, limit: Math.min(limit, MAX_CONTROL_PAGE_RECORDS) }
+        sendJson(res, 200, await ctx.backend.newNames(clamped, { signal: ctx.signal }))
       },
     },
   ],

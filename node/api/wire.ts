@@ -10,7 +10,7 @@
 import { PdnsError } from '../errors.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import { normalizeName } from '../query/parse.ts'
-import type { NamePattern, RdataQuery, RdataTarget, RrsetQuery } from '../query/types.ts'
+import type { NamePattern, NewNamesQuery, RdataQuery, RdataTarget, RrsetQuery } from '../query/types.ts'
 import type { RecordKind } from '../store/keys.ts'
 
 function bad(message: string): PdnsError {
@@ -191,6 +191,20 @@ export function decodeRrsetQuery(body: unknown): RrsetQuery {
 
 export function decodeRdataQuery(body: unknown): RdataQuery {
   return fields(body, 'query', RDATA, ['target']) as unknown as RdataQuery
+}
+
+const NEW_NAMES = new Map<string, Decoder>([
+  ['since', integer(0, 0xffffffff)],
+  ['under', name(false)],
+  ...COMMON.filter(([k]) => k !== 'fence'),
+])
+
+export function encodeNewNamesQuery(q: NewNamesQuery): unknown {
+  return q
+}
+
+export function decodeNewNamesQuery(body: unknown): NewNamesQuery {
+  return fields(body, 'query', NEW_NAMES, ['since']) as unknown as NewNamesQuery
 }
 
 const SUMMARY = new Map<string, Decoder>([

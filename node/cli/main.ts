@@ -8,6 +8,7 @@ import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
 import { idCommand } from './commands/id.ts'
 import { importCommand } from './commands/import.ts'
+import { newCommand } from './commands/new.ts'
 import { parseCommand } from './commands/parse.ts'
 import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   parseCommand,
   importCommand,
   queryCommand,
+  newCommand,
   exportCommand,
   statsCommand,
   checkCommand,

@@ -12,6 +12,7 @@ import type { MeshAnswer } from '../mesh/mesh.ts'
 import type {
   CallOptions,
   NameSummary,
+  NewNamesPage,
   Page,
   QueryBackend,
   RdataQuery,
@@ -73,6 +74,17 @@ export class MeshBackend implements QueryBackend {
   async summary(name: string, opts: CallOptions & { origin?: string } = {}): Promise<NameSummary | null> {
     const query = { name, ...(opts.origin === undefined ? {} : { origin: opts.origin }) }
     return (await this.#ask({ lookup: 'summary', query }, opts)).summary
+  }
+
+  /**
+   * Not across the mesh: the peers' query protocol answers rrset, rdata and summary lookups only,
+   * and a name is new only if no vantage saw it earlier, which per-peer pages cannot settle.
+   */
+  async newNames(): Promise<NewNamesPage> {
+    throw new PdnsError(
+      'ERR_BAD_ARGUMENT',
+      "`new` does not run across the mesh (--mesh): it answers from the node's merged store, which holds every vantage the mesh has brought in",
+    )
   }
 
   export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

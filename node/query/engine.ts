@@ -29,9 +29,12 @@ import type { Store } from '../store/store.ts'
 import { decodeValue } from '../store/value.ts'
 import { type CursorState, decodeCursor, encodeCursor, fingerprint } from './cursor.ts'
 import { MAX_QUERY_LIMIT } from './limits.ts'
+import { newNames } from './new-names.ts'
 import {
   DEFAULT_LIMIT,
   type NameSummary,
+  type NewNamesPage,
+  type NewNamesQuery,
   type Page,
   type RdataQuery,
   type ResultRecord,
@@ -152,6 +155,11 @@ export class QueryEngine {
       .map(([o, s]) => ({ origin: this.#store.originLabel(o), records: s.records, count: s.count }))
       .sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
     return out
+  }
+
+  /** Names first seen at or after q.since, newest first (new-names.ts: a reverse scan of FIRST). */
+  newNames(q: NewNamesQuery, opts: EngineOptions = {}): NewNamesPage {
+    return newNames(this.#store, q, opts)
   }
 
   /** Every record, one entry per (record, origin); a record's origins in label order, so the output does not depend on origin numbering. */

@@ -10,4 +10,5 @@ export {
   parseType,
   prefixBounds,
 } from './parse.ts'
+export { recordTtls } from './ttl.ts'
 export * from './types.ts'

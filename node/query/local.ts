@@ -19,10 +19,14 @@ import {
 } from '../store/keys.ts'
 import type { Range } from '../store/rocks.ts'
 import { Store } from '../store/store.ts'
+import type { TtlRange } from '../store/ttl.ts'
 import { QueryEngine } from './engine.ts'
+import { recordTtls } from './ttl.ts'
 import type {
   CallOptions,
   NameSummary,
+  NewNamesPage,
+  NewNamesQuery,
   Page,
   QueryBackend,
   RdataQuery,
@@ -89,6 +93,20 @@ export class LocalBackend implements QueryBackend {
   async summary(name: string, opts: CallOptions & { origin?: string } = {}): Promise<NameSummary | null> {
     checkSignal(opts.signal)
     return this.#engine.summary(name, { signal: opts.signal, origin: opts.origin })
+  }
+
+  async newNames(q: NewNamesQuery, opts: CallOptions = {}): Promise<NewNamesPage> {
+    checkSignal(opts.signal)
+    return this.#engine.newNames(q, { signal: opts.signal })
+  }
+
+  /**
+   * Per record, the min/max TTL of its vantages' own observations, or null when not known (see
+   * ttl.ts): for analyses in this process (flux features). Not on QueryBackend yet: the control API
+   * and the mesh do not carry TTLs.
+   */
+  ttl(records: readonly ResultRecord[]): (TtlRange | null)[] {
+    return recordTtls(this.#store, records)
   }
 
   async *export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

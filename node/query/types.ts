@@ -94,6 +94,47 @@ export interface NameSummary {
   vantages: { origin: string; records: number; count: number }[]
 }
 
+/**
+ * Names first seen at or after `since` (the newly-observed-domains feed), newest first. A name is
+ * new when the earliest first_seen of its answers — of type `rrtype` when given, as seen by `origin`
+ * when given — is at or after `since`; negative answers (NXDOMAIN, NODATA) do not make a name seen.
+ */
+export interface NewNamesQuery {
+  /** epoch seconds */
+  since: number
+  /** only names at or below this zone */
+  under?: string
+  /** undefined or 255 (ANY): every type */
+  rrtype?: number
+  origin?: string
+  /** most names per page (default DEFAULT_LIMIT) */
+  limit?: number
+  /** opaque, from the previous page */
+  cursor?: string
+}
+
+/** A name first seen in the window, with the merged view of its answers (of the asked type). */
+export interface NewName {
+  name: string
+  /** the name's first sighting: the earliest first_seen of its answers */
+  first: number
+  last: number
+  /** sum over its records and vantages */
+  count: number
+  /** distinct answers (records) */
+  records: number
+  /** the types of its answers, mnemonics in type-number order */
+  rrtypes: string[]
+  /** per vantage, sorted by origin label */
+  vantages: VantageView[]
+}
+
+export interface NewNamesPage {
+  names: NewName[]
+  /** pass back for the next page; null when there is none */
+  cursor: string | null
+}
+
 export interface StoreStats {
   dataDir: string
   schema: number
@@ -128,6 +169,8 @@ export interface QueryBackend {
   rdata(q: RdataQuery, opts?: CallOptions): Promise<Page>
   /** null when the name was never seen */
   summary(name: string, opts?: CallOptions & { origin?: string }): Promise<NameSummary | null>
+  /** names first seen at or after q.since, newest first (a range scan of the FIRST index) */
+  newNames(q: NewNamesQuery, opts?: CallOptions): Promise<NewNamesPage>
   /** every record, one entry per (record, origin), in key order */
   export(opts?: CallOptions): AsyncIterable<ResultRecord>
   stats(opts?: CallOptions): Promise<StoreStats>

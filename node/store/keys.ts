@@ -1,5 +1,5 @@
 /**
- * The whole RocksDB key layout (schema v1) lives in this file; docs/STORAGE.md describes it and
+ * The whole RocksDB key layout (schema v2) lives in this file; docs/STORAGE.md describes it and
  * test/store/keys.test.ts holds it to its intended order. Modelled on Farsight's dnstable encoding:
  * a type byte, names with their labels reversed so a left wildcard is one prefix scan, addresses as
  * raw bytes so a CIDR is one range scan, base-128 varints in values.
@@ -11,6 +11,8 @@
  *   0x11 RDATA   | rdkey | u16 type | rev(owner) | bw | vlen full | u32 origin   → value
  *   0x12 FWD     | fwd(owner) | u16 type                                       → (empty)
  *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
+ *   0x14 FIRST   | u32 first_seen | RRSET key without its tag                 → (empty)   (v2)
+ *   0x15 TTL     | RRSET key without its tag                                   → ttl value (v2, local records)
  *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
  *   0x21 HEAD    | u32 author origin id                                         → feed head value
  *   0x22 DIRTY   | RRSET key without its tag (an own record updated, not sealed yet) → (empty)
@@ -42,7 +44,8 @@ import { encodedNameLength, isValidNameText, parseName, readNameText, writeName 
 // the byte helpers that callers of the layout use too
 export { decodeU32, encodeU32, successor }
 
-export const SCHEMA_VERSION = 1
+/** v2 added FIRST and TTL (docs/STORAGE.md, "Schema v2"); Store.open migrates a v1 database. */
+export const SCHEMA_VERSION = 2
 
 export const TAG_META = 0x00
 export const TAG_ORIGIN = 0x01
@@ -51,6 +54,14 @@ export const TAG_RRSET = 0x10
 export const TAG_RDATA = 0x11
 export const TAG_FWD = 0x12
 export const TAG_SEEN = 0x13
+/** records by first_seen (v2): "names first seen since T" is one scan, like SEEN for last_seen */
+export const TAG_FIRST = 0x14
+/**
+ * min and max TTL of a record's own observations (v2). A family of its own, not a field of the
+ * record value: the mesh digest and the signed feed entries hash record values, and peers send no
+ * TTL, so the value bytes must stay what v1 wrote.
+ */
+export const TAG_TTL = 0x15
 /** the mesh's feeds (node/mesh): signed entries as received or sealed, and each author's head */
 export const TAG_FEED = 0x20
 export const TAG_FEED_HEAD = 0x21
@@ -425,6 +436,37 @@ export function seenRange(from: number, to: number): { gte: Buffer; lt: Buffer }
   }
 }
 
+// ---------------------------------------------------------------- FIRST (by first_seen)
+
+export function firstKey(firstSeen: number, rrset: Uint8Array): Buffer {
+  return concat([Uint8Array.of(TAG_FIRST), u32(firstSeen), rrset.subarray(1)])
+}
+
+export function decodeFirstKey(key: Uint8Array): { firstSeen: number; rrset: Buffer } | null {
+  if (key[0] !== TAG_FIRST || key.length < 6 || decodeRrsetBody(key, 5) === null) return null
+  return { firstSeen: readU32(key, 1), rrset: concat([Uint8Array.of(TAG_RRSET), key.subarray(5)]) }
+}
+
+/** FIRST keys with first_seen in [from, to] (epoch seconds). */
+export function firstRange(from: number, to: number): { gte: Buffer; lt: Buffer } {
+  return {
+    gte: concat([Uint8Array.of(TAG_FIRST), u32(Math.max(0, from))]),
+    lt: Buffer.from(successor(concat([Uint8Array.of(TAG_FIRST), u32(Math.min(0xffffffff, to))]))),
+  }
+}
+
+// ---------------------------------------------------------------- TTL (local records' min/max TTL)
+
+export function ttlKey(rrset: Uint8Array): Buffer {
+  return concat([Uint8Array.of(TAG_TTL), rrset.subarray(1)])
+}
+
+/** The RRSET key a TTL key belongs to, or null when the rest is no RRSET key body. */
+export function rrsetOfTtl(key: Uint8Array): Buffer | null {
+  if (key[0] !== TAG_TTL || decodeRrsetBody(key, 1) === null) return null
+  return concat([Uint8Array.of(TAG_RRSET), key.subarray(1)])
+}
+
 // ---------------------------------------------------------------- origins and meta
 
 export function originKey(id: number): Buffer {
@@ -448,6 +490,8 @@ export const RRSET_RANGE = prefixRange(Uint8Array.of(TAG_RRSET))
 export const RDATA_RANGE = prefixRange(Uint8Array.of(TAG_RDATA))
 export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
 export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
+export const FIRST_RANGE = prefixRange(Uint8Array.of(TAG_FIRST))
+export const TTL_RANGE = prefixRange(Uint8Array.of(TAG_TTL))
 
 // ---------------------------------------------------------------- FEED (the mesh's signed entries)
 

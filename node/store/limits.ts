@@ -20,3 +20,6 @@ export const MAX_COF_LINE_BYTES = 1024 * 1024
 
 /** Problems `pdns-mesh check` keeps in full (its `--list` asks for fewer); the rest are only counted, per kind, so a badly damaged store cannot fill memory with its report. */
 export const MAX_CHECK_PROBLEMS_LISTED = 1000
+
+/** FIRST entries per write batch when a schema v1 database is migrated to v2 at open: the migration holds one batch of keys at a time, whatever the size of the store. */
+export const MIGRATION_BATCH_SIZE = 10_000

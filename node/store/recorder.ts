@@ -6,6 +6,7 @@ import { Counters } from '../capture/types.ts'
 import { typeNumber } from '../dns/constants.ts'
 import type { Observation } from '../dns/observation.ts'
 import { isValidName, type RecordId } from './keys.ts'
+import { MAX_TTL } from './ttl.ts'
 import { MAX_STORED_TIME } from './value.ts'
 import type { AggregationWindow } from './window.ts'
 
@@ -54,7 +55,13 @@ export class Recorder {
       this.counters.inc('skipped.time')
       return
     }
-    this.#window.add(id, t, t, 1, 'add')
+    // negatives carry the SOA's negative-caching TTL (RFC 2308), null when there was none
+    const ttl = obs.ttl
+    if (ttl !== null && Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL) {
+      this.#window.add(id, t, t, 1, 'add', { min: ttl, max: ttl })
+    } else {
+      this.#window.add(id, t, t, 1, 'add')
+    }
     this.counters.inc('records')
   }
 }

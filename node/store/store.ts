@@ -12,6 +12,7 @@ import {
   decodeU32,
   dirtyKey,
   encodeU32,
+  firstKey,
   metaKey,
   ORIGINS_RANGE,
   originKey,
@@ -21,8 +22,11 @@ import {
   recordKeys,
   SCHEMA_VERSION,
   seenKey,
+  ttlKey,
 } from './keys.ts'
+import { migrate } from './migrate.ts'
 import { type Range, Rocks, type Write } from './rocks.ts'
+import { decodeTtl, encodeTtl, isStorableTtl, mergeTtl, type TtlRange } from './ttl.ts'
 import {
   decodeValue,
   encodeValue,
@@ -48,6 +52,8 @@ export interface RecordUpdate {
   id: RecordId
   value: RecordValue
   mode: MergeMode
+  /** min/max TTL of these observations: local ones only (copies from peers and COF carry none) */
+  ttl?: TtlRange
 }
 
 /**
@@ -128,12 +134,11 @@ export class Store {
         throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location} holds data but no schema version`)
       }
       if (this.#readOnly) return
-      this.#rocks.write([{ put: metaKey(META_SCHEMA), value: encodeU32(SCHEMA_VERSION) }], { sync: true })
-      writeFileSync(join(this.dir, SCHEMA_MARKER), `${SCHEMA_VERSION}\n`)
+      this.#writeSchema()
       return
     }
     const version = decodeU32(raw)
-    if (version === null)
+    if (version === null || version < 1)
       throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location}: unreadable schema version`)
     if (version > SCHEMA_VERSION) {
       throw new PdnsError(
@@ -141,7 +146,22 @@ export class Store {
         `${this.#rocks.location} was written with schema v${version}; this pdns-mesh reads up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
       )
     }
-    // v1 is the first schema: an older version cannot exist yet. A v2 adds its migration here.
+    if (version === SCHEMA_VERSION) return
+    if (this.#readOnly) {
+      throw new PdnsError(
+        'ERR_DB_SCHEMA',
+        `${this.#rocks.location} is schema v${version}: it is migrated to v${SCHEMA_VERSION} by the first writable open (pdns-mesh query, import or start)`,
+      )
+    }
+    // The new version is written only after the migration's last batch: a crash part-way leaves
+    // the old version, and the next open runs the (idempotent) migration again.
+    migrate(this.#rocks, version)
+    this.#writeSchema()
+  }
+
+  #writeSchema(): void {
+    this.#rocks.write([{ put: metaKey(META_SCHEMA), value: encodeU32(SCHEMA_VERSION) }], { sync: true })
+    writeFileSync(join(this.dir, SCHEMA_MARKER), `${SCHEMA_VERSION}\n`)
   }
 
   #loadOrigins(): void {
@@ -219,29 +239,44 @@ export class Store {
       if (!isStorableValue(u.value)) {
         throw new PdnsError('ERR_BAD_RECORD', `a record value cannot be stored: ${JSON.stringify(u.value)}`)
       }
+      if (u.ttl !== undefined && !isStorableTtl(u.ttl)) {
+        throw new PdnsError('ERR_BAD_RECORD', `a TTL range cannot be stored: ${JSON.stringify(u.ttl)}`)
+      }
     }
     let all = updates.map((u) => recordKeys(u.id))
     ;[updates, all] = combineSameKey(updates, all)
-    const old = this.#rocks.getMany(all.map((k) => k.rrset))
+    // one multi-get: the stored values, then the TTL entries of the updates that carry a TTL
+    const withTtl: number[] = []
+    for (let i = 0; i < updates.length; i++) if (updates[i]!.ttl !== undefined) withTtl.push(i)
+    const got = this.#rocks.getMany([
+      ...all.map((k) => k.rrset),
+      ...withTtl.map((i) => ttlKey(all[i]!.rrset)),
+    ])
+    const oldTtl = new Map<number, Buffer | undefined>()
+    for (let j = 0; j < withTtl.length; j++) oldTtl.set(withTtl[j]!, got[updates.length + j])
     const writes: Write[] = []
     const fwd = new Set<string>()
     for (let i = 0; i < updates.length; i++) {
       const u = updates[i]!
       const keys = all[i]!
       const key = keys.rrset
-      const prevRaw = old[i]
+      const prevRaw = got[i]
       const prev = prevRaw === undefined ? null : decodeValue(prevRaw)
       if (prevRaw !== undefined && prev === null) {
         throw new PdnsError('ERR_DB_CORRUPT', 'a stored record value has an unknown format')
       }
       const next = mergeValue(prev, u.value, u.mode)
+      const ttl = u.ttl === undefined ? null : this.#ttlWrite(key, oldTtl.get(i), u.ttl)
+      if (ttl !== null) writes.push(ttl)
       if (
         prev !== null &&
         prev.first === next.first &&
         prev.last === next.last &&
         prev.count === next.count
       ) {
-        result.unchanged++
+        // a TTL alone changed: no record change, so nothing is sealed for the peers (they get no TTL)
+        if (ttl !== null) result.updated++
+        else result.unchanged++
         continue
       }
       if (sealer !== null && this.#owned(u.id.origin)) {
@@ -261,9 +296,12 @@ export class Store {
       } else {
         result.updated++
         if (prev.last !== next.last) writes.push({ del: seenKey(prev.last, key) })
+        if (prev.first !== next.first) writes.push({ del: firstKey(prev.first, key) })
       }
       if (prev === null || prev.last !== next.last)
         writes.push({ put: seenKey(next.last, key), value: EMPTY })
+      if (prev === null || prev.first !== next.first)
+        writes.push({ put: firstKey(next.first, key), value: EMPTY })
     }
     const sealed = changed.length > 0 ? sealer!.seal(changed) : null
     if (sealed !== null) for (const w of sealed.writes) writes.push(w)
@@ -271,6 +309,17 @@ export class Store {
     this.#rocks.write(writes, options)
     sealed?.commit()
     return result
+  }
+
+  /** The write of a record's merged TTL range, or null when the stored one already covers it. */
+  #ttlWrite(rrset: Buffer, raw: Buffer | undefined, ttl: TtlRange): Write | null {
+    const old = raw === undefined ? null : decodeTtl(raw)
+    if (raw !== undefined && old === null) {
+      throw new PdnsError('ERR_DB_CORRUPT', 'a stored TTL value has an unknown format')
+    }
+    const next = mergeTtl(old, ttl)
+    if (old !== null && old.min === next.min && old.max === next.max) return null
+    return { put: ttlKey(rrset), value: encodeTtl(next) }
   }
 
   /** Raw key/value pairs of a key range, in order. */
@@ -334,7 +383,14 @@ function combineSameKey(
       outK.push(keys[i]!)
     } else {
       const prev = outU[at]!
-      outU[at] = { id: prev.id, value: mergeValue(prev.value, u.value, u.mode), mode: prev.mode }
+      const merged: RecordUpdate = {
+        id: prev.id,
+        value: mergeValue(prev.value, u.value, u.mode),
+        mode: prev.mode,
+      }
+      const ttl = u.ttl === undefined ? prev.ttl : mergeTtl(prev.ttl ?? null, u.ttl)
+      if (ttl !== undefined) merged.ttl = ttl
+      outU[at] = merged
     }
   }
   return [outU, outK]

@@ -31,6 +31,7 @@ import {
   WINDOW_ENTRY_OVERHEAD,
 } from './limits.ts'
 import type { ApplyResult, RecordUpdate } from './store.ts'
+import type { TtlRange } from './ttl.ts'
 import type { MergeMode } from './value.ts'
 
 export interface WindowComponents {
@@ -159,10 +160,11 @@ export class AggregationWindow {
 
   /**
    * Adds one observation or one copy of a record. `first`/`last` are epoch seconds. Entries for the
-   * same record and origin combine: times widen, counts add ('add') or take the larger ('max').
+   * same record and origin combine: times widen, counts add ('add') or take the larger ('max'),
+   * TTL ranges widen (`ttl`: the node's own observations; copies carry none).
    */
-  add(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
-    this.#insert(id, first, last, count, mode)
+  add(id: RecordId, first: number, last: number, count: number, mode: MergeMode, ttl?: TtlRange): void {
+    this.#insert(id, first, last, count, mode, ttl)
     if (!(this.#background && this.#started)) {
       if (this.#bytes >= this.#maxBytes) this.flush()
       return
@@ -183,7 +185,14 @@ export class AggregationWindow {
     if (this.#flushing === null && !this.#held && this.#bytes >= this.#maxBytes / 2) this.#startBackground()
   }
 
-  #insert(id: RecordId, first: number, last: number, count: number, mode: MergeMode): void {
+  #insert(
+    id: RecordId,
+    first: number,
+    last: number,
+    count: number,
+    mode: MergeMode,
+    ttl: TtlRange | undefined,
+  ): void {
     const k = windowKey(id)
     const e = this.#entries.get(k)
     if (e !== undefined) {
@@ -191,11 +200,21 @@ export class AggregationWindow {
       if (first < v.first) v.first = first
       if (last > v.last) v.last = last
       v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
+      if (ttl !== undefined) {
+        const t = e.update.ttl
+        if (t === undefined) e.update.ttl = { min: ttl.min, max: ttl.max }
+        else {
+          if (ttl.min < t.min) t.min = ttl.min
+          if (ttl.max > t.max) t.max = ttl.max
+        }
+      }
       return
     }
     // the key string, and about as much again in the record's own strings (2 bytes per character each)
     const bytes = k.length * 4 + WINDOW_ENTRY_OVERHEAD
-    this.#entries.set(k, { update: { id, value: { first, last, count }, mode }, bytes })
+    const update: RecordUpdate = { id, value: { first, last, count }, mode }
+    if (ttl !== undefined) update.ttl = { min: ttl.min, max: ttl.max }
+    this.#entries.set(k, { update, bytes })
     this.#bytes += bytes
   }
 
@@ -309,7 +328,7 @@ export class AggregationWindow {
   #requeue(unwritten: Map<string, Entry>): void {
     for (const e of unwritten.values()) {
       const u = e.update
-      this.#insert(u.id, u.value.first, u.value.last, u.value.count, u.mode)
+      this.#insert(u.id, u.value.first, u.value.last, u.value.count, u.mode, u.ttl)
     }
   }
 

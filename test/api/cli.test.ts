@@ -64,8 +64,11 @@ test('query rdata and query name answer as the node does', async () => {
   )
   const name = await runCli(['query', 'name', 'example.com', '--data', data, '--format', 'json'])
   assert.equal(name.code, 0, name.stderr)
-  const { first_seen, last_seen, ...summary } = JSON.parse(name.stdout)
+  // first_seen/last_seen (ISO text) and the freshness (of the asker's clock) are the CLI's additions
+  const { first_seen, last_seen, active, age_days, ...summary } = JSON.parse(name.stdout)
   assert.deepEqual([first_seen, last_seen], ['2026-01-01T00:00:05Z', '2026-01-01T00:00:16Z'])
+  assert.equal(typeof active, 'boolean')
+  assert.ok(Number.isInteger(age_days))
   assert.deepEqual(summary, await node.local.summary('example.com'))
 })
 

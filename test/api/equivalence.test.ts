@@ -8,7 +8,14 @@ import { after, before, test } from 'node:test'
 import { RemoteBackend } from '../../node/api/index.ts'
 import { PdnsError } from '../../node/errors.ts'
 import { parseNamePattern, parseRawHex, parseRdataTarget, parseType } from '../../node/query/parse.ts'
-import type { Page, QueryBackend, RdataQuery, RrsetQuery } from '../../node/query/types.ts'
+import type {
+  NewNamesPage,
+  NewNamesQuery,
+  Page,
+  QueryBackend,
+  RdataQuery,
+  RrsetQuery,
+} from '../../node/query/types.ts'
 import { collect, importLarge, startTestNode, type TestNode, tempDir } from './helpers.ts'
 
 let cleanup: () => Promise<void>
@@ -223,4 +230,35 @@ test('the node re-validates what a client sends: a query no parser would build i
   }
   // and it still answers
   assert.equal((await remote.rrset({ name: parseNamePattern('www.example.com') })).records.length, 1)
+})
+
+test('new: names first seen since T page over the socket exactly as locally, cursors included', async () => {
+  const queries: NewNamesQuery[] = [
+    { since: 0 },
+    { since: 0, limit: 37 },
+    { since: 1_767_225_600 + 86_400 * 10, limit: 100 },
+    { since: 0, under: 'example.org', rrtype: parseType('A'), limit: 250 },
+    { since: 0, origin: 'cof:east', limit: 500 },
+  ]
+  let names = 0
+  for (const q of queries) {
+    const pages = async (b: QueryBackend) => {
+      const out: NewNamesPage[] = []
+      let cursor: string | null = null
+      do {
+        const p: NewNamesPage = await b.newNames(cursor === null ? q : { ...q, cursor })
+        out.push(p)
+        cursor = p.cursor
+      } while (cursor !== null && out.length < 1000)
+      return out
+    }
+    const want = await pages(node.local)
+    assert.deepEqual(await pages(remote), want, JSON.stringify(q))
+    names += want.reduce((n, p) => n + p.names.length, 0)
+  }
+  assert.ok(names > 1000, `the queries covered ${names} names`)
+  await assert.rejects(
+    remote.newNames({ since: 0, origin: 'cof:nobody' }),
+    (e: PdnsError) => e.code === 'ERR_BAD_QUERY',
+  )
 })

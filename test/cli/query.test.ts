@@ -385,7 +385,12 @@ test('a database of a newer schema is refused by query with the upgrade message'
   const r = await runCli(['query', 'rrset', 'example.com', '--data', data])
   assert.equal(r.code, 1)
   assert.equal(r.stdout, '')
-  assert.match(r.stderr, /schema v2; this pdns-mesh reads up to v1 \(upgrade pdns-mesh\)/)
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `schema v${SCHEMA_VERSION + 1}; this pdns-mesh reads up to v${SCHEMA_VERSION} \\(upgrade pdns-mesh\\)`,
+    ),
+  )
 })
 
 test('the data directory comes from PDNS_MESH_DATA when --data is absent', async () => {

@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ipv6 } from '../../node/dns/rdata/address.ts'
 import {
+  decodeFirstKey,
   decodeFwdKey,
   decodeRdataKey,
   decodeRrsetKey,
   decodeSeenKey,
+  FIRST_RANGE,
   FWD_RANGE,
   fwdKey,
   RDATA_RANGE,
@@ -341,15 +343,17 @@ export interface IndexSummary {
   rdata: number
   fwd: number
   seen: number
+  first: number
 }
 
 /**
  * The invariants of the indexes: every RRSET entry decodes and has a readable value; each positive one
- * has its RDATA entry with the same value; each has exactly one SEEN entry, at its last_seen; FWD
+ * has its RDATA entry with the same value; each has exactly one SEEN entry, at its last_seen, and one
+ * FIRST entry, at its first_seen; FWD
  * holds exactly the (name, type) pairs of the RRSET entries; no index entry points at nothing.
  */
 export function checkIndexes(store: Store): IndexSummary {
-  const rrsets = new Map<string, { id: RecordId; value: Buffer; last: number }>()
+  const rrsets = new Map<string, { id: RecordId; value: Buffer; first: number; last: number }>()
   const names = new Set<string>()
   let positives = 0
   for (const [key, value] of store.range(RRSET_RANGE)) {
@@ -359,7 +363,7 @@ export function checkIndexes(store: Store): IndexSummary {
     const v = decodeValue(value)
     assert.ok(v !== null, `RRSET value does not decode: ${value.toString('hex')}`)
     assert.ok(v.first <= v.last && v.count >= 1, `implausible value ${JSON.stringify(v)}`)
-    rrsets.set(key.toString('hex'), { id, value, last: v.last })
+    rrsets.set(key.toString('hex'), { id, value, first: v.first, last: v.last })
     names.add(`${id.rrname}\u0000${id.rrtype}`)
     if (id.kind === 'rr') positives++
   }
@@ -396,6 +400,20 @@ export function checkIndexes(store: Store): IndexSummary {
     seen++
   }
   for (const [hexKey, r] of rrsets) assert.ok(seenOf.has(hexKey), `no SEEN entry for ${JSON.stringify(r.id)}`)
+  // FIRST: exactly one per record, at its first_seen
+  let first = 0
+  const firstOf = new Set<string>()
+  for (const [key] of store.range(FIRST_RANGE, { values: false })) {
+    const f = decodeFirstKey(key)
+    assert.ok(f !== null, `FIRST key does not decode: ${key.toString('hex')}`)
+    const r = rrsets.get(f.rrset.toString('hex'))
+    assert.ok(r !== undefined, `FIRST entry without its record: ${key.toString('hex')}`)
+    assert.equal(f.firstSeen, r.first, `FIRST entry at ${f.firstSeen}, record first seen ${r.first}`)
+    assert.ok(!firstOf.has(f.rrset.toString('hex')), 'two FIRST entries for one record')
+    firstOf.add(f.rrset.toString('hex'))
+    first++
+  }
+  assert.equal(first, rrsets.size, 'FIRST entries ≠ records')
   // FWD: exactly the (name, type) pairs present
   const fwd = new Set<string>()
   for (const [key] of store.range(FWD_RANGE, { values: false })) {
@@ -405,5 +423,5 @@ export function checkIndexes(store: Store): IndexSummary {
     fwd.add(`${f.rrname}\u0000${f.rrtype}`)
   }
   assert.deepEqual([...fwd].sort(), [...names].sort(), 'FWD entries ≠ (name, type) pairs of the records')
-  return { rrsets: rrsets.size, positives, rdata, fwd: fwd.size, seen }
+  return { rrsets: rrsets.size, positives, rdata, fwd: fwd.size, seen, first }
 }

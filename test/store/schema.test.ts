@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { PdnsError } from '../../node/errors.ts'
-import { encodeU32, metaKey, type RecordId, rrsetKey } from '../../node/store/keys.ts'
+import { encodeU32, metaKey, type RecordId, rrsetKey, SCHEMA_VERSION } from '../../node/store/keys.ts'
 import { Rocks } from '../../node/store/rocks.ts'
 import { SCHEMA_MARKER, Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
@@ -81,13 +81,17 @@ async function storeWithData(dir: string): Promise<void> {
 
 describe('opening a database', () => {
   it('refuses a database of a newer schema with ERR_DB_SCHEMA and leaves its data untouched', async () => {
-    const dir = dataDir('schema2')
+    const dir = dataDir('schema-newer')
     await storeWithData(dir)
     const rocks = await Rocks.open(join(dir, 'db'))
-    rocks.write([{ put: metaKey('schema'), value: encodeU32(2) }], { sync: true })
+    rocks.write([{ put: metaKey('schema'), value: encodeU32(SCHEMA_VERSION + 1) }], { sync: true })
     await rocks.close()
     const before = await rawDump(dir)
-    assert.ok(before.includes(`${metaKey('schema').toString('hex')} 00000002`))
+    assert.ok(
+      before.includes(
+        `${metaKey('schema').toString('hex')} ${encodeU32(SCHEMA_VERSION + 1).toString('hex')}`,
+      ),
+    )
 
     await assert.rejects(Store.open(dir), code('ERR_DB_SCHEMA'))
     await assert.rejects(Store.open(dir, { create: true }), code('ERR_DB_SCHEMA'))
@@ -103,10 +107,10 @@ describe('opening a database', () => {
     const dir = dataDir('schema2-files')
     await storeWithData(dir)
     const rocks = await Rocks.open(join(dir, 'db'))
-    rocks.write([{ put: metaKey('schema'), value: encodeU32(2) }], { sync: true })
+    rocks.write([{ put: metaKey('schema'), value: encodeU32(SCHEMA_VERSION + 1) }], { sync: true })
     await rocks.close()
     // a v2 pdns-mesh writes its marker too; it is what lets this build refuse before RocksDB opens
-    writeFileSync(join(dir, SCHEMA_MARKER), '2\n')
+    writeFileSync(join(dir, SCHEMA_MARKER), `${SCHEMA_VERSION + 1}\n`)
     const before = files(dir)
     await assert.rejects(Store.open(dir, { readOnly: true }), code('ERR_DB_SCHEMA'))
     await assert.rejects(Store.open(dir), code('ERR_DB_SCHEMA'))
@@ -153,10 +157,15 @@ describe('opening a database', () => {
     await assert.rejects(Store.open(dir), code('ERR_DB_CORRUPT'))
   })
 
-  it('opens a v1 database it wrote, and writes the schema version into a new one', async () => {
-    const dir = dataDir('v1')
+  it('opens a database it wrote, and writes the schema version into a new one', async () => {
+    const dir = dataDir('current')
     await storeWithData(dir)
-    assert.ok((await rawDump(dir)).includes(`${metaKey('schema').toString('hex')} 00000001`))
+    assert.ok(
+      (await rawDump(dir)).includes(
+        `${metaKey('schema').toString('hex')} ${encodeU32(SCHEMA_VERSION).toString('hex')}`,
+      ),
+    )
+    assert.equal(readFileSync(join(dir, SCHEMA_MARKER), 'utf8'), `${SCHEMA_VERSION}\n`)
     const store = await Store.open(dir)
     assert.equal(store.findOrigin('local'), 1)
     assert.deepEqual(decodeValue(store.getMany([rrsetKey(record)])[0]!), { first: T0, last: T0, count: 1 })

@@ -17,7 +17,8 @@ const HELP = `Usage: pdns-mesh check [options]
 
 Checks the integrity of the database of a data directory: every record and its value decode, every
 answer has its RDATA index entry with the same value, every (name, type) its FWD entry, every record
-exactly one SEEN entry at its last_seen; no index entry points at a missing record; every origin a
+exactly one SEEN entry at its last_seen and one FIRST entry at its first_seen (schema v2), every TTL
+entry a readable range of an existing record; no index entry points at a missing record; every origin a
 record names is registered; the schema version is there. The database is read, never written, in
 bounded memory (it streams in key order); a progress line shows on a terminal for large stores.
 
@@ -108,6 +109,8 @@ function summaryText(dataDir: string, r: CheckResult): string {
     ['rdata index', String(c.rdata)],
     ['name index', String(c.fwd)],
     ['last-seen index', String(c.seen)],
+    ['first-seen index', String(c.first)],
+    ['TTL entries', String(c.ttl)],
     ['origins', String(c.origins)],
     ['problems', r.problems === 0 ? 'none' : String(r.problems)],
   ])

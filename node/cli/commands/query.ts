@@ -1,9 +1,14 @@
+import {
+  DEFAULT_ACTIVE_WITHIN_SECONDS,
+  freshness,
+  parseDuration,
+  renderFreshSummary,
+} from '../../analysis/index.ts'
 import { RemoteBackend } from '../../api/client.ts'
 import { encodeRdataQuery, encodeRrsetQuery } from '../../api/wire.ts'
 import { PdnsError } from '../../errors.ts'
 import type { MeshAnswer } from '../../mesh/mesh.ts'
-import { isRecordFormat, RECORD_FORMATS, RecordPrinter, renderSummary } from '../../query/format/index.ts'
-import { MAX_QUERY_LIMIT } from '../../query/limits.ts'
+import { isRecordFormat, RECORD_FORMATS, RecordPrinter } from '../../query/format/index.ts'
 import {
   normalizeName,
   parseNamePattern,
@@ -11,9 +16,9 @@ import {
   parseRdataTarget,
   parseType,
 } from '../../query/parse.ts'
-import { parseTime } from '../../query/time.ts'
 import {
   DEFAULT_LIMIT,
+  type NameSummary,
   type Page,
   type QueryBackend,
   type RdataQuery,
@@ -24,11 +29,12 @@ import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { LineWriter } from '../output/line-writer.ts'
+import { parseLimitOption, parseTimeOption } from '../query-options.ts'
 
 const HELP = `Usage: pdns-mesh query rrset NAME [options]
        pdns-mesh query rdata IP|CIDR|RANGE|NAME [options]
        pdns-mesh query rdata --raw HEX [options]
-       pdns-mesh query name NAME [--data DIR] [--origin LABEL] [--format table|json]
+       pdns-mesh query name NAME [--data DIR] [--origin LABEL] [--active-within SPAN] [--format table|json]
 
 Looks records up in the passive DNS database, as DNSDB does:
   rrset NAME     records owned by NAME; NAME may be *.example.com (it and every name below),
@@ -37,7 +43,8 @@ Looks records up in the passive DNS database, as DNSDB does:
                  (10.0.0.0/8, also DNSDB's 10.0.0.0,8), in a range (192.0.2.10-192.0.2.20), or names a
                  host (ns1.example.com, or *.example.com for any host below); --raw HEX gives the
                  rdata as bytes
-  name NAME      a summary of NAME: first and last seen, counts per type and per vantage
+  name NAME      a summary of NAME: first and last seen, counts per type and per vantage, whether it
+                 is active (last seen within --active-within) and its age in days since first seen
 
 Results go to stdout. When --limit cuts a result short, stderr says how to get the next page
 (next: --cursor ...).
@@ -51,6 +58,7 @@ Options:
                         T: epoch seconds, ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z, with an offset),
                         or relative to now: -7d, -12h, -30m, -45s, -2w, -86400 (seconds)
   --origin LABEL        only what this vantage saw (an origin label, see pdns-mesh stats)
+  --active-within SPAN  name: active when last seen within SPAN of now (default 7d; 3600, 12h, 1w2d)
   --limit N             at most N records (default ${DEFAULT_LIMIT})
   --cursor C            the next page of the same query
   --mesh                ask the running node to fan the query out to its connected mesh peers and
@@ -89,6 +97,7 @@ export const queryCommand: Command = {
       raw: { type: 'string' },
       mesh: { type: 'boolean' },
       'mesh-timeout': { type: 'string' },
+      'active-within': { type: 'string' },
     })
     const [sub, ...rest] = positionals
     if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
@@ -136,6 +145,7 @@ export const queryCommand: Command = {
       )
     }
 
+    if (sub !== 'name') notFor(['active-within'])
     if (sub === 'name') {
       notFor(['type', 'bailiwick', 'first-after', 'first-before', 'last-after', 'last-before', 'limit'])
       notFor(['cursor', 'raw'])
@@ -144,6 +154,17 @@ export const queryCommand: Command = {
         throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (a summary is table or json)`)
       }
       const name = normalizeName(rest[0]!)
+      const within =
+        values['active-within'] === undefined
+          ? DEFAULT_ACTIVE_WITHIN_SECONDS
+          : parseDuration(values['active-within'], '--active-within')
+      const now = Math.floor(Date.now() / 1000)
+      const renderSummary = (s: NameSummary, f: 'table' | 'json') =>
+        renderFreshSummary(s, freshness(s.first, s.last, now, within), f)
+      const fresh = (s: NameSummary) => {
+        const f = freshness(s.first, s.last, now, within)
+        return { active: f.active, age_days: f.age_days }
+      }
       if (mesh) {
         const body = { name, ...(values.origin === undefined ? {} : { origin: values.origin }) }
         return await askMesh(dataDir, signal, { lookup: 'summary', query: body, timeoutMs }, (a) => {
@@ -153,7 +174,7 @@ export const queryCommand: Command = {
           }
           return [
             format === 'json'
-              ? JSON.stringify({ summary: a.summary, peers: a.peers })
+              ? JSON.stringify({ summary: { ...a.summary, ...fresh(a.summary) }, peers: a.peers })
               : renderSummary(a.summary, format),
           ]
         })
@@ -175,13 +196,7 @@ export const queryCommand: Command = {
     const fence: TimeFence = {}
     const time = (option: string): number | undefined => {
       const text = (values as Record<string, string | undefined>)[option]
-      if (text === undefined) return undefined
-      try {
-        return parseTime(text, now)
-      } catch (err) {
-        if (err instanceof PdnsError) throw new PdnsError(err.code, `--${option}: ${err.message}`)
-        throw err
-      }
+      return text === undefined ? undefined : parseTimeOption(option, text, now)
     }
     const fa = time('first-after')
     const fb = time('first-before')
@@ -195,19 +210,7 @@ export const queryCommand: Command = {
     if (values.type !== undefined) common.rrtype = parseType(values.type)
     if (Object.keys(fence).length > 0) common.fence = fence
     if (values.origin !== undefined) common.origin = values.origin
-    if (values.limit !== undefined) {
-      if (
-        !/^[0-9]{1,9}$/.test(values.limit) ||
-        Number(values.limit) < 1 ||
-        Number(values.limit) > MAX_QUERY_LIMIT
-      ) {
-        throw new PdnsError(
-          'ERR_BAD_ARGUMENT',
-          `--limit: '${values.limit}' is not an integer from 1 to ${MAX_QUERY_LIMIT} (page with --cursor)`,
-        )
-      }
-      common.limit = Number(values.limit)
-    }
+    if (values.limit !== undefined) common.limit = parseLimitOption(values.limit)
     if (values.cursor !== undefined) common.cursor = values.cursor
     const format = values.format ?? (process.stdout.isTTY === true ? 'table' : 'cof')
     if (!isRecordFormat(format)) {
@@ -259,7 +262,10 @@ const TIME_OPTIONS = new Set(['--first-after', '--first-before', '--last-after',
  * `--last-after -7d` as `--last-after=-7d`: node's parseArgs takes a value that starts with a dash
  * for an option, and relative times always do.
  */
-function joinRelativeTimes(args: readonly string[]): string[] {
+export function joinRelativeTimes(
+  args: readonly string[],
+  options: ReadonlySet<string> = TIME_OPTIONS,
+): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -268,7 +274,7 @@ function joinRelativeTimes(args: readonly string[]): string[] {
       out.push(...args.slice(i))
       break
     }
-    if (TIME_OPTIONS.has(a) && next !== undefined && /^-[0-9]/.test(next)) {
+    if (options.has(a) && next !== undefined && /^-[0-9]/.test(next)) {
       out.push(`${a}=${next}`)
       i++
     } else {

@@ -6,7 +6,7 @@ import { recordToJson, summaryToJson } from './json.ts'
 import { RECORD_TABLE_HEADER, recordToRow, summaryToTable } from './table.ts'
 
 export { recordToCof } from './cof.ts'
-export { isoTime, recordToJson, summaryToJson } from './json.ts'
+export { isoTime, recordToJson, summaryToJson, vantageToJson } from './json.ts'
 export { RECORD_TABLE_HEADER, recordToRow, summaryToTable, tableTime } from './table.ts'
 
 export const RECORD_FORMATS = ['table', 'json', 'cof'] as const

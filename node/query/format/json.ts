@@ -1,5 +1,5 @@
 /** The `json` output: every ResultRecord field, times as epoch seconds and as ISO 8601 UTC text. */
-import type { NameSummary, ResultRecord } from '../types.ts'
+import type { NameSummary, ResultRecord, VantageView } from '../types.ts'
 
 /** Epoch seconds → `2026-01-01T00:00:01Z`. */
 export function isoTime(sec: number): string {
@@ -18,18 +18,24 @@ export function recordToJson(r: ResultRecord): string {
     first_seen: isoTime(r.first),
     last_seen: isoTime(r.last),
     count: r.count,
-    vantages: r.vantages.map((v) => ({
-      origin: v.origin,
-      first: v.first,
-      last: v.last,
-      first_seen: isoTime(v.first),
-      last_seen: isoTime(v.last),
-      count: v.count,
-    })),
+    vantages: r.vantages.map(vantageToJson),
   })
 }
 
-export function summaryToJson(s: NameSummary): string {
+/** One vantage's view, times as epoch seconds and as ISO 8601 text. */
+export function vantageToJson(v: VantageView): Record<string, unknown> {
+  return {
+    origin: v.origin,
+    first: v.first,
+    last: v.last,
+    first_seen: isoTime(v.first),
+    last_seen: isoTime(v.last),
+    count: v.count,
+  }
+}
+
+/** `extra` fields (an analysis's, e.g. freshness) follow the summary's own. */
+export function summaryToJson(s: NameSummary, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     name: s.name,
     first: s.first,
@@ -41,5 +47,6 @@ export function summaryToJson(s: NameSummary): string {
     types: s.types,
     negatives: s.negatives,
     vantages: s.vantages,
+    ...extra,
   })
 }

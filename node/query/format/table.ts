@@ -32,13 +32,15 @@ export function recordToRow(r: ResultRecord): string[] {
   ]
 }
 
-export function summaryToTable(s: NameSummary): string {
+/** `extra` rows (an analysis's, e.g. freshness) follow the summary's own head rows. */
+export function summaryToTable(s: NameSummary, extra: readonly [string, string][] = []): string {
   const head = renderTable(null, [
     ['name', s.name],
     ['first seen', `${tableTime(s.first)} UTC`],
     ['last seen', `${tableTime(s.last)} UTC`],
     ['count', String(s.count)],
     ['records', `${s.records} (nxdomain ${s.negatives.nxdomain}, nodata ${s.negatives.nodata})`],
+    ...extra,
   ])
   const types = renderTable(
     ['type', 'records', 'count'],

@@ -10,4 +10,9 @@ export interface CheckContext {
   readonly counts: CheckCounts
   /** ORIGIN as read by the origin check: number → label */
   readonly origins: Map<number, string>
+  /**
+   * the schema version read from META (the current one when unreadable): a v1 database, which the
+   * next writable open migrates, is checked by the v1 rules (no FIRST entries expected)
+   */
+  schema: number
 }

@@ -1,8 +1,17 @@
 /** How the check reads keys: whether they are the store's own bytes, and how it names a record. */
 import { typeName } from '../../dns/constants.ts'
-import { decodeFwdKey, decodeRdataKey, decodeSeenKey, fwdKey, type RecordId, rdataKey } from '../keys.ts'
+import {
+  decodeFirstKey,
+  decodeFwdKey,
+  decodeRdataKey,
+  decodeSeenKey,
+  fwdKey,
+  type RecordId,
+  rdataKey,
+  rrsetOfTtl,
+} from '../keys.ts'
 
-export type IndexName = 'rdata' | 'fwd' | 'seen'
+export type IndexName = 'rdata' | 'fwd' | 'seen' | 'first' | 'ttl'
 
 /**
  * What an index key says, when it decodes and re-encodes to the same bytes (so that it is the one
@@ -11,6 +20,8 @@ export type IndexName = 'rdata' | 'fwd' | 'seen'
  */
 export function indexEntry(index: IndexName, key: Buffer): unknown {
   if (index === 'seen') return decodeSeenKey(key)
+  if (index === 'first') return decodeFirstKey(key)
+  if (index === 'ttl') return rrsetOfTtl(key)
   if (index === 'rdata') {
     const id = decodeRdataKey(key)
     return id !== null && reencodes(() => rdataKey(id), key) ? id : null

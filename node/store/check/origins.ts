@@ -31,8 +31,11 @@ export function checkSchema(ctx: CheckContext): void {
       'ERR_DB_SCHEMA',
       `the database has schema v${version}; this pdns-mesh checks up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
     )
-  } else if (version !== SCHEMA_VERSION) {
+  } else if (version < 1) {
     ctx.problems.add('schema', key, `schema v${version} does not exist (this build knows v${SCHEMA_VERSION})`)
+  } else {
+    // an older schema is valid as it is; Store.open migrates it at the next writable open
+    ctx.schema = version
   }
 }
 

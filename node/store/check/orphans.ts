@@ -5,11 +5,13 @@
  */
 import { typeName } from '../../dns/constants.ts'
 import {
+  decodeFirstKey,
   decodeFwdKey,
   decodeRrsetKey,
   decodeSeenKey,
   type RecordId,
   rrsetKey,
+  rrsetOfTtl,
   rrsetTypeRange,
 } from '../keys.ts'
 import type { Range } from '../rocks.ts'
@@ -85,5 +87,50 @@ export function findExtraSeen(ctx: CheckContext, batch: Batch): void {
     if (v !== null && isStorableValue(v) && v.last !== s.lastSeen) {
       ctx.problems.add('stale-seen', s.key, `SEEN entry at ${s.lastSeen} of ${what}, last seen ${v.last}`)
     }
+  }
+}
+
+/** FIRST entries beyond one per record: whose record is missing, or whose first_seen moved. */
+export function findExtraFirst(ctx: CheckContext, batch: Batch): void {
+  const good: { key: Buffer; firstSeen: number; rrset: Buffer }[] = []
+  for (const [key] of batch) {
+    const f = decodeFirstKey(key)
+    if (f !== null) good.push({ key, ...f })
+  }
+  const records = ctx.db.getMany(good.map((f) => f.rrset))
+  for (let i = 0; i < good.length; i++) {
+    const f = good[i]!
+    const raw = records[i]
+    const id = decodeRrsetKey(f.rrset)
+    const what = id === null ? f.rrset.toString('hex') : describe(id, ctx.origins)
+    if (raw === undefined) {
+      ctx.problems.add('orphan-first', f.key, `FIRST entry at ${f.firstSeen} of ${what}: no such record`)
+      continue
+    }
+    const v = decodeValue(raw)
+    if (v !== null && isStorableValue(v) && v.first !== f.firstSeen) {
+      ctx.problems.add(
+        'stale-first',
+        f.key,
+        `FIRST entry at ${f.firstSeen} of ${what}, first seen ${v.first}`,
+      )
+    }
+  }
+}
+
+/** TTL entries beyond those the records found: whose record is missing. */
+export function findOrphanTtl(ctx: CheckContext, batch: Batch): void {
+  const good: { key: Buffer; rrset: Buffer }[] = []
+  for (const [key] of batch) {
+    const rrset = rrsetOfTtl(key)
+    if (rrset !== null) good.push({ key, rrset })
+  }
+  const records = ctx.db.getMany(good.map((t) => t.rrset))
+  for (let i = 0; i < good.length; i++) {
+    if (records[i] !== undefined) continue
+    const t = good[i]!
+    const id = decodeRrsetKey(t.rrset)
+    const what = id === null ? t.rrset.toString('hex') : describe(id, ctx.origins)
+    ctx.problems.add('orphan-ttl', t.key, `TTL entry of ${what}: no such record`)
   }
 }

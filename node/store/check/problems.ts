@@ -30,6 +30,16 @@ export const PROBLEM_KINDS = [
   'stale-seen',
   /** a SEEN entry whose record is not there */
   'orphan-seen',
+  /** a record without a FIRST entry at its first_seen (schema v2) */
+  'missing-first',
+  /** a FIRST entry of an existing record at another time than its first_seen (an old one not deleted) */
+  'stale-first',
+  /** a FIRST entry whose record is not there */
+  'orphan-first',
+  /** a TTL entry whose value does not decode or cannot be (min above max) */
+  'bad-ttl',
+  /** a TTL entry whose record is not there */
+  'orphan-ttl',
 ] as const
 
 export type ProblemKind = (typeof PROBLEM_KINDS)[number]

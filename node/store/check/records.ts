@@ -4,7 +4,17 @@
  * distinct key, so that the orphan pass can settle a clean index by counting.
  */
 import { typeName } from '../../dns/constants.ts'
-import { decodeRrsetKey, fwdKey, type RecordId, rdataKey, rrsetKey, seenKey } from '../keys.ts'
+import {
+  decodeRrsetKey,
+  firstKey,
+  fwdKey,
+  type RecordId,
+  rdataKey,
+  rrsetKey,
+  seenKey,
+  ttlKey,
+} from '../keys.ts'
+import { decodeTtl, isStorableTtl } from '../ttl.ts'
 import { decodeValue, isStorableValue, type RecordValue } from '../value.ts'
 import type { CheckContext } from './context.ts'
 import { describe, reencodes } from './entries.ts'
@@ -24,7 +34,7 @@ export class RecordCheck {
   /** the (name, type) of the last record seen, across batches: records of one pair are neighbours */
   #lastPair: string | null = null
   /** index entries found from the records (each a distinct key): the extras are the entries beyond these */
-  readonly found = { rdata: 0, fwd: 0, seen: 0 }
+  readonly found = { rdata: 0, fwd: 0, seen: 0, first: 0, ttl: 0 }
 
   constructor(ctx: CheckContext) {
     this.#ctx = ctx
@@ -35,6 +45,10 @@ export class RecordCheck {
     this.#checkRdata(good)
     this.#checkSeen(good)
     this.#checkFwd(good)
+    if (this.#ctx.schema >= 2) {
+      this.#checkFirst(good)
+      this.#checkTtl(good)
+    }
   }
 
   /** The records whose key decodes; a value that does not is reported and kept as null. */
@@ -100,6 +114,44 @@ export class RecordCheck {
           'missing-seen',
           r.key,
           `${describe(r.id, origins)}: no SEEN entry at its last_seen ${r.value!.last}`,
+        )
+      }
+    }
+  }
+
+  /** FIRST (v2): one entry at first_seen (only a readable value says when that is) */
+  #checkFirst(good: RecordEntry[]): void {
+    const { db, origins, problems } = this.#ctx
+    const timed = good.filter((r) => r.value !== null)
+    const first = db.getMany(timed.map((r) => firstKey(r.value!.first, r.key)))
+    for (let i = 0; i < timed.length; i++) {
+      if (first[i] !== undefined) this.found.first++
+      else {
+        const r = timed[i]!
+        problems.add(
+          'missing-first',
+          r.key,
+          `${describe(r.id, origins)}: no FIRST entry at its first_seen ${r.value!.first}`,
+        )
+      }
+    }
+  }
+
+  /** TTL (v2): optional (peers' and old records have none); when there, a readable range */
+  #checkTtl(good: RecordEntry[]): void {
+    const { db, origins, problems } = this.#ctx
+    const keys = good.map((r) => ttlKey(r.key))
+    const ttl = db.getMany(keys)
+    for (let i = 0; i < good.length; i++) {
+      const raw = ttl[i]
+      if (raw === undefined) continue
+      this.found.ttl++
+      const t = decodeTtl(raw)
+      if (t === null || !isStorableTtl(t)) {
+        problems.add(
+          'bad-ttl',
+          keys[i]!,
+          `${describe(good[i]!.id, origins)}: TTL value ${raw.toString('hex')}`,
         )
       }
     }

@@ -4,13 +4,28 @@
  */
 import { join } from 'node:path'
 import { PdnsError } from '../../errors.ts'
-import { FWD_RANGE, RDATA_RANGE, RRSET_RANGE, SEEN_RANGE } from '../keys.ts'
+import {
+  FIRST_RANGE,
+  FWD_RANGE,
+  RDATA_RANGE,
+  RRSET_RANGE,
+  SCHEMA_VERSION,
+  SEEN_RANGE,
+  TTL_RANGE,
+} from '../keys.ts'
 import { MAX_CHECK_PROBLEMS_LISTED } from '../limits.ts'
 import { Rocks } from '../rocks.ts'
 import { checkSchemaMarker } from '../store.ts'
 import type { CheckContext } from './context.ts'
 import { checkOrigins, checkSchema } from './origins.ts'
-import { countIndex, findExtraSeen, findOrphanFwd, findOrphanRdata } from './orphans.ts'
+import {
+  countIndex,
+  findExtraFirst,
+  findExtraSeen,
+  findOrphanFwd,
+  findOrphanRdata,
+  findOrphanTtl,
+} from './orphans.ts'
 import { Problems } from './problems.ts'
 import { RecordCheck } from './records.ts'
 import { Scanner } from './scanner.ts'
@@ -52,8 +67,9 @@ export async function checkStore(db: CheckSource, options: CheckOptions = {}): P
     db,
     problems: new Problems(options.maxListed ?? MAX_CHECK_PROBLEMS_LISTED),
     scanner: new Scanner(db, options),
-    counts: { records: 0, negatives: 0, names: 0, rdata: 0, fwd: 0, seen: 0, origins: 0 },
+    counts: { records: 0, negatives: 0, names: 0, rdata: 0, fwd: 0, seen: 0, first: 0, ttl: 0, origins: 0 },
     origins: new Map(),
+    schema: SCHEMA_VERSION,
   }
   const { scanner } = ctx
   scanner.checkAbort()
@@ -76,6 +92,17 @@ export async function checkStore(db: CheckSource, options: CheckOptions = {}): P
   scanner.phase = 'seen'
   if ((await countIndex(ctx, SEEN_RANGE, 'seen')) > records.found.seen) {
     await scanner.scan(SEEN_RANGE, false, (batch) => findExtraSeen(ctx, batch))
+  }
+  // a v1 database has no FIRST or TTL entries to match (those of an interrupted migration are
+  // rebuilt by the next open): they are counted, not judged
+  const v2 = ctx.schema >= 2
+  scanner.phase = 'first'
+  if ((await countIndex(ctx, FIRST_RANGE, 'first')) > records.found.first && v2) {
+    await scanner.scan(FIRST_RANGE, false, (batch) => findExtraFirst(ctx, batch))
+  }
+  scanner.phase = 'ttl'
+  if ((await countIndex(ctx, TTL_RANGE, 'ttl')) > records.found.ttl && v2) {
+    await scanner.scan(TTL_RANGE, false, (batch) => findOrphanTtl(ctx, batch))
   }
   scanner.phase = 'other'
   await checkUnknownTags(ctx)

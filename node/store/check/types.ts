@@ -12,10 +12,14 @@ export interface CheckCounts {
   rdata: number
   fwd: number
   seen: number
+  /** FIRST entries (schema v2; 0 in a v1 database, which has none) */
+  first: number
+  /** TTL entries (schema v2): local records observed with a TTL */
+  ttl: number
   origins: number
 }
 
-export type CheckPhase = 'origins' | 'records' | 'rdata' | 'fwd' | 'seen' | 'other'
+export type CheckPhase = 'origins' | 'records' | 'rdata' | 'fwd' | 'seen' | 'first' | 'ttl' | 'other'
 
 export interface CheckProgress {
   phase: CheckPhase
