@@ -259,7 +259,10 @@ const TIME_OPTIONS = new Set(['--first-after', '--first-before', '--last-after',
  * `--last-after -7d` as `--last-after=-7d`: node's parseArgs takes a value that starts with a dash
  * for an option, and relative times always do.
  */
-function joinRelativeTimes(args: readonly string[]): string[] {
+export function joinRelativeTimes(
+  args: readonly string[],
+  options: ReadonlySet<string> = TIME_OPTIONS,
+): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -268,7 +271,7 @@ function joinRelativeTimes(args: readonly string[]): string[] {
       out.push(...args.slice(i))
       break
     }
-    if (TIME_OPTIONS.has(a) && next !== undefined && /^-[0-9]/.test(next)) {
+    if (options.has(a) && next !== undefined && /^-[0-9]/.test(next)) {
       out.push(`${a}=${next}`)
       i++
     } else {
@@ -325,7 +328,7 @@ export async function withBackend(
 }
 
 /** Writes lines to stdout; ERR_OUTPUT when that fails (a closed pipe is not a failure). */
-async function output(lines: readonly string[]): Promise<number> {
+export async function output(lines: readonly string[]): Promise<number> {
   const writer = new LineWriter(process.stdout)
   for (const l of lines) writer.write(l)
   await writer.end()
