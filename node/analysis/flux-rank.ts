@@ -26,6 +26,8 @@ export interface FluxRankArgs {
   limit: number
   origin?: string
   asnTable?: AsnTable
+  /** records read per type (default MAX_FLUX_SCAN; the export path reads twice as many entries) */
+  maxScan?: number
 }
 
 export interface RankedName {
@@ -109,8 +111,8 @@ async function fromZone(
     ...(args.since === undefined ? {} : { fence: { lastAfter: args.since } }),
     ...(args.origin === undefined ? {} : { origin: args.origin }),
   }
-  const a = await collectRrset(backend, { ...common, rrtype: T_A }, MAX_FLUX_SCAN, { signal })
-  const aaaa = await collectRrset(backend, { ...common, rrtype: T_AAAA }, MAX_FLUX_SCAN, { signal })
+  const a = await collectRrset(backend, { ...common, rrtype: T_A }, args.maxScan ?? MAX_FLUX_SCAN, { signal })
+  const aaaa = await collectRrset(backend, { ...common, rrtype: T_AAAA }, args.maxScan ?? MAX_FLUX_SCAN, { signal })
   return { records: [...a.records, ...aaaa.records], limited: a.limited || aaaa.limited }
 }
 
@@ -124,7 +126,7 @@ async function fromExport(
   let read = 0
   let limited = false
   for await (const r of backend.export({ signal })) {
-    if (++read > 2 * MAX_FLUX_SCAN) {
+    if (++read > 2 * (args.maxScan ?? MAX_FLUX_SCAN)) {
       limited = true
       break
     }
