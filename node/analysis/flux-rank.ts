@@ -112,7 +112,9 @@ async function fromZone(
     ...(args.origin === undefined ? {} : { origin: args.origin }),
   }
   const a = await collectRrset(backend, { ...common, rrtype: T_A }, args.maxScan ?? MAX_FLUX_SCAN, { signal })
-  const aaaa = await collectRrset(backend, { ...common, rrtype: T_AAAA }, args.maxScan ?? MAX_FLUX_SCAN, { signal })
+  const aaaa = await collectRrset(backend, { ...common, rrtype: T_AAAA }, args.maxScan ?? MAX_FLUX_SCAN, {
+    signal,
+  })
   return { records: [...a.records, ...aaaa.records], limited: a.limited || aaaa.limited }
 }
 

@@ -184,14 +184,19 @@ function soaSpells(records: readonly ResultRecord[]): SoaSpell[] {
     .sort((a, b) => a.first - b.first || compareText(a.mname, b.mname) || compareText(a.rname, b.rname))
 }
 
-/** MNAME/RNAME changes between SOA spells in order of first sighting. */
+/**
+ * MNAME/RNAME changes: a spell that starts after the reigning one and outlasts it takes over. Spells
+ * seen side by side are no change: servers of one zone often each name themselves as MNAME
+ * (google.com's four do), and a resolver sees whichever answered.
+ */
 function soaChanges(spells: readonly SoaSpell[]): SoaChange[] {
   const out: SoaChange[] = []
-  for (let i = 1; i < spells.length; i++) {
-    const a = spells[i - 1]!
-    const b = spells[i]!
-    if (a.mname !== b.mname) out.push({ time: b.first, field: 'mname', from: a.mname, to: b.mname })
-    if (a.rname !== b.rname) out.push({ time: b.first, field: 'rname', from: a.rname, to: b.rname })
+  let cur = spells[0]
+  for (const b of spells.slice(1)) {
+    if (cur === undefined || b.first <= cur.first || b.last <= cur.last) continue
+    if (cur.mname !== b.mname) out.push({ time: b.first, field: 'mname', from: cur.mname, to: b.mname })
+    if (cur.rname !== b.rname) out.push({ time: b.first, field: 'rname', from: cur.rname, to: b.rname })
+    cur = b
   }
   return out
 }

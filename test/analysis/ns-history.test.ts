@@ -128,6 +128,25 @@ describe('ns-history', () => {
     }
   })
 
+  it('does not take SOAs seen side by side (each server naming itself as MNAME) for changes', async () => {
+    const s = await storeWith(
+      ['ns1', 'ns2', 'ns3'].map((h) => ({
+        rrname: 'shop.com',
+        rrtype: 'SOA',
+        rdata: `${h}.shop.com hostmaster.shop.com 7 7200 3600 1209600 300`,
+        first: T,
+        last: T + DAY,
+      })),
+    )
+    try {
+      const a = await nsHistory({ backend: s.backend }, { domain: 'shop.com' })
+      assert.equal(a.soa.length, 3)
+      assert.deepEqual(a.soa_changes, [])
+    } finally {
+      await s.close()
+    }
+  })
+
   it('keeps only what the fence and the vantage allow', async () => {
     const s = await storeWith([
       ns('ns1.early.net', T, T + DAY, 'com', 'east'),
