@@ -238,7 +238,12 @@ function judge(
     `Holz flux score ${score} (1.32 × ${f.max_daily_addresses} address${f.max_daily_addresses === 1 ? '' : 'es'} in one day + 18.54 × ${f.max_daily_networks} ${netWord}) is ${above ? 'above' : 'at or below'} the threshold ${HOLZ_THRESHOLD}`,
   )
   const spread = f.max_daily_networks >= FLUX_MIN_NETWORKS
-  const churn = f.max_daily_addresses >= FLUX_DAILY_ADDRESSES && f.lifetime_days.median < 1
+  // rotation is seen only when one day held more addresses than any one answer carried
+  const rotationSeen = f.max_daily_addresses > f.per_answer.max
+  if (!rotationSeen && f.addresses > 1) {
+    reasons.push(`the addresses of the busiest day came in one answer of ${f.per_answer.max}: no rotation seen`)
+  }
+  const churn = rotationSeen && f.max_daily_addresses >= FLUX_DAILY_ADDRESSES && f.lifetime_days.median < 1
   if (churn) {
     reasons.push(
       `up to ${f.max_daily_addresses} addresses in one day, living a median of ${f.lifetime_days.median} days (tens a day is what the 2025 advisory describes)`,

@@ -80,6 +80,8 @@ describe('fast-flux assessment', () => {
     const f = assessFlux(spells)
     assert.equal(f.score, Math.round((1.32 * 12 + 18.54 * 12) * 100) / 100)
     assert.equal(f.threshold, 142.38)
+    // all twelve in one answer: the score stands, but no rotation was seen
+    assert.ok(f.reasons.some((r) => r.includes('no rotation seen')))
   })
 
   it('counts ASNs from a table instead of /16s: a CDN spread over many /16s of one AS is rotating', () => {
@@ -90,7 +92,8 @@ describe('fast-flux assessment', () => {
         '30.0.0.0\t30.0.0.255\t0\tNone\tNot routed',
       ].join('\n'),
     )
-    const spells = Array.from({ length: 12 }, (_, i) => spell(`20.${i}.2.3`, T, T + 3600))
+    // a fresh address every ten minutes, each in its own /16
+    const spells = Array.from({ length: 12 }, (_, i) => spell(`20.${i}.2.3`, T + i * 600, T + i * 600 + 3600))
     const without = assessFlux(spells)
     const withTable = assessFlux(spells, { asn: table })
     assert.equal(without.verdict, 'flux-suspect')
