@@ -240,7 +240,7 @@ function judge(
   const spread = f.max_daily_networks >= FLUX_MIN_NETWORKS
   // rotation is seen only when one day held more addresses than any one answer carried
   const rotationSeen = f.max_daily_addresses > f.per_answer.max
-  if (!rotationSeen && f.addresses > 1) {
+  if (!rotationSeen && f.max_daily_addresses > 1) {
     reasons.push(`the addresses of the busiest day came in one answer of ${f.per_answer.max}: no rotation seen`)
   }
   const churn = rotationSeen && f.max_daily_addresses >= FLUX_DAILY_ADDRESSES && f.lifetime_days.median < 1
