@@ -241,7 +241,9 @@ function judge(
   // rotation is seen only when one day held more addresses than any one answer carried
   const rotationSeen = f.max_daily_addresses > f.per_answer.max
   if (!rotationSeen && f.max_daily_addresses > 1) {
-    reasons.push(`the addresses of the busiest day came in one answer of ${f.per_answer.max}: no rotation seen`)
+    reasons.push(
+      `the addresses of the busiest day came in one answer of ${f.per_answer.max}: no rotation seen`,
+    )
   }
   const churn = rotationSeen && f.max_daily_addresses >= FLUX_DAILY_ADDRESSES && f.lifetime_days.median < 1
   if (churn) {

@@ -4,15 +4,7 @@ import { PdnsError } from '../../errors.ts'
 import { normalizeName } from '../../query/parse.ts'
 import type { Command } from '../command.ts'
 import { renderTable } from '../output/table.ts'
-import {
-  asnTableOf,
-  COMMON_HELP,
-  parseHistoryArgs,
-  timeOption,
-  utc,
-  withHistoryBackend,
-} from './history-options.ts'
-import { output } from './query.ts'
+import { answerWith, asnTableOf, COMMON_HELP, parseHistoryArgs, timeOption, utc } from './history-options.ts'
 
 const DEFAULT_RANK = 50
 
@@ -69,20 +61,23 @@ export const fluxCommand: Command = {
       }
     }
     const asnTable = await asnTableOf(cli)
-    const answer = await withHistoryBackend(cli, signal, (backend) =>
-      fluxRank(
-        { backend },
-        {
-          limit,
-          ...(under === undefined ? {} : { under }),
-          ...(since === undefined ? {} : { since }),
-          ...(cli.origin === undefined ? {} : { origin: cli.origin }),
-          ...(asnTable === undefined ? {} : { asnTable }),
-        },
-        { signal },
-      ),
+    return await answerWith(
+      cli,
+      signal,
+      (c, o) =>
+        fluxRank(
+          c,
+          {
+            limit,
+            ...(under === undefined ? {} : { under }),
+            ...(since === undefined ? {} : { since }),
+            ...(cli.origin === undefined ? {} : { origin: cli.origin }),
+            ...(asnTable === undefined ? {} : { asnTable }),
+          },
+          o,
+        ),
+      renderFluxRank,
     )
-    return await output([cli.format === 'json' ? JSON.stringify(answer) : renderFluxRank(answer)])
   },
 }
 

@@ -4,6 +4,7 @@
  * anything is read, so bad input exits 2 with one message.
  */
 import { AsnTable } from '../../analysis/asn-table.ts'
+import type { AnalysisComponents } from '../../analysis/collect-pages.ts'
 import { PdnsError } from '../../errors.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
@@ -11,7 +12,7 @@ import type { QueryBackend, TimeFence } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
 import { MeshBackend } from '../mesh-backend.ts'
-import { joinRelativeTimes } from './query.ts'
+import { joinRelativeTimes, output } from './query.ts'
 
 export const FENCE_OPTIONS = ['first-after', 'first-before', 'last-after', 'last-before'] as const
 
@@ -159,6 +160,20 @@ export async function withHistoryBackend<T>(
   } finally {
     await backend.close()
   }
+}
+
+/**
+ * Runs an analysis on the backend of `cli` and prints its answer: the JSON as one line, or the
+ * table `render` draws.
+ */
+export async function answerWith<T>(
+  cli: HistoryCli,
+  signal: AbortSignal,
+  analysis: (components: AnalysisComponents, opts: { signal: AbortSignal }) => Promise<T>,
+  render: (answer: T) => string,
+): Promise<number> {
+  const answer = await withHistoryBackend(cli, signal, (backend) => analysis({ backend }, { signal }))
+  return await output([cli.format === 'json' ? JSON.stringify(answer) : render(answer)])
 }
 
 /** `2026-01-31 12:00:00`, UTC. */

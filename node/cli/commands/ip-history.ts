@@ -4,6 +4,7 @@ import { normalizeName } from '../../query/parse.ts'
 import type { Command } from '../command.ts'
 import { renderTable } from '../output/table.ts'
 import {
+  answerWith,
   asnTableOf,
   COMMON_HELP,
   FENCE_HELP,
@@ -12,9 +13,7 @@ import {
   onePositional,
   parseHistoryArgs,
   utc,
-  withHistoryBackend,
 } from './history-options.ts'
-import { output } from './query.ts'
 
 const HELP = `Usage: pdns-mesh ip-history FQDN [options]
 
@@ -52,18 +51,21 @@ export const ipHistoryCommand: Command = {
     const name = normalizeName(onePositional(cli, 'a name'))
     const fence = fenceOf(cli, Math.floor(Date.now() / 1000))
     const asnTable = await asnTableOf(cli)
-    const answer = await withHistoryBackend(cli, signal, (backend) =>
-      ipHistory(
-        { backend },
-        {
-          name,
-          ...scopeOf({ fence, origin: cli.origin }),
-          ...(asnTable === undefined ? {} : { asnTable }),
-        },
-        { signal },
-      ),
+    return await answerWith(
+      cli,
+      signal,
+      (c, o) =>
+        ipHistory(
+          c,
+          {
+            name,
+            ...scopeOf({ fence, origin: cli.origin }),
+            ...(asnTable === undefined ? {} : { asnTable }),
+          },
+          o,
+        ),
+      renderIpHistory,
     )
-    return await output([cli.format === 'json' ? JSON.stringify(answer) : renderIpHistory(answer)])
   },
 }
 

@@ -5,6 +5,7 @@ import { parseRdataTarget } from '../../query/parse.ts'
 import type { Command } from '../command.ts'
 import { renderTable } from '../output/table.ts'
 import {
+  answerWith,
   COMMON_HELP,
   FENCE_HELP,
   FENCE_OPTIONS,
@@ -12,9 +13,7 @@ import {
   onePositional,
   parseHistoryArgs,
   utc,
-  withHistoryBackend,
 } from './history-options.ts'
-import { output } from './query.ts'
 
 const HELP = `Usage: pdns-mesh ip ADDRESS|CIDR|RANGE [options]
 
@@ -49,19 +48,22 @@ export const ipCommand: Command = {
       throw new PdnsError('ERR_BAD_QUERY', `not an address, CIDR or range: ${JSON.stringify(text)}`)
     }
     const fence = fenceOf(cli, Math.floor(Date.now() / 1000))
-    const answer = await withHistoryBackend(cli, signal, (backend) =>
-      ipNames(
-        { backend },
-        {
-          lo: target.lo,
-          hi: target.hi,
-          query: text.trim(),
-          ...scopeOf({ fence, origin: cli.origin }),
-        },
-        { signal },
-      ),
+    return await answerWith(
+      cli,
+      signal,
+      (c, o) =>
+        ipNames(
+          c,
+          {
+            lo: target.lo,
+            hi: target.hi,
+            query: text.trim(),
+            ...scopeOf({ fence, origin: cli.origin }),
+          },
+          o,
+        ),
+      renderIpNames,
     )
-    return await output([cli.format === 'json' ? JSON.stringify(answer) : renderIpNames(answer)])
   },
 }
 

@@ -4,6 +4,7 @@ import { normalizeName } from '../../query/parse.ts'
 import type { Command } from '../command.ts'
 import { renderTable } from '../output/table.ts'
 import {
+  answerWith,
   COMMON_HELP,
   FENCE_HELP,
   FENCE_OPTIONS,
@@ -11,9 +12,7 @@ import {
   onePositional,
   parseHistoryArgs,
   utc,
-  withHistoryBackend,
 } from './history-options.ts'
-import { output } from './query.ts'
 
 const HELP = `Usage: pdns-mesh ns-history DOMAIN [options]
 
@@ -48,17 +47,20 @@ export const nsHistoryCommand: Command = {
     const cli = parseHistoryArgs(args, extra, FENCE_OPTIONS)
     const domain = normalizeName(onePositional(cli, 'a domain'), 'domain')
     const fence = fenceOf(cli, Math.floor(Date.now() / 1000))
-    const answer = await withHistoryBackend(cli, signal, (backend) =>
-      nsHistory(
-        { backend },
-        {
-          domain,
-          ...scopeOf({ fence, origin: cli.origin }),
-        },
-        { signal },
-      ),
+    return await answerWith(
+      cli,
+      signal,
+      (c, o) =>
+        nsHistory(
+          c,
+          {
+            domain,
+            ...scopeOf({ fence, origin: cli.origin }),
+          },
+          o,
+        ),
+      renderNsHistory,
     )
-    return await output([cli.format === 'json' ? JSON.stringify(answer) : renderNsHistory(answer)])
   },
 }
 
