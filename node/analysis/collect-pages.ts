@@ -94,3 +94,19 @@ export function scopeOf(args: { fence?: TimeFence | undefined; origin?: string |
     ...(args.origin === undefined ? {} : { origin: args.origin }),
   }
 }
+
+/**
+ * Smallest and largest of `xs` (0 for none). A loop, not Math.min(...xs): spreading a lookup's
+ * hundreds of thousands of values as arguments overflows the stack.
+ */
+export function minOf(xs: Iterable<number>): number {
+  let m = Number.POSITIVE_INFINITY
+  for (const x of xs) if (x < m) m = x
+  return m === Number.POSITIVE_INFINITY ? 0 : m
+}
+
+export function maxOf(xs: Iterable<number>): number {
+  let m = Number.NEGATIVE_INFINITY
+  for (const x of xs) if (x > m) m = x
+  return m === Number.NEGATIVE_INFINITY ? 0 : m
+}

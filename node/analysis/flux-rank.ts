@@ -9,7 +9,14 @@
  */
 import type { CallOptions, QueryBackend, ResultRecord } from '../query/types.ts'
 import type { AsnTable } from './asn-table.ts'
-import { type AnalysisComponents, type Collected, collectRrset, compareText } from './collect-pages.ts'
+import {
+  type AnalysisComponents,
+  type Collected,
+  collectRrset,
+  compareText,
+  maxOf,
+  minOf,
+} from './collect-pages.ts'
 import { assessFlux, type FluxVerdict } from './flux-score.ts'
 import { spellsOf } from './ip-history.ts'
 import { MAX_FLUX_SCAN } from './limits.ts'
@@ -84,8 +91,8 @@ export async function fluxRank(
       prefixes_24: f.features.prefixes_24,
       prefixes_16: f.features.prefixes_16,
       asns: f.features.asns,
-      first: Math.min(...spells.map((s) => s.first)),
-      last: Math.max(...spells.map((s) => s.last)),
+      first: minOf(spells.map((s) => s.first)),
+      last: maxOf(spells.map((s) => s.last)),
       reasons: f.reasons,
     })
   }

@@ -17,6 +17,7 @@
  * networks stand in when no IP-to-ASN table is given, and the reasons say so).
  */
 import type { AsnTable } from './asn-table.ts'
+import { maxOf, minOf } from './collect-pages.ts'
 import { networkOf } from './ip-prefix.ts'
 
 /** Holz et al. 2008, the flux-score weights and decision threshold. */
@@ -153,8 +154,8 @@ export function assessFlux(
   opts: { asn?: AsnTable | undefined; nsRecords?: number | null } = {},
 ): FluxAssessment {
   const n = spells.length
-  const minFirst = n === 0 ? 0 : Math.min(...spells.map((s) => s.first))
-  const maxLast = n === 0 ? 0 : Math.max(...spells.map((s) => s.last))
+  const minFirst = minOf(spells.map((s) => s.first))
+  const maxLast = maxOf(spells.map((s) => s.last))
   const firstDay = dayOf(minFirst)
   const lastDay = dayOf(maxLast)
   const spanDays = n === 0 ? 0 : round2(Math.max(1, (maxLast - minFirst) / DAY))
@@ -203,13 +204,13 @@ export function assessFlux(
     prefixes_24: new Set(spells.map((s) => networkOf(s.bytes, 24, 48))).size,
     prefixes_16: new Set(spells.map((s) => networkOf(s.bytes, 16, 32))).size,
     asns,
-    ttl: ttls.length === 0 ? null : { min: Math.min(...ttls), max: Math.max(...ttls) },
+    ttl: ttls.length === 0 ? null : { min: minOf(ttls), max: maxOf(ttls) },
     lifetime_days: {
-      min: round2(n === 0 ? 0 : Math.min(...lifetimes)),
+      min: round2(minOf(lifetimes)),
       median: round2(median(lifetimes)),
-      max: round2(n === 0 ? 0 : Math.max(...lifetimes)),
+      max: round2(maxOf(lifetimes)),
     },
-    per_answer: { max: answers.length === 0 ? 0 : Math.max(...answers), median: median(answers) },
+    per_answer: { max: maxOf(answers), median: median(answers) },
     max_daily_addresses: maxDaily,
     max_daily_networks: maxNets,
     ns_records: nsRecords,
@@ -281,8 +282,8 @@ function judge(
 /** Days on which addresses came or went, newest last, with the addresses in use that day. */
 export function dailyChanges(spells: readonly AddressSpell[], maxDays: number): DailyChange[] {
   if (spells.length === 0) return []
-  const firstDay = Math.min(...spells.map((s) => dayOf(s.first)))
-  const lastDay = Math.max(...spells.map((s) => dayOf(s.last)))
+  const firstDay = minOf(spells.map((s) => dayOf(s.first)))
+  const lastDay = maxOf(spells.map((s) => dayOf(s.last)))
   const byDay = new Map<number, { added: number; removed: number }>()
   const at = (d: number) => {
     let e = byDay.get(d)

@@ -11,6 +11,8 @@ import {
   compareText as cmp,
   collectRdata,
   collectRrset,
+  maxOf,
+  minOf,
   scopeOf,
   unionSorted,
   vantagesOf,
@@ -154,8 +156,8 @@ export async function ipNames(
       .sort((a, b) => cmp(a[0], b[0]))
       .map(([name, n]) => ({
         name,
-        first: Math.min(...n.records.map((r) => r.first)),
-        last: Math.max(...n.records.map((r) => r.last)),
+        first: minOf(n.records.map((r) => r.first)),
+        last: maxOf(n.records.map((r) => r.last)),
         count: n.records.reduce((s, r) => s + r.count, 0),
         vantages: unionSorted(n.records.map((r) => r.vantages)),
         addresses: [...n.addresses],

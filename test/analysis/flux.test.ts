@@ -173,6 +173,15 @@ describe('fast-flux assessment', () => {
     }
   })
 
+  it('assesses a name with more addresses than a call may take as arguments', () => {
+    const spells = Array.from({ length: 200_000 }, (_, i) =>
+      spell(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, T + i, T + i + 60),
+    )
+    const f = assessFlux(spells)
+    assert.equal(f.features.addresses, 200_000)
+    assert.equal(f.features.prefixes_16, 4)
+  })
+
   it('uses TTLs when records carry them', () => {
     const f = assessFlux([spell('192.0.2.1', T, T + DAY, [60, 120])])
     assert.deepEqual(f.features.ttl, { min: 60, max: 120 })
