@@ -135,6 +135,8 @@ function sweepDays(
   spells: readonly AddressSpell[],
   days: readonly number[],
   visit: (day: number, active: ReadonlySet<AddressSpell>) => void,
+  /** told of each spell entering (true) and leaving (false) the active set, for running counts */
+  onChange?: (s: AddressSpell, entered: boolean) => void,
 ): void {
   const byFirst = [...spells].sort((a, b) => a.first - b.first)
   const byLast = [...spells].sort((a, b) => a.last - b.last)
@@ -143,8 +145,17 @@ function sweepDays(
   let q = 0
   for (const d of days) {
     const start = d * DAY
-    while (p < byFirst.length && byFirst[p]!.first < start + DAY) active.add(byFirst[p++]!)
-    while (q < byLast.length && byLast[q]!.last < start) active.delete(byLast[q++]!)
+    // (the index moves outside the optional call: `f?.(x[i++])` skips the i++ when f is absent)
+    while (p < byFirst.length && byFirst[p]!.first < start + DAY) {
+      const s = byFirst[p++]!
+      active.add(s)
+      onChange?.(s, true)
+    }
+    while (q < byLast.length && byLast[q]!.last < start) {
+      const s = byLast[q++]!
+      active.delete(s)
+      onChange?.(s, false)
+    }
     visit(d, active)
   }
 }
@@ -165,19 +176,28 @@ export function assessFlux(
   let maxNets = 0
   let best = 0
   const startDays = [...new Set(spells.map((s) => dayOf(s.first)))].sort((a, b) => a - b)
-  sweepDays(spells, startDays, (_d, active) => {
-    const nets = new Set<string>()
-    for (const s of active) {
-      const k = networkKey(s, opts.asn)
-      if (k !== null) nets.add(k)
-    }
-    const f = HOLZ_WEIGHT_A * active.size + HOLZ_WEIGHT_ASN * nets.size
-    if (f > best || (f === best && active.size > maxDaily)) {
-      best = f
-      maxDaily = active.size
-      maxNets = nets.size
-    }
-  })
+  // networks in use, counted as addresses enter and leave: one key per address, computed once
+  const keyOf = new Map(spells.map((s) => [s, networkKey(s, opts.asn)]))
+  const inUse = new Map<string, number>()
+  sweepDays(
+    spells,
+    startDays,
+    (_d, active) => {
+      const f = HOLZ_WEIGHT_A * active.size + HOLZ_WEIGHT_ASN * inUse.size
+      if (f > best || (f === best && active.size > maxDaily)) {
+        best = f
+        maxDaily = active.size
+        maxNets = inUse.size
+      }
+    },
+    (s, entered) => {
+      const k = keyOf.get(s)
+      if (k === null || k === undefined) return
+      const c = (inUse.get(k) ?? 0) + (entered ? 1 : -1)
+      if (c === 0) inUse.delete(k)
+      else inUse.set(k, c)
+    },
+  )
   const nsRecords = opts.nsRecords ?? null
   const score = round2(best + HOLZ_WEIGHT_NS * (nsRecords ?? 0))
 
