@@ -6,9 +6,13 @@ import { apikeyCommand } from './commands/apikey.ts'
 import { checkCommand } from './commands/check.ts'
 import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
+import { fluxCommand } from './commands/flux.ts'
 import { idCommand } from './commands/id.ts'
 import { importCommand } from './commands/import.ts'
+import { ipCommand } from './commands/ip.ts'
+import { ipHistoryCommand } from './commands/ip-history.ts'
 import { newCommand } from './commands/new.ts'
+import { nsHistoryCommand } from './commands/ns-history.ts'
 import { parseCommand } from './commands/parse.ts'
 import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
@@ -31,6 +35,10 @@ const COMMANDS: readonly Command[] = [
   digestCommand,
   reloadCommand,
   apikeyCommand,
+  ipCommand,
+  nsHistoryCommand,
+  ipHistoryCommand,
+  fluxCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

@@ -331,7 +331,7 @@ export async function withBackend(
 }
 
 /** Writes lines to stdout; ERR_OUTPUT when that fails (a closed pipe is not a failure). */
-async function output(lines: readonly string[]): Promise<number> {
+export async function output(lines: readonly string[]): Promise<number> {
   const writer = new LineWriter(process.stdout)
   for (const l of lines) writer.write(l)
   await writer.end()
