@@ -7,6 +7,7 @@ import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
 import { idCommand } from './commands/id.ts'
 import { importCommand } from './commands/import.ts'
+import { lookalikesCommand } from './commands/lookalikes.ts'
 import { parseCommand } from './commands/parse.ts'
 import { peersCommand } from './commands/peers.ts'
 import { queryCommand } from './commands/query.ts'
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   idCommand,
   peersCommand,
   digestCommand,
+  lookalikesCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

@@ -2,3 +2,6 @@
 
 /** Largest `limit` a query may ask for (DNSDB's results_max is of this order); a larger one is ERR_BAD_QUERY. A page is held in memory before it is written, so this bounds a query's memory (roughly 0.5 KB per record). */
 export const MAX_QUERY_LIMIT = 1_000_000
+
+/** Most registered domains in one page of `domains` (the look-alike scan's enumeration); a larger limit is ERR_BAD_QUERY. */
+export const MAX_DOMAINS_PAGE = 100_000

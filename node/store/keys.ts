@@ -11,6 +11,7 @@
  *   0x11 RDATA   | rdkey | u16 type | rev(owner) | bw | vlen full | u32 origin   → value
  *   0x12 FWD     | fwd(owner) | u16 type                                       → (empty)
  *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
+ *   0x16 DOMAIN  | fwd(registered domain of an owner name)                    → (empty)
  *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
  *   0x21 HEAD    | u32 author origin id                                         → feed head value
  *   0x22 DIRTY   | RRSET key without its tag (an own record updated, not sealed yet) → (empty)
@@ -51,6 +52,8 @@ export const TAG_RRSET = 0x10
 export const TAG_RDATA = 0x11
 export const TAG_FWD = 0x12
 export const TAG_SEEN = 0x13
+/** registered domains (Public Suffix List) of the owner names: what `lookalikes` scans (registered-domain.ts) */
+export const TAG_DOMAIN = 0x16
 /** the mesh's feeds (node/mesh): signed entries as received or sealed, and each author's head */
 export const TAG_FEED = 0x20
 export const TAG_FEED_HEAD = 0x21
@@ -448,6 +451,22 @@ export const RRSET_RANGE = prefixRange(Uint8Array.of(TAG_RRSET))
 export const RDATA_RANGE = prefixRange(Uint8Array.of(TAG_RDATA))
 export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
 export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
+
+// ---------------------------------------------------------------- DOMAIN (registered domains)
+
+/** The DOMAIN key of a registered domain (`example.co.uk`): forward order, so one label's suffixes are neighbours. */
+export function domainKey(domain: string): Buffer {
+  return Buffer.from(concat([Uint8Array.of(TAG_DOMAIN), nameBytes(domain, false)]))
+}
+
+export function decodeDomainKey(key: Uint8Array): string | null {
+  if (key[0] !== TAG_DOMAIN) return null
+  const r = readNameText(key, 1, false)
+  if (r === null || r.next !== key.length) return null
+  return r.text
+}
+
+export const DOMAIN_RANGE = prefixRange(Uint8Array.of(TAG_DOMAIN))
 
 // ---------------------------------------------------------------- FEED (the mesh's signed entries)
 
