@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
 import { checkCommand } from './commands/check.ts'
+import { cnameAuditCommand } from './commands/cname-audit.ts'
 import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
 import { idCommand } from './commands/id.ts'
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   peersCommand,
   digestCommand,
   lookalikesCommand,
+  cnameAuditCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000
