@@ -1,12 +1,14 @@
-/** The keys outside every table of the layout: between ORIGIN# and RRSET, between SEEN and FEED, after DIRTY. */
-import { TAG_DIRTY, TAG_FEED, TAG_ORIGIN_BY_LABEL, TAG_RRSET, TAG_SEEN } from '../keys.ts'
+/** The keys outside every table of the layout: between ORIGIN# and RRSET, between SEEN and FEED (DOMAIN aside), after DIRTY. */
+import { TAG_DIRTY, TAG_DOMAIN, TAG_FEED, TAG_ORIGIN_BY_LABEL, TAG_RRSET, TAG_SEEN } from '../keys.ts'
 import type { Range } from '../rocks.ts'
 import type { CheckContext } from './context.ts'
 
 export async function checkUnknownTags(ctx: CheckContext): Promise<void> {
   const gaps: Range[] = [
     { gte: Uint8Array.of(TAG_ORIGIN_BY_LABEL + 1), lt: Uint8Array.of(TAG_RRSET) },
-    { gte: Uint8Array.of(TAG_SEEN + 1), lt: Uint8Array.of(TAG_FEED) },
+    { gte: Uint8Array.of(TAG_SEEN + 1), lt: Uint8Array.of(TAG_DOMAIN) },
+    // DOMAIN (lookalikes' registered domains) is derived from the names and rebuilt from them
+    { gte: Uint8Array.of(TAG_DOMAIN + 1), lt: Uint8Array.of(TAG_FEED) },
     { gte: Uint8Array.of(TAG_DIRTY + 1) },
   ]
   for (const gap of gaps) {
