@@ -94,10 +94,7 @@ test('lookalikes lists the brand look-alikes, newest first, and none of the unre
   const by = new Map(a.candidates.map((c) => [c.name, c]))
   assert.ok(by.get('examp1ebank.com')!.techniques.includes('homoglyph'))
   assert.ok(by.get('examplebnak.com')!.techniques.includes('transposition'))
-  assert.deepEqual(
-    by.get('examplebank-login.net')!.techniques,
-    ['contains', 'dictionary'].filter((t) => by.get('examplebank-login.net')!.techniques.includes(t)),
-  )
+  assert.deepEqual(by.get('examplebank-login.net')!.techniques, ['contains'])
   assert.deepEqual(by.get('examplebank-login.net')!.vantages, ['cof:west'])
   assert.ok(by.get('examplebank.co')!.techniques.includes('tld-swap'))
   assert.equal(by.get('examplebnak.com')!.resolves, true)
@@ -106,7 +103,8 @@ test('lookalikes lists the brand look-alikes, newest first, and none of the unre
   }
   assert.deepEqual(
     recent.candidates.map((c) => c.name),
-    ['examplebank.co', 'examp1ebank.com'],
+    // the bucket's name answered NXDOMAIN 3 days ago: a sighting too
+    ['examplebank.co', 'examp1ebank.com', 'examplebank-static.s3.amazonaws.com'],
   )
 })
 
