@@ -132,7 +132,7 @@ export async function lookalikes(
   const lookupMs = performance.now() - t
 
   t = performance.now()
-  const scan = await scanDomains(backend, brandMatcher(brand, maxDistance), call)
+  const scan = await scanDomains(backend, brandMatcher(brand, maxDistance), call, localStoreOf(backend))
   for (const h of scan.hits) mark(h.name, h.techniques)
   const scanMs = performance.now() - t
 

@@ -31,8 +31,34 @@ function confusables(): Map<number, string> {
   return map
 }
 
+/** The ASCII characters whose skeleton is not themselves (m → rn, 0 → o, 1 → l), and theirs. */
+let asciiMapped: { re: RegExp; to: Map<string, string> } | null = null
+const NON_ASCII = /[^\x00-\x7f]/
+
 /** The TR39 skeleton of a label (Unicode, not punycode), case-folded. */
 export function skeleton(label: string): string {
+  if (!NON_ASCII.test(label)) {
+    // ASCII is already in NFD and only a few of its characters map elsewhere: the scan meets ASCII
+    // labels almost always, and most of them are their own skeleton
+    if (asciiMapped === null) {
+      const to = new Map<string, string>()
+      for (let c = 0x20; c < 0x7f; c++) {
+        const ch = String.fromCharCode(c).toLowerCase()
+        const sk = slowSkeleton(ch)
+        if (sk !== ch) to.set(ch, sk)
+      }
+      const cls = [...to.keys()].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')
+      asciiMapped = { re: new RegExp(`[${cls}]`, 'g'), to }
+    }
+    const lower = label.toLowerCase()
+    const m = asciiMapped
+    m.re.lastIndex = 0
+    return m.re.test(lower) ? lower.replace(m.re, (c) => m.to.get(c)!) : lower
+  }
+  return slowSkeleton(label)
+}
+
+function slowSkeleton(label: string): string {
   const map = confusables()
   let out = ''
   for (const ch of label.toLowerCase().normalize('NFD')) {
