@@ -33,7 +33,7 @@ function confusables(): Map<number, string> {
 
 /** The ASCII characters whose skeleton is not themselves (m → rn, 0 → o, 1 → l), and theirs. */
 let asciiMapped: { re: RegExp; to: Map<string, string> } | null = null
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[^ -~]/u
 
 /** The TR39 skeleton of a label (Unicode, not punycode), case-folded. */
 export function skeleton(label: string): string {

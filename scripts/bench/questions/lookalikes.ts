@@ -99,7 +99,7 @@ export function compareWithDnstwist(
   const probe = spawnSync('dnstwist', ['--help'], { encoding: 'utf8' })
   const available = probe.error === undefined && probe.status === 0
   const version = available
-    ? spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'dnstwist'], { encoding: 'utf8' }).stdout || null
+    ? spawnSync('dpkg-query', ['-W', '-f', '\x24{Version}', 'dnstwist'], { encoding: 'utf8' }).stdout || null
     : null
   const ours: number[] = []
   const theirs: number[] = []
