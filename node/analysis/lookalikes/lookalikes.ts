@@ -63,6 +63,11 @@ export interface LookalikesAnswer {
 
 export interface LookalikesComponents {
   backend: QueryBackend
+  /**
+   * true (`--mesh`): look every permutation up through the backend, because its lookups reach
+   * names its domain enumeration (the node's own index) does not hold
+   */
+  exactLookups?: boolean
 }
 
 /** Timings of one run (the benchmark reads them). */
@@ -126,13 +131,34 @@ export async function lookalikes(
   })
   const generateMs = performance.now() - t
   t = performance.now()
-  for (const name of await presentPermutations(backend, [...perms.keys()], args.origin, opts.signal)) {
+  const store = localStoreOf(backend)
+  // Over a node's socket the scan pages through every registered domain anyway: the registered
+  // permutations are found there by membership instead of a round trip each; only the others
+  // (`pay.pal.com`) are looked up. The local store answers them all with one multi-get.
+  const byScan = store === null && components.exactLookups !== true
+  const registered = byScan ? new Set([...perms.keys()].filter((n) => registeredDomain(n) === n)) : null
+  const lookups =
+    registered === null ? [...perms.keys()] : [...perms.keys()].filter((n) => !registered.has(n))
+  for (const name of await presentPermutations(backend, lookups, args.origin, opts.signal)) {
     mark(name, perms.get(name)!)
   }
   const lookupMs = performance.now() - t
 
   t = performance.now()
-  const scan = await scanDomains(backend, brandMatcher(brand, maxDistance), call, localStoreOf(backend))
+  const matcher = brandMatcher(brand, maxDistance)
+  const combined =
+    registered === null
+      ? matcher
+      : {
+          test(domain: string, label?: string): string[] | null {
+            const m = matcher.test(domain, label)
+            // a local scan first tries `label.` alone: the whole name comes with the second call
+            const p = domain.endsWith('.') ? null : registered.has(domain) ? perms.get(domain)! : null
+            if (p === null) return m
+            return m === null ? [...p] : [...m, ...p]
+          },
+        }
+  const scan = await scanDomains(backend, combined, call, store)
   for (const h of scan.hits) mark(h.name, h.techniques)
   const scanMs = performance.now() - t
 

@@ -88,7 +88,7 @@ export const lookalikesCommand: Command = {
     const dataDir = dataDirOf(values.data)
     const timeoutMs = meshTimeout(values.mesh === true, values['mesh-timeout'])
     return await withQuestionBackend(dataDir, values.mesh === true, timeoutMs, signal, async (backend) => {
-      const answer = await lookalikes({ backend }, a, { signal })
+      const answer = await lookalikes({ backend, exactLookups: values.mesh === true }, a, { signal })
       if (format === 'json') return [JSON.stringify(answer)]
       if (answer.candidates.length === 0) return [`no look-alikes of ${answer.brand} in the store`]
       const rows = answer.candidates.map((c) => [

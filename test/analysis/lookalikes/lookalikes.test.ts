@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { boundedDamerau } from '../../../node/analysis/lookalikes/distance.ts'
 import { lookalikes } from '../../../node/analysis/lookalikes/lookalikes.ts'
 import { skeleton } from '../../../node/analysis/lookalikes/skeleton.ts'
+import type { QueryBackend } from '../../../node/query/types.ts'
 import { registeredDomain } from '../../../node/store/registered-domain.ts'
 import { DAY, NOW, storeWith } from './store-fixture.ts'
 
@@ -118,4 +119,37 @@ test('skeletons and bounded Damerau-Levenshtein distances', () => {
   assert.equal(boundedDamerau('paypal', 'pyapal', 3), 1)
   assert.equal(boundedDamerau('paypal', 'xxxxxxxxxx', 2), 3)
   assert.equal(boundedDamerau('münchen', 'mnchen', 2), 1)
+})
+
+test('the same answer without the local store: permutations by membership in the domain pages, or looked up one by one', async (t) => {
+  const s = await storeWith([
+    A('paypa1.com', NOW - 5 * DAY, NOW - DAY),
+    A('pay.pal.com', NOW - 2 * DAY, NOW - DAY),
+    A('www.paypal-secure-login.net', NOW - 20 * DAY, NOW - 10 * DAY, 'cof:b'),
+    A('paypol.com', NOW - 3 * DAY, NOW - 2 * DAY),
+  ])
+  t.after(s.cleanup)
+  const b = s.backend
+  // what a node's control socket offers: the QueryBackend methods, no store
+  const remoteLike: QueryBackend = {
+    rrset: (q, o) => b.rrset(q, o),
+    rdata: (q, o) => b.rdata(q, o),
+    summary: (n, o) => b.summary(n, o),
+    export: (o) => b.export(o),
+    stats: (o) => b.stats(o),
+    domains: (q, o) => b.domains({ ...q, limit: 1 }, o),
+    close: async () => {},
+  }
+  const local = await lookalikes({ backend: b }, { domain: 'paypal.com' })
+  assert.equal(local.candidates.length, 4)
+  assert.deepEqual(await lookalikes({ backend: remoteLike }, { domain: 'paypal.com' }), local)
+  assert.deepEqual(
+    await lookalikes({ backend: remoteLike, exactLookups: true }, { domain: 'paypal.com' }),
+    local,
+  )
+  const east = await lookalikes({ backend: remoteLike }, { domain: 'paypal.com', origin: 'cof:b' })
+  assert.deepEqual(
+    east.candidates.map((c) => c.name),
+    ['paypal-secure-login.net'],
+  )
 })
