@@ -204,11 +204,16 @@ export class LocalBackend implements QueryBackend {
       range = { gte: Buffer.from(successor(domainKey(name))), lt: DOMAIN_RANGE.lt }
     }
     const domains: string[] = []
-    for (const rows of this.#store.rows(range, { values: false })) {
+    for (const rows of this.#store.keyTexts(range)) {
       checkSignal(opts.signal)
       for (let i = 0; i < rows.length; i += 2) {
-        const d = decodeDomainKey(rows[i]!)
-        if (d === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${rows[i]!.toString('hex')}`)
+        const key = rows[i]!
+        // `\x16 label \0 … \0 \0`; a label with an escaped octet (\x01) goes the general way
+        const d = key.includes('\x01')
+          ? decodeDomainKey(Buffer.from(key, 'utf8'))
+          : key.slice(1, -2).replaceAll('\0', '.')
+        if (d === null || d === '')
+          throw new PdnsError('ERR_DB_CORRUPT', `undecodable DOMAIN key ${JSON.stringify(key)}`)
         if (domains.length === limit) return { domains, cursor: domains.at(-1)! }
         domains.push(d)
       }

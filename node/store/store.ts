@@ -327,6 +327,11 @@ export class Store {
     return this.#rocks.rows(range, options)
   }
 
+  /** Keys of a range as UTF-8 text (Rocks.keyTexts), for hot scans of text keys. */
+  keyTexts(range: Range): Generator<string[]> {
+    return this.#rocks.keyTexts(range)
+  }
+
   getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
     return this.#rocks.getMany(keys)
   }

@@ -80,17 +80,19 @@ export async function scanDomains(
   let domains = 0
   if (store?.hasDomainIndex === true) {
     let n = 0
-    for (const rows of store.rows(DOMAIN_RANGE, { values: false })) {
+    for (const rows of store.keyTexts(DOMAIN_RANGE)) {
       if (opts.signal?.aborted) throw new PdnsError('ERR_ABORTED', 'cancelled', { cause: opts.signal.reason })
       for (let i = 0; i < rows.length; i += 2) {
+        // `\x16 label \0 label \0 … \0`: registered domains are letters, digits, '-' and '_', so
+        // no label holds an escaped octet and the key's text is the labels' text
         const key = rows[i]!
-        const end = key.indexOf(0, 1)
-        // registered domains are letters, digits, '-' and '_': no escaped octets, so the label's bytes are its text
-        const label = key.toString('latin1', 1, end)
+        const end = key.indexOf('\0', 1)
+        const label = key.slice(1, end)
         const t = matcher.test(`${label}.`, label)
         if (t === null) continue
-        const name = decodeDomainKey(key)
-        if (name === null) throw new PdnsError('ERR_DB_CORRUPT', `undecodable key ${key.toString('hex')}`)
+        const name = decodeDomainKey(Buffer.from(key, 'utf8'))
+        if (name === null)
+          throw new PdnsError('ERR_DB_CORRUPT', `undecodable DOMAIN key ${JSON.stringify(key)}`)
         // the brand's own domain is known by its whole name: test it again in full
         const again = matcher.test(name, label)
         if (again !== null) hits.push({ name, techniques: again })
