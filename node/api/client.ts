@@ -9,6 +9,8 @@ import { isPdnsError, PdnsError } from '../errors.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type {
   CallOptions,
+  DomainsPage,
+  DomainsQuery,
   NameSummary,
   NewName,
   NewNamesPage,
@@ -192,6 +194,19 @@ export class RemoteBackend implements QueryBackend {
       if (part.cursor === null || items.length >= want) return { items, cursor: part.cursor }
       cursor = part.cursor
     }
+  }
+
+  async domains(q: DomainsQuery, opts: CallOptions = {}): Promise<DomainsPage> {
+    const v = await this.#json('POST', '/v1/domains', q, opts)
+    if (
+      !isObject(v) ||
+      !Array.isArray(v.domains) ||
+      !v.domains.every((d) => typeof d === 'string') ||
+      !(v.cursor === null || typeof v.cursor === 'string')
+    ) {
+      throw this.#wrong('its domains answer is not one')
+    }
+    return v as unknown as DomainsPage
   }
 
   async *export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

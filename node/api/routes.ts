@@ -10,6 +10,7 @@
  *   POST /v1/summary  { name, origin? } → { summary: NameSummary | null }
  *   POST /v1/new      NewNamesQuery → NewNamesPage { names, cursor }
  *   GET  /v1/export   records in key order, then {"$end": n}
+ *   POST /v1/domains  { after?, limit? } → DomainsPage (registered domains held, for lookalikes)
  *   GET  /v1/digest   StoreDigest (node/mesh/digest.ts)
  *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
  *   POST /v1/reload   ReloadResult: the configuration re-read, what can change live applied
@@ -239,6 +240,28 @@ const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
         const limit = q.limit ?? DEFAULT_LIMIT
         const clamped = { ...q, limit: Math.min(limit, MAX_CONTROL_PAGE_RECORDS) }
         sendJson(res, 200, await ctx.backend.newNames(clamped, { signal: ctx.signal }))
+      },
+    },
+  ],
+  [
+    '/v1/domains',
+    {
+      method: 'POST',
+      handler: async (ctx, req, res) => {
+        const b = await body(req, res)
+        if (b === undefined) return
+        const v = (b.value ?? {}) as Record<string, unknown>
+        if (
+          (v.after !== undefined && typeof v.after !== 'string') ||
+          (v.limit !== undefined && typeof v.limit !== 'number')
+        ) {
+          throw new PdnsError('ERR_BAD_QUERY', 'domains: { after?: string, limit?: number }')
+        }
+        const q = {
+          ...(v.after === undefined ? {} : { after: v.after as string }),
+          ...(v.limit === undefined ? {} : { limit: v.limit as number }),
+        }
+        sendJson(res, 200, await ctx.backend.domains(q, { signal: ctx.signal }))
       },
     },
   ],

@@ -4,6 +4,7 @@ import { isPdnsError } from '../errors.ts'
 import type { Command } from './command.ts'
 import { apikeyCommand } from './commands/apikey.ts'
 import { checkCommand } from './commands/check.ts'
+import { cnameAuditCommand } from './commands/cname-audit.ts'
 import { digestCommand } from './commands/digest.ts'
 import { exportCommand } from './commands/export.ts'
 import { fluxCommand } from './commands/flux.ts'
@@ -11,6 +12,7 @@ import { idCommand } from './commands/id.ts'
 import { importCommand } from './commands/import.ts'
 import { ipCommand } from './commands/ip.ts'
 import { ipHistoryCommand } from './commands/ip-history.ts'
+import { lookalikesCommand } from './commands/lookalikes.ts'
 import { newCommand } from './commands/new.ts'
 import { nsHistoryCommand } from './commands/ns-history.ts'
 import { parseCommand } from './commands/parse.ts'
@@ -39,6 +41,8 @@ const COMMANDS: readonly Command[] = [
   nsHistoryCommand,
   ipHistoryCommand,
   fluxCommand,
+  lookalikesCommand,
+  cnameAuditCommand,
 ]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000

@@ -11,6 +11,8 @@ import { PdnsError } from '../errors.ts'
 import type { MeshAnswer } from '../mesh/mesh.ts'
 import type {
   CallOptions,
+  DomainsPage,
+  DomainsQuery,
   NameSummary,
   NewNamesPage,
   Page,
@@ -89,6 +91,11 @@ export class MeshBackend implements QueryBackend {
 
   export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {
     return this.#remote.export(opts)
+  }
+
+  /** The node's own registered domains (with full replication, the mesh's): enumeration does not fan out. */
+  domains(q: DomainsQuery, opts: CallOptions = {}): Promise<DomainsPage> {
+    return this.#remote.domains(q, opts)
   }
 
   stats(opts: CallOptions = {}): Promise<StoreStats> {

@@ -8,7 +8,11 @@ import { PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
 import { Feeds } from '../mesh/feeds.ts'
 import {
+  DOMAIN_RANGE,
+  decodeDomainKey,
+  decodeFwdKey,
   decodeRrsetKey,
+  domainKey,
   FWD_RANGE,
   isKeyOfRecord,
   originOfKey,
@@ -16,14 +20,20 @@ import {
   RRSET_RANGE,
   recordPrefix,
   SCHEMA_VERSION,
+  successor,
 } from '../store/keys.ts'
+import { canonicalName } from '../store/names.ts'
+import { registeredDomain } from '../store/registered-domain.ts'
 import type { Range } from '../store/rocks.ts'
 import { Store } from '../store/store.ts'
 import type { TtlRange } from '../store/ttl.ts'
 import { QueryEngine } from './engine.ts'
+import { MAX_DOMAINS_PAGE } from './limits.ts'
 import { recordTtls } from './ttl.ts'
 import type {
   CallOptions,
+  DomainsPage,
+  DomainsQuery,
   NameSummary,
   NewNamesPage,
   NewNamesQuery,
@@ -186,6 +196,47 @@ export class LocalBackend implements QueryBackend {
       diskBytes,
       bytesPerRecord: entries > 0 ? Math.round(diskBytes / entries) : null,
     }
+  }
+
+  async domains(q: DomainsQuery, opts: CallOptions = {}): Promise<DomainsPage> {
+    checkSignal(opts.signal)
+    const limit = q.limit ?? MAX_DOMAINS_PAGE
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DOMAINS_PAGE) {
+      throw new PdnsError('ERR_BAD_QUERY', `invalid limit: ${q.limit} (1 to ${MAX_DOMAINS_PAGE})`)
+    }
+    if (!this.#store.hasDomainIndex) {
+      // a store opened read-only before its index was filled: derive the domains from FWD, one page
+      if (q.after !== undefined) return { domains: [], cursor: null }
+      const set = new Set<string>()
+      for (const [key] of this.#store.range(FWD_RANGE, { values: false })) {
+        const f = decodeFwdKey(key)
+        const d = f === null ? null : registeredDomain(f.rrname)
+        if (d !== null) set.add(d)
+      }
+      return { domains: [...set], cursor: null }
+    }
+    let range: Range = DOMAIN_RANGE
+    if (q.after !== undefined) {
+      const name = canonicalName(q.after)
+      if (name === null) throw new PdnsError('ERR_BAD_QUERY', `invalid cursor: ${JSON.stringify(q.after)}`)
+      range = { gte: Buffer.from(successor(domainKey(name))), lt: DOMAIN_RANGE.lt }
+    }
+    const domains: string[] = []
+    for (const rows of this.#store.keyTexts(range)) {
+      checkSignal(opts.signal)
+      for (let i = 0; i < rows.length; i += 2) {
+        const key = rows[i]!
+        // `\x16 label \0 … \0 \0`; a label with an escaped octet (\x01) goes the general way
+        const d = key.includes('\x01')
+          ? decodeDomainKey(Buffer.from(key, 'utf8'))
+          : key.slice(1, -2).replaceAll('\0', '.')
+        if (d === null || d === '')
+          throw new PdnsError('ERR_DB_CORRUPT', `undecodable DOMAIN key ${JSON.stringify(key)}`)
+        if (domains.length === limit) return { domains, cursor: domains.at(-1)! }
+        domains.push(d)
+      }
+    }
+    return { domains, cursor: null }
   }
 
   async close(): Promise<void> {

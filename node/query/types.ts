@@ -160,6 +160,20 @@ export interface StoreStats {
   bytesPerRecord: number | null
 }
 
+/** A page of the registered domains the store holds (Public Suffix List), in DOMAIN key order. */
+export interface DomainsQuery {
+  /** continue after this domain (the previous page's cursor) */
+  after?: string
+  /** most domains per page (default and most: MAX_DOMAINS_PAGE) */
+  limit?: number
+}
+
+export interface DomainsPage {
+  domains: string[]
+  /** pass as `after` for the next page; null when there is none */
+  cursor: string | null
+}
+
 export interface CallOptions {
   signal?: AbortSignal
 }
@@ -174,6 +188,8 @@ export interface QueryBackend {
   /** every record, one entry per (record, origin), in key order */
   export(opts?: CallOptions): AsyncIterable<ResultRecord>
   stats(opts?: CallOptions): Promise<StoreStats>
+  /** the registered domains of the names held (what `lookalikes` scans), a page at a time */
+  domains(q: DomainsQuery, opts?: CallOptions): Promise<DomainsPage>
   close(): Promise<void>
 }
 

@@ -13,6 +13,7 @@
  *   0x13 SEEN    | u32 last_seen | RRSET key without its tag                  → (empty)
  *   0x14 FIRST   | u32 first_seen | RRSET key without its tag                 → (empty)   (v2)
  *   0x15 TTL     | RRSET key without its tag                                   → ttl value (v2, local records)
+ *   0x16 DOMAIN  | fwd(registered domain of an owner name)                    → (empty)
  *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
  *   0x21 HEAD    | u32 author origin id                                         → feed head value
  *   0x22 DIRTY   | RRSET key without its tag (an own record updated, not sealed yet) → (empty)
@@ -62,6 +63,8 @@ export const TAG_FIRST = 0x14
  * TTL, so the value bytes must stay what v1 wrote.
  */
 export const TAG_TTL = 0x15
+/** registered domains (Public Suffix List) of the owner names: what `lookalikes` scans (registered-domain.ts) */
+export const TAG_DOMAIN = 0x16
 /** the mesh's feeds (node/mesh): signed entries as received or sealed, and each author's head */
 export const TAG_FEED = 0x20
 export const TAG_FEED_HEAD = 0x21
@@ -492,6 +495,22 @@ export const FWD_RANGE = prefixRange(Uint8Array.of(TAG_FWD))
 export const SEEN_RANGE = prefixRange(Uint8Array.of(TAG_SEEN))
 export const FIRST_RANGE = prefixRange(Uint8Array.of(TAG_FIRST))
 export const TTL_RANGE = prefixRange(Uint8Array.of(TAG_TTL))
+
+// ---------------------------------------------------------------- DOMAIN (registered domains)
+
+/** The DOMAIN key of a registered domain (`example.co.uk`): forward order, so one label's suffixes are neighbours. */
+export function domainKey(domain: string): Buffer {
+  return Buffer.from(concat([Uint8Array.of(TAG_DOMAIN), nameBytes(domain, false)]))
+}
+
+export function decodeDomainKey(key: Uint8Array): string | null {
+  if (key[0] !== TAG_DOMAIN) return null
+  const r = readNameText(key, 1, false)
+  if (r === null || r.next !== key.length) return null
+  return r.text
+}
+
+export const DOMAIN_RANGE = prefixRange(Uint8Array.of(TAG_DOMAIN))
 
 // ---------------------------------------------------------------- FEED (the mesh's signed entries)
 

@@ -166,6 +166,24 @@ export class Rocks {
     }
   }
 
+  /**
+   * The keys of a range as UTF-8 text, in flat chunks `[key, (empty), key, …]`: for scans of keys
+   * that are text after their tag byte (the DOMAIN index), where the binding builds a string about
+   * twice as fast as a Buffer.
+   */
+  *keyTexts(range: Range): Generator<string[]> {
+    const it = this.#db.iterator({ ...range, keyEncoding: 'utf8', valueEncoding: 'buffer', values: false })
+    try {
+      for (;;) {
+        const { rows, finished } = it._nextvSync(ITERATOR_MAX_CHUNK)
+        if (rows.length > 0) yield rows as unknown as string[]
+        if (finished) return
+      }
+    } finally {
+      it._closeSync()
+    }
+  }
+
   property(name: string): string | null {
     try {
       return this.#db.getProperty(name)

@@ -8,10 +8,13 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 import {
+  decodeFwdKey,
   decodeOriginKey,
   decodeU32,
   dirtyKey,
+  domainKey,
   encodeU32,
+  FWD_RANGE,
   firstKey,
   metaKey,
   ORIGINS_RANGE,
@@ -24,7 +27,9 @@ import {
   seenKey,
   ttlKey,
 } from './keys.ts'
+import { FLUSH_BATCH_SIZE } from './limits.ts'
 import { migrate } from './migrate.ts'
+import { registeredDomain } from './registered-domain.ts'
 import { type Range, Rocks, type Write } from './rocks.ts'
 import { decodeTtl, encodeTtl, isStorableTtl, mergeTtl, type TtlRange } from './ttl.ts'
 import {
@@ -92,6 +97,8 @@ export interface ApplyResult {
 }
 
 const META_SCHEMA = 'schema'
+/** present once the DOMAIN index holds every name's registered domain */
+const META_DOMAIN_INDEX = 'domain-index'
 
 export class Store {
   readonly dir: string
@@ -120,6 +127,7 @@ export class Store {
     try {
       store.#checkSchema()
       store.#loadOrigins()
+      store.#fillDomainIndex()
     } catch (err) {
       await rocks.close()
       throw err
@@ -172,6 +180,36 @@ export class Store {
       this.#originLabels.set(id, label)
       this.#originIds.set(label, id)
     }
+  }
+
+  /**
+   * The DOMAIN index (registered domains, for `lookalikes`) is kept by apply() for every new name;
+   * a database written before it existed gets it here once, from the FWD names, and META
+   * "domain-index" says it is complete. A read-only open leaves it as it is (the scan then reads FWD).
+   */
+  #fillDomainIndex(): void {
+    const marker = metaKey(META_DOMAIN_INDEX)
+    if (this.#readOnly || this.#rocks.getMany([marker])[0] !== undefined) return
+    let batch: Write[] = []
+    let last = ''
+    for (const [key] of this.#rocks.range(FWD_RANGE, { values: false })) {
+      const f = decodeFwdKey(key)
+      if (f === null || f.rrname === last) continue
+      last = f.rrname
+      const d = registeredDomain(f.rrname)
+      if (d !== null) batch.push({ put: domainKey(d), value: EMPTY })
+      if (batch.length >= FLUSH_BATCH_SIZE) {
+        this.#rocks.write(batch)
+        batch = []
+      }
+    }
+    batch.push({ put: marker, value: encodeU32(1) })
+    this.#rocks.write(batch, { sync: true })
+  }
+
+  /** True when the DOMAIN index covers every name (see #fillDomainIndex). */
+  get hasDomainIndex(): boolean {
+    return this.#rocks.getMany([metaKey(META_DOMAIN_INDEX)])[0] !== undefined
   }
 
   /** The number of an origin (vantage) label, registering it on first use. */
@@ -256,6 +294,7 @@ export class Store {
     for (let j = 0; j < withTtl.length; j++) oldTtl.set(withTtl[j]!, got[updates.length + j])
     const writes: Write[] = []
     const fwd = new Set<string>()
+    const domains = new Set<string>()
     for (let i = 0; i < updates.length; i++) {
       const u = updates[i]!
       const keys = all[i]!
@@ -292,6 +331,11 @@ export class Store {
         if (!fwd.has(f)) {
           fwd.add(f)
           writes.push({ put: keys.fwd, value: EMPTY })
+          if (!domains.has(u.id.rrname)) {
+            domains.add(u.id.rrname)
+            const d = registeredDomain(u.id.rrname)
+            if (d !== null) writes.push({ put: domainKey(d), value: EMPTY })
+          }
         }
       } else {
         result.updated++
@@ -330,6 +374,11 @@ export class Store {
   /** The same as flat chunks `[key, value, …]` (Rocks.rows), for hot scans. */
   rows(range: Range, options: { values?: boolean } = {}): Generator<Buffer[]> {
     return this.#rocks.rows(range, options)
+  }
+
+  /** Keys of a range as UTF-8 text (Rocks.keyTexts), for hot scans of text keys. */
+  keyTexts(range: Range): Generator<string[]> {
+    return this.#rocks.keyTexts(range)
   }
 
   getMany(keys: Uint8Array[]): (Buffer | undefined)[] {

@@ -153,6 +153,27 @@ test('stats are the local ones', async () => {
   assert.equal(s.origins.length, 3)
 })
 
+test('registered domains page over the socket exactly as locally, cursors included', async () => {
+  for (const limit of [undefined, 1, 7]) {
+    const pages = async (b: QueryBackend) => {
+      const out: unknown[] = []
+      let after: string | undefined
+      for (let i = 0; i < 1000; i++) {
+        const p = await b.domains({
+          ...(limit === undefined ? {} : { limit }),
+          ...(after === undefined ? {} : { after }),
+        })
+        out.push(p)
+        if (p.cursor === null) break
+        after = p.cursor
+      }
+      return out
+    }
+    assert.deepEqual(await pages(remote), await pages(node.local))
+  }
+  await assert.rejects(remote.domains({ limit: 0 }), { code: 'ERR_BAD_QUERY' })
+})
+
 test('export streams every record in the local key order', async () => {
   const want = await collect(node.local.export())
   const got = await collect(remote.export())

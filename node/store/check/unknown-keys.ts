@@ -1,12 +1,14 @@
-/** The keys outside every table of the layout: between ORIGIN# and RRSET, between TTL and FEED, after DIRTY. */
-import { TAG_DIRTY, TAG_FEED, TAG_ORIGIN_BY_LABEL, TAG_RRSET, TAG_TTL } from '../keys.ts'
+/** The keys outside every table of the layout: between ORIGIN# and RRSET, between DOMAIN and FEED, after DIRTY. */
+import { TAG_DIRTY, TAG_DOMAIN, TAG_FEED, TAG_ORIGIN_BY_LABEL, TAG_RRSET } from '../keys.ts'
 import type { Range } from '../rocks.ts'
 import type { CheckContext } from './context.ts'
 
 export async function checkUnknownTags(ctx: CheckContext): Promise<void> {
   const gaps: Range[] = [
     { gte: Uint8Array.of(TAG_ORIGIN_BY_LABEL + 1), lt: Uint8Array.of(TAG_RRSET) },
-    { gte: Uint8Array.of(TAG_TTL + 1), lt: Uint8Array.of(TAG_FEED) },
+    // RRSET … TTL (0x10–0x15) and DOMAIN (0x16, lookalikes' registered domains, derived from the
+    // names) are known tables
+    { gte: Uint8Array.of(TAG_DOMAIN + 1), lt: Uint8Array.of(TAG_FEED) },
     { gte: Uint8Array.of(TAG_DIRTY + 1) },
   ]
   for (const gap of gaps) {

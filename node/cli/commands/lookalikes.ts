@@ -1,0 +1,194 @@
+import {
+  DEFAULT_LOOKALIKE_DISTANCE,
+  DEFAULT_LOOKALIKE_LIMIT,
+  MAX_LOOKALIKE_DISTANCE,
+  MAX_LOOKALIKE_LIMIT,
+} from '../../analysis/lookalikes/limits.ts'
+import { checkLookalikesArgs, type LookalikesArgs, lookalikes } from '../../analysis/lookalikes/lookalikes.ts'
+import { builtinLists, readWordList } from '../../analysis/lookalikes/permutations.ts'
+import { PdnsError } from '../../errors.ts'
+import { tableTime } from '../../query/format/table.ts'
+import { parseTime } from '../../query/time.ts'
+import type { QueryBackend } from '../../query/types.ts'
+import { parseCliArgs } from '../args.ts'
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
+import type { Command } from '../command.ts'
+import { MeshBackend } from '../mesh-backend.ts'
+import { LineWriter } from '../output/line-writer.ts'
+import { renderTable } from '../output/table.ts'
+import { throwOnOutputError } from './query.ts'
+
+const HELP = `Usage: pdns-mesh lookalikes DOMAIN [options]
+
+Registered domains in the passive DNS database that imitate DOMAIN (a brand: paypal.com, münchen.de),
+newest first. Found two ways: dnstwist's permutations of DOMAIN (omission, insertion, repetition,
+keyboard replacement, transposition, vowel swap, addition, hyphenation, bitsquatting, homoglyphs and
+Cyrillic look-alikes under punycode, plural, dictionary words, TLD swap, subdomain) looked up
+exactly, and a scan of every registered domain held for the brand inside another label (contains),
+a small Damerau-Levenshtein distance (distance), the same Unicode TR39 confusable skeleton
+(skeleton) or the brand's label under another suffix (tld-swap).
+
+Options:
+  --since T             only look-alikes last seen at or after T (epoch seconds, ISO 8601, -30d…)
+  --max-distance K      edits the distance scan accepts (default ${DEFAULT_LOOKALIKE_DISTANCE}, at most ${MAX_LOOKALIKE_DISTANCE})
+  --limit N             at most N look-alikes (default ${DEFAULT_LOOKALIKE_LIMIT}, at most ${MAX_LOOKALIKE_LIMIT})
+  --dictionary FILE     words for the dictionary technique (default: the built-in list)
+  --tlds FILE           TLDs for the TLD swap (default: the built-in list)
+  --origin LABEL        only what this vantage saw
+  --data DIR            data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})
+  --mesh                look the permutations up across the running node's mesh peers too
+  --mesh-timeout S      seconds each peer has to answer (default 10)
+  --format F            table or json (default: table on a terminal, else json)
+
+JSON: {"brand": D, "candidates": [{"name", "techniques", "distance", "first", "last", "resolves",
+"vantages"}]}; resolves: A, AAAA, MX or NS answers were seen at or below the name.
+
+Exit status: 0 (also when nothing matched); 2 on a bad domain or option (nothing is read); 1 when
+the database is missing or held by another process, or output failed.
+`
+
+export const lookalikesCommand: Command = {
+  name: 'lookalikes',
+  summary: 'registered domains in the store that imitate a brand domain',
+  help: HELP,
+  async run(args, { signal }) {
+    const { values, positionals } = parseCliArgs(joinDashValues(args, ['--since']), {
+      since: { type: 'string' },
+      'max-distance': { type: 'string' },
+      limit: { type: 'string' },
+      dictionary: { type: 'string' },
+      tlds: { type: 'string' },
+      origin: { type: 'string' },
+      data: { type: 'string' },
+      mesh: { type: 'boolean' },
+      'mesh-timeout': { type: 'string' },
+      format: { type: 'string' },
+    })
+    if (positionals.length !== 1) {
+      throw new PdnsError(
+        'ERR_BAD_ARGUMENT',
+        positionals.length === 0
+          ? 'lookalikes: the brand DOMAIN is missing (see --help)'
+          : 'lookalikes: one DOMAIN expected',
+      )
+    }
+    const format = formatOf(values.format)
+    const a: LookalikesArgs = { domain: positionals[0]! }
+    if (values.since !== undefined) a.since = timeOption('since', values.since)
+    if (values['max-distance'] !== undefined)
+      a.maxDistance = intOption('max-distance', values['max-distance'])
+    if (values.limit !== undefined) a.limit = intOption('limit', values.limit)
+    if (values.origin !== undefined) a.origin = values.origin
+    if (values.dictionary !== undefined || values.tlds !== undefined) {
+      const b = builtinLists()
+      a.words = values.dictionary === undefined ? b.words : readWordList(values.dictionary, '--dictionary')
+      a.tlds = values.tlds === undefined ? b.tlds : readWordList(values.tlds, '--tlds')
+    }
+    checkLookalikesArgs(a)
+    const dataDir = dataDirOf(values.data)
+    const timeoutMs = meshTimeout(values.mesh === true, values['mesh-timeout'])
+    return await withQuestionBackend(dataDir, values.mesh === true, timeoutMs, signal, async (backend) => {
+      const answer = await lookalikes({ backend, exactLookups: values.mesh === true }, a, { signal })
+      if (format === 'json') return [JSON.stringify(answer)]
+      if (answer.candidates.length === 0) return [`no look-alikes of ${answer.brand} in the store`]
+      const rows = answer.candidates.map((c) => [
+        tableTime(c.last),
+        tableTime(c.first),
+        c.resolves ? 'yes' : 'no',
+        String(c.distance),
+        c.vantages.length === 1 ? c.vantages[0]! : String(c.vantages.length),
+        c.name,
+        c.techniques.join(', '),
+      ])
+      return [
+        renderTable(
+          ['last seen (UTC)', 'first seen (UTC)', 'resolves', 'edits', 'vantages', 'name', 'found by'],
+          rows,
+        ),
+      ]
+    })
+  },
+}
+
+// ---------------------------------------------------------------- shared by the question commands of this part
+
+export function formatOf(text: string | undefined): 'table' | 'json' {
+  const format = text ?? (process.stdout.isTTY === true ? 'table' : 'json')
+  if (format !== 'table' && format !== 'json') {
+    throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (table or json)`)
+  }
+  return format
+}
+
+export function intOption(option: string, text: string): number {
+  if (!/^[0-9]{1,9}$/.test(text))
+    throw new PdnsError('ERR_BAD_ARGUMENT', `--${option}: '${text}' is not an integer`)
+  return Number(text)
+}
+
+export function timeOption(option: string, text: string, now = Math.floor(Date.now() / 1000)): number {
+  try {
+    return parseTime(text, now)
+  } catch (err) {
+    if (err instanceof PdnsError) throw new PdnsError('ERR_BAD_ARGUMENT', `--${option}: ${err.message}`)
+    throw err
+  }
+}
+
+export function meshTimeout(mesh: boolean, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
+  const t = Number(text)
+  if (!Number.isFinite(t) || t <= 0 || t > 600) {
+    throw new PdnsError('ERR_BAD_ARGUMENT', `--mesh-timeout: '${text}' (seconds, up to 600)`)
+  }
+  return Math.ceil(t * 1000)
+}
+
+/** `--since -7d` as `--since=-7d`: parseArgs takes a value that starts with a dash for an option. */
+export function joinDashValues(args: readonly string[], options: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const next = args[i + 1]
+    if (a === '--') {
+      out.push(...args.slice(i))
+      break
+    }
+    if (options.includes(a) && next !== undefined && /^-[0-9]/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
+/** Runs a question over the store's backend (or the mesh's), writes its lines, closes the backend. */
+export async function withQuestionBackend(
+  dataDir: string,
+  mesh: boolean,
+  timeoutMs: number | undefined,
+  signal: AbortSignal,
+  fn: (backend: QueryBackend) => Promise<string[]>,
+): Promise<number> {
+  const backend: QueryBackend = mesh
+    ? await MeshBackend.open(dataDir, { signal, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+    : await openBackend(dataDir, { signal })
+  try {
+    const lines = await fn(backend)
+    const writer = new LineWriter(process.stdout)
+    for (const l of lines) writer.write(l)
+    await writer.end()
+    throwOnOutputError(writer)
+    if (backend instanceof MeshBackend) {
+      for (const p of backend.peers.values()) {
+        process.stderr.write(
+          `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,
+        )
+      }
+    }
+    return 0
+  } finally {
+    await backend.close()
+  }
+}
