@@ -2,7 +2,7 @@
  * The fast-flux assessment of one name from its A/AAAA records alone (no lookups here, so `ip-history`
  * and the `flux` ranking score names the same way).
  *
- * Grounding (docs/questions/history-and-flux.md cites them):
+ * Grounding (docs/QUESTIONS.md cites them):
  * - Holz, Gorecki, Rieck, Freiling, "Measuring and Detecting Fast-Flux Service Networks", NDSS 2008:
  *   the flux score, a linear function of the number of distinct A records nA, of distinct ASNs nASN
  *   and of NS records nNS from two lookups a TTL apart, f = 1.32·nA + 18.54·nASN + 0·nNS, flux

@@ -3,7 +3,7 @@
  * their published definitions so that `lookalikes` generates what operators already know from
  * dnstwist: each takes the brand's registrable label (Unicode, IDNA-decoded) and yields variants of
  * it. Differences from the Debian package's version (20221213) are listed in
- * docs/questions/lookalikes-and-cnames.md and test/analysis/lookalikes/dnstwist-known-differences.tsv.
+ * docs/QUESTIONS.md and test/analysis/lookalikes/dnstwist-known-differences.tsv.
  */
 
 /** Keys next to each key, per layout (dnstwist's tables: qwerty, qwertz, azerty). */

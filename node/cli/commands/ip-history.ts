@@ -22,7 +22,7 @@ which addresses came or went, and a fast-flux assessment: features (distinct add
 /16 networks — /48 and /32 for IPv6 —, ASNs with --asn-table, TTL when the store keeps it, address
 lifetimes, addresses per answer), Holz et al.'s flux score (NDSS 2008) and a verdict: stable,
 rotating (load balancing or a CDN inside few networks) or flux-suspect, with the reasons in words.
-See docs/questions/history-and-flux.md.
+See docs/QUESTIONS.md.
 
 Options:
   --asn-table FILE      an IP-to-ASN table: iptoasn.com ip2asn-v4/v6/combined.tsv or RouteViews
