@@ -75,6 +75,21 @@ export function spellsOf(records: readonly ResultRecord[]): (AddressSpell & { re
   return out
 }
 
+/**
+ * The records with the TTL range the store keeps of its own observations (schema v2), where the
+ * backend can tell (a store in this process: LocalBackend.ttl); over a node's socket or the mesh,
+ * TTLs are not carried and the TTL feature stays unknown.
+ */
+function withTtls(backend: AnalysisComponents['backend'], records: ResultRecord[]): MaybeTtl[] {
+  const b = backend as { ttl?: (r: readonly ResultRecord[]) => ({ min: number; max: number } | null)[] }
+  if (typeof b.ttl !== 'function') return records
+  const ttls = b.ttl(records)
+  return records.map((r, i) => {
+    const t = ttls[i]
+    return t === null || t === undefined ? r : { ...r, ttlMin: t.min, ttlMax: t.max }
+  })
+}
+
 export async function ipHistory(
   { backend }: AnalysisComponents,
   args: IpHistoryArgs,
@@ -103,7 +118,7 @@ export async function ipHistory(
     MAX_HISTORY_RESULTS,
     { signal },
   )
-  const spells = spellsOf([...a.records, ...aaaa.records]).sort(
+  const spells = spellsOf(withTtls(backend, [...a.records, ...aaaa.records])).sort(
     (x, y) => x.first - y.first || Buffer.compare(x.bytes, y.bytes),
   )
   const flux = assessFlux(spells, {

@@ -240,3 +240,32 @@ describe('flux ranking', () => {
     }
   })
 })
+
+describe('ip-history reads TTLs the store keeps', () => {
+  it('reports the lowest and highest TTL the store kept for the name as a feature', async () => {
+    const s = await storeWith([
+      {
+        rrname: 'ttl.example.com',
+        rrtype: 'A',
+        rdata: '192.0.2.1',
+        first: T,
+        last: T + DAY,
+        ttl: { min: 30, max: 300 },
+      },
+      {
+        rrname: 'ttl.example.com',
+        rrtype: 'A',
+        rdata: '192.0.2.2',
+        first: T + DAY,
+        last: T + 2 * DAY,
+        ttl: { min: 60, max: 60 },
+      },
+    ])
+    try {
+      const a = await ipHistory({ backend: s.backend }, { name: 'ttl.example.com' })
+      assert.deepEqual(a.flux.features.ttl, { min: 30, max: 300 })
+    } finally {
+      await s.close()
+    }
+  })
+})

@@ -13,6 +13,8 @@ export interface Rec {
   count?: number
   bailiwick?: string | null
   origin?: string
+  /** min/max TTL of the store's own observations (schema v2 TTL entries) */
+  ttl?: { min: number; max: number }
 }
 
 export interface TestStore {
@@ -35,6 +37,7 @@ export async function storeWith(records: readonly Rec[], name = 'analysis'): Pro
       },
       value: { first: r.first, last: r.last, count: r.count ?? 1 },
       mode: 'add' as const,
+      ...(r.ttl === undefined ? {} : { ttl: r.ttl }),
     })),
   )
   return {
