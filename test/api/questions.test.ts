@@ -4,44 +4,25 @@
  * equals --mesh, and bad input is a 4xx with a message.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { T0 } from '../analysis/history-corpus.ts'
-import { type NodeProcess, startNode, writeConfig } from '../e2e/node-process.ts'
+import type { NodeProcess } from '../e2e/node-process.ts'
 import { runCli } from '../helpers/run-cli.ts'
-import { BRAND, questionCorpusText } from './question-corpus.ts'
+import { BRAND, type CorpusNode, startCorpusNode } from './question-corpus.ts'
 
 describe('question endpoints against a real node', () => {
-  let dir: string
+  let corpus: CorpusNode
   let node: NodeProcess
   let base: string
   let key: string
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pdns-questions-'))
-    const data = join(dir, 'data')
-    const cof = join(dir, 'corpus.cof')
-    writeFileSync(cof, questionCorpusText(Math.floor(Date.now() / 1000)))
-    const imp = await runCli(['import', '--data', data, '--quiet', cof])
-    assert.equal(imp.code, 0, imp.stderr)
-    const created = await runCli(['apikey', 'create', 'alice', '--data', data])
-    assert.equal(created.code, 0, created.stderr)
-    key = created.stdout.trim().split('\n').at(-1)!
-    // a mesh that listens without peers: mesh=1 and --mesh answer from this node alone
-    const config = writeConfig(
-      dir,
-      ['[mesh]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', 'peers = []', 'allow = []'].join('\n'),
-    )
-    node = await startNode(data, ['--config', config, '--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'])
-    const started = node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }
-    base = started.api.api
+    corpus = await startCorpusNode('questions')
+    ;({ node, base, key } = corpus)
   })
 
   after(async () => {
-    await node?.stop()
-    rmSync(dir, { recursive: true, force: true })
+    await corpus?.stop()
   })
 
   const cli = async (args: string[]): Promise<unknown> => {
