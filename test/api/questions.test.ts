@@ -119,6 +119,25 @@ describe('question endpoints against a real node', () => {
     assert.equal((await get('/api/v1/cname-audit/examplebank.com', { 'X-API-Key': 'pdm_wrong' })).status, 403)
   })
 
+  test("the web page's files need no key, and no other path does", async () => {
+    const page = await get('/', {})
+    assert.equal(page.status, 200)
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self' 'sha256-/)
+    assert.match(await page.text(), /<script type="module" src="\/web\/app.js">/)
+    const chart = await get('/vendor/chart.js/chart.js', {})
+    assert.equal(chart.status, 200)
+    assert.match(chart.headers.get('content-type') ?? '', /javascript/)
+    for (const path of [
+      '/web/../package.json',
+      '/web/..%2F..%2Fpackage.json',
+      '/web/nope.js',
+      '/vendor/chart.js/chart.cjs',
+    ]) {
+      const r = await get(path, {})
+      assert.ok(r.status === 401 || r.status === 404, `${path}: ${r.status}`)
+    }
+  })
+
   test('/openapi.json lists the seven questions with their parameters', async () => {
     const doc = (await http('/openapi.json')) as {
       paths: Record<string, { get: { parameters: { name: string }[] } }>
