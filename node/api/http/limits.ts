@@ -51,3 +51,6 @@ export const API_STOP_GRACE_MS = 2_000
 
 /** Most connections open at once on the API listener; more are refused by the kernel's backlog and Node. */
 export const MAX_API_CONNECTIONS = 1_024
+
+/** Longest a `mesh=1` query waits for each peer, seconds (`mesh_timeout`); a larger value is answered 400. */
+export const MAX_MESH_TIMEOUT_S = 600

@@ -24,19 +24,18 @@ import {
 } from '../../query/parse.ts'
 import { DEFAULT_LIMIT, type RdataQuery, type RrsetQuery } from '../../query/types.ts'
 import { MAX_CONTROL_PAGE_RECORDS } from '../limits.ts'
-import type { MeshControl } from '../types.ts'
 import type { RouteContext } from './context.ts'
 import { badQuery } from './errors.ts'
+import { meshOf as mesh, meshTimeoutOf as meshTimeout } from './mesh-backend.ts'
 import { splitTarget } from './path.ts'
 import { count, fenceOf, flag, NATIVE_FENCE } from './query-params.ts'
+import { QUESTION_ROUTES } from './questions.ts'
 
 export const NATIVE_PREFIX = '/api/v1/'
 /** Most records of one native page (the engine computes a page in one go; page on with the cursor). */
 export const MAX_NATIVE_PAGE_RECORDS = MAX_CONTROL_PAGE_RECORDS
-/** Longest a mesh=1 query waits for each peer, s. */
-const MAX_MESH_TIMEOUT_S = 600
 
-type Handler = (
+export type Handler = (
   ctx: RouteContext,
   req: FastifyRequest,
   reply: FastifyReply,
@@ -48,18 +47,9 @@ export interface NativeRoute {
   path: string
   value: boolean
   summary: string
+  /** query parameters it takes, for /openapi.json (absent: the lookups' set) */
+  params?: readonly string[]
   handler: Handler
-}
-
-function mesh(ctx: RouteContext): MeshControl {
-  if (ctx.c.mesh === null)
-    throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
-  return ctx.c.mesh
-}
-
-function meshTimeout(q: URLSearchParams): { timeoutMs?: number } {
-  const s = count(q, 'mesh_timeout', MAX_MESH_TIMEOUT_S, 0)
-  return s === 0 ? {} : { timeoutMs: s * 1000 }
 }
 
 function common(ctx: RouteContext, req: FastifyRequest, q: URLSearchParams) {
@@ -117,10 +107,7 @@ const records =
     return reply.type('application/x-ndjson').send(body)
   }
 
-/**
- * The route table. The seven questions of issue 13 (look-alikes, CNAME audit, NS and IP history…)
- * get their endpoints here, one entry each, once their engine functions land in node/.
- */
+/** The route table: the lookups here, the seven questions (questions.ts) after them. */
 export const NATIVE_ROUTES: readonly NativeRoute[] = [
   {
     path: 'rrset',
@@ -177,7 +164,7 @@ export const NATIVE_ROUTES: readonly NativeRoute[] = [
     summary: 'mesh peers (as peers --format json)',
     handler: async (ctx) => mesh(ctx).status(),
   },
-  // ---- questions (issue 13): add the seven questions' endpoints above this line ----
+  ...QUESTION_ROUTES,
 ]
 
 export function registerNative(app: FastifyInstance, ctx: RouteContext): void {

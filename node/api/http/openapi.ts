@@ -41,7 +41,11 @@ const NATIVE_QUERY = [
   'raw',
   'mesh',
   'mesh_timeout',
-].map((n) => param(n, 'query', 'as the CLI option of the same name (docs/API.md)'))
+]
+
+function nativeParams(names: readonly string[]) {
+  return names.map((n) => param(n, 'query', 'as the CLI option of the same name (docs/API.md)'))
+}
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, unknown> = {}
@@ -81,7 +85,10 @@ export function openApiDocument(): Record<string, unknown> {
     paths[`${NATIVE_PREFIX}${r.path}${r.value ? '/{value}' : ''}`] = {
       get: {
         summary: r.summary,
-        parameters: [...(r.value ? [param('value', 'path', 'what to look up')] : []), ...NATIVE_QUERY],
+        parameters: [
+          ...(r.value ? [param('value', 'path', 'what to look up')] : []),
+          ...nativeParams(r.params ?? NATIVE_QUERY),
+        ],
         responses: {
           '200': { description: 'JSON or NDJSON, as the CLI prints with --format json' },
           ...ERRORS,

@@ -51,3 +51,14 @@ export function flag(q: URLSearchParams, name: string, absent: boolean): boolean
   if (/^(f|false|0|n|no)$/i.test(v)) return false
   throw badQuery(`${name}: expected true or false, got ${JSON.stringify(v.slice(0, 40))}`)
 }
+
+/** One time parameter (absolute, or negative seconds relative to now), or undefined when absent. */
+export function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name)
+  if (v === null) return undefined
+  try {
+    return parseTime(v, Math.floor(Date.now() / 1000))
+  } catch (err) {
+    throw badQuery(`${name}: ${(err as Error).message}`)
+  }
+}

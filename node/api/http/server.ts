@@ -1,8 +1,9 @@
 /**
  * The node's HTTP API (fastify): DNSDB API v2 (dnsdb.ts), CIRCL passive DNS (circl.ts), native JSON
- * (native.ts), /openapi.json and /metrics, on `api.listen` (HTTPS with tls_cert/tls_key); /metrics
- * also, without a key, on `api.metrics_listen`. Every route on the API listener needs a key (auth.ts,
- * run before any route reads anything). start() listens on both or on neither; stop() closes both.
+ * (native.ts, questions.ts), /openapi.json, /metrics and the web page (web-page.ts), on `api.listen`
+ * (HTTPS with tls_cert/tls_key); /metrics also, without a key, on `api.metrics_listen`. Every route
+ * on the API listener but the web page's static files needs a key (auth.ts, run before any route
+ * reads anything). start() listens on both or on neither; stop() closes both.
  */
 import { readFile } from 'node:fs/promises'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -24,6 +25,7 @@ import { ApiMetrics } from './metrics.ts'
 import { registerNative } from './native.ts'
 import { openApiDocument } from './openapi.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { isPublicRoute, registerWebPage } from './web-page.ts'
 
 export interface HostPort {
   host: string
@@ -170,6 +172,8 @@ export class HttpApi {
       this.#state.set(req, { key: null, route: 'unknown', started: performance.now(), signal })
       if (Buffer.byteLength(req.raw.url ?? '') > MAX_URL_BYTES)
         throw badQuery(`the URL is over ${MAX_URL_BYTES} bytes`, 414)
+      // the web page's static files: the page is what asks for the key
+      if (isPublicRoute(req.routeOptions.config)) return
       const key = await authenticate(
         req,
         this.#c.keys,
@@ -209,6 +213,7 @@ export class HttpApi {
     registerDnsdb(app, ctx)
     registerCircl(app, ctx)
     registerNative(app, ctx)
+    registerWebPage(app, ctx)
     app.get('/openapi.json', async (req) => {
       ctx.label(req, 'openapi')
       return openApiDocument()

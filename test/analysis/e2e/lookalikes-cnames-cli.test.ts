@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { runCli } from '../../helpers/run-cli.ts'
+import { brandCorpus } from '../brand-corpus.ts'
 
-const DAY = 86_400
 let dir: string
 let data: string
 let now: number
@@ -19,42 +19,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pdns-q67-'))
   data = join(dir, 'data')
   now = Math.floor(Date.now() / 1000)
-  const rec = (
-    rrname: string,
-    rrtype: string,
-    rdata: string | null,
-    daysFirst: number,
-    daysLast: number,
-    sensor = 'east',
-  ) =>
-    JSON.stringify({
-      rrname,
-      rrtype,
-      ...(rdata === null ? { negative: 'nxdomain' } : { rdata }),
-      time_first: now - daysFirst * DAY,
-      time_last: now - daysLast * DAY,
-      count: 1,
-      sensor_id: sensor,
-    })
-  const lines = [
-    // the brand and its look-alikes, months apart
-    rec('examplebank.com', 'A', '198.51.100.10', 180, 0),
-    rec('examp1ebank.com', 'A', '203.0.113.5', 20, 2),
-    rec('mail.examplebank-login.net', 'MX', '10 mx.bad.example', 60, 45, 'west'),
-    rec('examplebnak.com', 'NS', 'ns1.parked.example', 120, 90),
-    rec('examplebank.co', 'A', '203.0.113.6', 10, 1),
-    // unrelated names
-    rec('www.wikipedia.org', 'A', '198.51.100.20', 100, 0),
-    rec('bank.example.net', 'A', '198.51.100.21', 100, 0),
-    // CNAMEs of the brand's zone
-    rec('www.examplebank.com', 'CNAME', 'd123.cloudfront.net', 150, 0),
-    rec('d123.cloudfront.net', 'A', '198.51.100.30', 150, 0),
-    rec('static.examplebank.com', 'CNAME', 'examplebank-static.s3.amazonaws.com', 160, 1),
-    rec('examplebank-static.s3.amazonaws.com', 'A', '198.51.100.31', 160, 70),
-    rec('examplebank-static.s3.amazonaws.com', 'A', null, 60, 3),
-    rec('shop.examplebank.com', 'CNAME', 'examplebank.myshopify.com', 200, 2),
-    rec('examplebank.myshopify.com', 'A', '198.51.100.32', 200, 100),
-  ]
+  const lines = brandCorpus(now).map((l) => JSON.stringify(l))
   const cof = join(dir, 'history.cof')
   await writeFile(cof, `${lines.join('\n')}\n`)
   const r = await runCli(['import', '--data', data, cof])
