@@ -16,6 +16,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -80,6 +81,8 @@ test('the packed tarball installs globally with the system npm and runs without 
   assert.equal(existsSync(join(tree, 'npm-shrinkwrap.json')), false, 'postpack removes the shrinkwrap')
 
   const prefix = join(work, 'prefix')
+  // npm 11 lstat()s the prefix of a global install before it makes it: it must exist
+  mkdirSync(prefix, { recursive: true })
   const install = run(
     'npm',
     ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)],
