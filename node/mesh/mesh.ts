@@ -450,17 +450,22 @@ export class Mesh {
     if ((again || s.again) && !this.#stopping) this.#schedule(id, 0)
   }
 
+  /** An inbound stream of a peer, or null when it opens too many (a flood: cut off and banned). */
+  #admit(id: string, stream: Stream): PeerState | null {
+    const p = this.#peer(id)
+    if (p.openedStream()) return p
+    this.#violation(
+      id,
+      new WireError('flood', `more than ${FLOOD_MAX_STREAMS} streams in ${FLOOD_WINDOW_MS} ms`),
+    )
+    stream.abort(new Error('flood'))
+    return null
+  }
+
   async #onSyncStream(stream: Stream, conn: Connection): Promise<void> {
     const id = conn.remotePeer.toString()
-    const p = this.#peer(id)
-    if (!p.openedStream()) {
-      this.#violation(
-        id,
-        new WireError('flood', `more than ${FLOOD_MAX_STREAMS} streams in ${FLOOD_WINDOW_MS} ms`),
-      )
-      stream.abort(new Error('flood'))
-      return
-    }
+    const p = this.#admit(id, stream)
+    if (p === null) return
     try {
       const out = await respondSync(this.#syncComponents(p), stream, p.have, {
         signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
@@ -485,15 +490,8 @@ export class Mesh {
 
   async #onQueryStream(stream: Stream, conn: Connection): Promise<void> {
     const id = conn.remotePeer.toString()
-    const p = this.#peer(id)
-    if (!p.openedStream()) {
-      this.#violation(
-        id,
-        new WireError('flood', `more than ${FLOOD_MAX_STREAMS} streams in ${FLOOD_WINDOW_MS} ms`),
-      )
-      stream.abort(new Error('flood'))
-      return
-    }
+    const p = this.#admit(id, stream)
+    if (p === null) return
     try {
       await answerQuery(this.#c.backend, stream, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) })
     } catch (err) {

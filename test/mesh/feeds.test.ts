@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { storeDigest } from '../../node/mesh/digest.ts'
-import { Feeds } from '../../node/mesh/feeds.ts'
-import { LocalFeed } from '../../node/mesh/local-feed.ts'
-import { Store } from '../../node/store/store.ts'
 import { decodeEntry, encodeEntry, type SignedEntry, WireError } from '../../protocol/index.ts'
-import { prng } from '../helpers/prng.ts'
-import { randomRec, tempDir } from '../store/helpers.ts'
+import { observe, stopNode, type TestNode, testNode } from './helpers.ts'
 
-async function node(name: string) {
-  const t = tempDir(`mesh-${name}`)
-  const store = await Store.open(t.dir, { create: true })
-  const key = await generateKeyPair('Ed25519')
-  const peerId = peerIdFromPrivateKey(key).toString()
-  const feeds = new Feeds({ store })
-  const local = new LocalFeed({ store, feeds, privateKey: key }, peerId)
-  return { t, store, key, peerId, feeds, local }
-}
-
-type N = Awaited<ReturnType<typeof node>>
+type N = TestNode
 
 /** Every entry `from` holds that `to` lacks, oldest first, accepted by `to`. */
 function copyAll(from: N, to: N): number {
@@ -34,33 +18,18 @@ function copyAll(from: N, to: N): number {
   return n
 }
 
-function feedRecords(n: N, count: number, seed: number, label?: string) {
-  const rand = prng(seed)
-  const origin = n.store.originId(label ?? n.peerId)
-  const updates = []
-  for (let i = 0; i < count; i++) {
-    const rec = randomRec(rand, { origin, maxText: 200 })
-    updates.push({
-      id: rec.id,
-      value: { first: 1000 + i, last: 2000 + i, count: 1 + (i % 7) },
-      mode: 'add' as const,
-    })
-  }
-  n.store.apply(updates)
-}
+/** `count` seeded records observed by the node (its own origin or a dnstap label of it). */
+const feedRecords = (n: N, count: number, seed: number, label?: string) => observe(n, count, seed, label)
 
 describe('feeds', () => {
   const open: N[] = []
   after(async () => {
-    for (const n of open) {
-      await n.store.close()
-      n.t.cleanup()
-    }
+    for (const n of open) await stopNode(n)
   })
 
   it('a peer that accepts every entry holds the same records and prints the same digest', async () => {
-    const a = await node('a')
-    const b = await node('b')
+    const a = await testNode('a', { attach: false })
+    const b = await testNode('b', { attach: false })
     open.push(a, b)
     a.local.attach()
     b.local.attach()
@@ -89,16 +58,11 @@ describe('feeds', () => {
   })
 
   it('updates of sealed records wait for the update interval and go once, with their latest value', async () => {
-    const t = tempDir('mesh-deferred')
-    const store = await Store.open(t.dir, { create: true })
-    const key = await generateKeyPair('Ed25519')
-    const peerId = peerIdFromPrivateKey(key).toString()
-    const feeds = new Feeds({ store })
-    const local = new LocalFeed({ store, feeds, privateKey: key }, peerId, { updateIntervalMs: 3_600_000 })
-    const peer = await node('deferred-peer')
-    open.push({ t, store, key, peerId, feeds, local } as N, peer)
-    local.attach()
-    const n = { t, store, key, peerId, feeds, local } as N
+    const n = await testNode('deferred', { attach: false, updateIntervalMs: 3_600_000 })
+    const peer = await testNode('deferred-peer', { attach: false })
+    open.push(n, peer)
+    n.local.attach()
+    const { store, feeds, peerId, local } = n
     feedRecords(n, 1000, 9)
     const afterInsert = feeds.head(peerId)!.seq
     // the same records seen at three more flushes: marked, not sealed
@@ -115,8 +79,8 @@ describe('feeds', () => {
   })
 
   it('records written before the feed existed are sealed when it attaches', async () => {
-    const a = await node('backfill')
-    const b = await node('backfill-peer')
+    const a = await testNode('backfill', { attach: false })
+    const b = await testNode('backfill-peer', { attach: false })
     open.push(a, b)
     feedRecords(a, 2500, 4)
     const held = (await storeDigest(a.store)).records
@@ -128,9 +92,9 @@ describe('feeds', () => {
   })
 
   it('refuses altered, forged and forked entries, and holds back one that skips ahead', async () => {
-    const a = await node('honest')
-    const b = await node('receiver')
-    const m = await node('mallory')
+    const a = await testNode('honest', { attach: false })
+    const b = await testNode('receiver', { attach: false })
+    const m = await testNode('mallory', { attach: false })
     open.push(a, b, m)
     a.local.attach()
     m.local.attach()

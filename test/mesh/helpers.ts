@@ -21,14 +21,23 @@ export interface TestNode {
   cleanup: () => void
 }
 
-export async function testNode(name: string): Promise<TestNode> {
+/**
+ * `attach: false` leaves the feed detached (records written before it existed);
+ * `updateIntervalMs` defers updates as a node does (default: every change sealed at once).
+ */
+export async function testNode(
+  name: string,
+  opts: { attach?: boolean; updateIntervalMs?: number } = {},
+): Promise<TestNode> {
   const t = tempDir(`mesh-${name}`)
   const store = await Store.open(t.dir, { create: true })
   const key = await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(key).toString()
   const feeds = new Feeds({ store })
-  const local = new LocalFeed({ store, feeds, privateKey: key }, peerId)
-  local.attach()
+  const local = new LocalFeed({ store, feeds, privateKey: key }, peerId, {
+    updateIntervalMs: opts.updateIntervalMs ?? null,
+  })
+  if (opts.attach !== false) local.attach()
   return { name, dir: t.dir, store, key, peerId, feeds, local, mesh: null, cleanup: t.cleanup }
 }
 

@@ -38,7 +38,7 @@ import { normalizeName, parseRdataTarget, parseType } from '../../query/parse.ts
 import { DEFAULT_LIMIT, type NewNamesQuery, type QueryBackend } from '../../query/types.ts'
 import type { RouteContext } from './context.ts'
 import { badQuery } from './errors.ts'
-import { meshOf, meshTimeoutOf, NodeMeshBackend } from './mesh-backend.ts'
+import { meshOf, meshTimeoutOf, nodeMeshBackend } from './mesh-backend.ts'
 import type { NativeRoute } from './native.ts'
 import { splitTarget } from './path.ts'
 import { count, fenceOf, flag, NATIVE_FENCE, timeParam } from './query-params.ts'
@@ -90,7 +90,7 @@ async function answer(
     return reply.type('application/json').send(JSON.stringify(await fn(ctx.c.backend, signal, false)))
   }
   const t = meshTimeoutOf(q)
-  const backend = new NodeMeshBackend(ctx.c.backend, meshOf(ctx), t.timeoutMs)
+  const backend = nodeMeshBackend(ctx.c.backend, meshOf(ctx), t.timeoutMs)
   const body = JSON.stringify(await fn(backend, signal, true))
   reply.header('x-pdns-mesh-peers', JSON.stringify([...backend.peers.values()]))
   return reply.type('application/json').send(body)

@@ -3,9 +3,11 @@
  * directory, the vantage, time fences, --mesh, --asn-table and --format; every value is checked before
  * anything is read, so bad input exits 2 with one message.
  */
+
 import { AsnTable } from '../../analysis/asn-table.ts'
 import type { AnalysisComponents } from '../../analysis/collect-pages.ts'
 import { PdnsError } from '../../errors.ts'
+import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
 import type { QueryBackend, TimeFence } from '../../query/types.ts'
@@ -149,7 +151,7 @@ export async function withHistoryBackend<T>(
         })
   try {
     const out = await fn(backend)
-    if (backend instanceof MeshBackend) {
+    if (backend instanceof MeshQueryBackend) {
       for (const p of backend.peers.values()) {
         process.stderr.write(
           `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,

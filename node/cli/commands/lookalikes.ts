@@ -7,6 +7,7 @@ import {
 import { checkLookalikesArgs, type LookalikesArgs, lookalikes } from '../../analysis/lookalikes/lookalikes.ts'
 import { builtinLists, readWordList } from '../../analysis/lookalikes/permutations.ts'
 import { PdnsError } from '../../errors.ts'
+import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
 import type { QueryBackend } from '../../query/types.ts'
@@ -180,7 +181,7 @@ export async function withQuestionBackend(
     for (const l of lines) writer.write(l)
     await writer.end()
     throwOnOutputError(writer)
-    if (backend instanceof MeshBackend) {
+    if (backend instanceof MeshQueryBackend) {
       for (const p of backend.peers.values()) {
         process.stderr.write(
           `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,
