@@ -15,17 +15,8 @@ import {
 /** A peer id as the store labels a node's origin (base58btc of an ed25519 identity multihash). */
 export const PEER_ID = '12D3KooWGzBh3qK7WPx5uU1dJ6Zq3v8fXnEw1c2Lr9sTtYbHaM4N'
 
-export interface WireRecord {
-  origin: string
-  kind: 0 | 1 | 2
-  rrtype: number
-  rrname: string
-  bailiwick: string | null
-  rdata: string
-  first: number
-  last: number
-  count: number
-}
+/** A record as the simulation makes it: the block's record, with its whole origin label. */
+export type WireRecord = Omit<BlockRecord, 'label'> & { origin: string }
 
 function blockRecord(r: WireRecord): BlockRecord {
   const label =
