@@ -50,10 +50,19 @@ const systemPath = (process.env.PATH ?? '/usr/bin:/bin')
   .filter((p) => !p.includes('node_modules'))
   .join(delimiter)
 
+/**
+ * The environment of an operator's shell: without the `npm_*` variables that `npm test` hands its
+ * children (`npm_config_strict_allow_scripts` among them, which turns install scripts into errors
+ * that an operator's own `npm install -g` does not see).
+ */
+const shellEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')),
+)
+
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
-    env: { ...process.env, PATH: systemPath, ...opts.env },
+    env: { ...shellEnv, PATH: systemPath, ...opts.env },
     encoding: 'utf8',
     timeout: STEP_TIMEOUT_MS,
     maxBuffer: 64 * 1024 * 1024,
@@ -81,8 +90,10 @@ test('the packed tarball installs globally with the system npm and runs without 
   assert.equal(existsSync(join(tree, 'npm-shrinkwrap.json')), false, 'postpack removes the shrinkwrap')
 
   const prefix = join(work, 'prefix')
-  // npm 11 lstat()s the prefix of a global install before it makes it: it must exist
-  mkdirSync(prefix, { recursive: true })
+  // npm 11's allowScripts preflight reads the global tree (<prefix>/lib/node_modules) before the
+  // install makes it: on a fresh prefix it must exist
+  mkdirSync(join(prefix, 'lib', 'node_modules'), { recursive: true })
+  mkdirSync(join(prefix, 'bin'), { recursive: true })
   const install = run(
     'npm',
     ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)],
