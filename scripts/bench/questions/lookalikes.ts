@@ -135,7 +135,7 @@ function prng(seed: number): () => number {
   }
 }
 
-const SUFFIXES = [
+export const SUFFIXES = [
   'com',
   'net',
   'org',

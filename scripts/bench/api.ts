@@ -1,0 +1,244 @@
+/**
+ * HTTP API benchmark (numbers, never assertions): a real node (`pdns-mesh start` in a child process,
+ * API on 127.0.0.1:0 with a key of its own) over the question store (scripts/bench/questions/
+ * synth.ts; 10 M records, built or reused as bench:questions does), loaded with autocannon at 1, 16
+ * and 64 connections on two DNSDB v2 queries:
+ *
+ *   exact   /dnsdb/v2/lookup/rrset/name/{name}   names of load-balanced pools (8–12 A records)
+ *   /24     /dnsdb/v2/lookup/rdata/ip/{a.b.c.0},24   /24s of the synthetic address space (~10 records)
+ *
+ * Beside each, in the same run (before the node starts: one process holds the store), the CLI's
+ * engine in process (LocalBackend, the path of `pdns-mesh query`) answering the same queries with as
+ * many callers in flight, so both sides queue alike. The HTTP overhead is the difference of the p99s
+ * at 16 clients for the exact (~10-record) answer. autocannon runs in this process, the node in its
+ * own: on a 2-core machine each has a core.
+ *
+ *   node scripts/bench/api.ts [--records 10000000] [--quick] [--store DIR] [--duration S]
+ */
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { LocalBackend } from '../../node/query/local.ts'
+import { parseRdataTarget } from '../../node/query/parse.ts'
+import type { Page } from '../../node/query/types.ts'
+import { startNode } from '../../test/e2e/node-process.ts'
+import { runCli } from '../../test/helpers/run-cli.ts'
+import { count } from './count.ts'
+import { buildStore, pct, sampleDomains } from './questions/build.ts'
+import { planOf } from './questions/synth.ts'
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '10000000' },
+    quick: { type: 'boolean', default: false },
+    store: { type: 'string' },
+    duration: { type: 'string' },
+    out: { type: 'string', default: resolve(import.meta.dirname, '../../bench-out') },
+  },
+})
+
+const QUICK = values.quick
+const RECORDS = QUICK ? 200_000 : count(values.records, 'records')
+const DURATION = values.duration === undefined ? (QUICK ? 3 : 10) : count(values.duration, 'duration')
+const DIR = resolve(values.store ?? join(values.out, `questions-${RECORDS}`))
+const CONCURRENCY = [1, 16, 64]
+/** engine calls per kind and concurrency */
+const LOCAL_CALLS = QUICK ? 3000 : 20_000
+/** the page size the DNSDB route asks the engine for */
+const PAGE = 1000
+const log = (s: string) => process.stderr.write(`${s}\n`)
+const now = () => performance.now()
+
+// autocannon ships no types: the little of it used here
+interface AutocannonResult {
+  requests: { average: number; total: number }
+  non2xx: number
+  errors: number
+  duration: number
+}
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void
+}
+type Autocannon = (
+  opts: Record<string, unknown>,
+  cb: (err: Error | null, r: AutocannonResult) => void,
+) => AutocannonInstance
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+interface Cell {
+  kind: string
+  clients: number
+  rps: number
+  p50: number
+  p99: number
+  /** failed requests (non-2xx, errors) */
+  bad: number
+}
+
+// ---------------------------------------------------------------- the queries
+
+const started = now()
+const built = await buildStore(DIR, RECORDS)
+const plans = sampleDomains(built.domains, QUICK ? 2000 : 20_000, 0xa91).map((d) => planOf(d, RECORDS))
+const pools = plans
+  .flatMap((p) => p.hosts)
+  .filter((h) => h.kind === 'pool')
+  .slice(0, 200)
+  .map((h) => h.name)
+const blocks = [...new Set(plans.map((p) => `${p.apex.slice(0, p.apex.lastIndexOf('.'))}.0`))].slice(0, 200)
+interface Kind {
+  kind: string
+  paths: string[]
+  local: (be: LocalBackend, i: number) => Promise<Page>
+}
+const kinds: Kind[] = [
+  {
+    kind: 'exact rrset',
+    paths: pools.map((n) => `/dnsdb/v2/lookup/rrset/name/${n}`),
+    local: (be, i) => be.rrset({ name: { kind: 'exact', name: pools[i % pools.length]! }, limit: PAGE }),
+  },
+  {
+    kind: '/24 rdata',
+    paths: blocks.map((b) => `/dnsdb/v2/lookup/rdata/ip/${b},24`),
+    local: (be, i) => be.rdata({ target: parseRdataTarget(`${blocks[i % blocks.length]!}/24`), limit: PAGE }),
+  },
+]
+log(`${pools.length} pool names, ${blocks.length} /24s`)
+
+// ---------------------------------------------------------------- (a) the engine in process
+
+const local = new Map<string, Cell>()
+const answerSize = new Map<string, number>()
+{
+  log('engine in process (LocalBackend) …')
+  const be = await LocalBackend.open(DIR)
+  try {
+    for (const k of kinds) {
+      let records = 0
+      for (let i = 0; i < k.paths.length; i++) records += (await k.local(be, i)).records.length
+      answerSize.set(k.kind, records / k.paths.length)
+      for (const c of CONCURRENCY) {
+        const ms: number[] = []
+        let next = 0
+        const t = now()
+        await Promise.all(
+          Array.from({ length: c }, async () => {
+            while (next < LOCAL_CALLS) {
+              const i = next++
+              const t0 = now()
+              await k.local(be, i)
+              ms.push(now() - t0)
+            }
+          }),
+        )
+        const s = (now() - t) / 1000
+        local.set(`${k.kind}/${c}`, { kind: k.kind, clients: c, rps: LOCAL_CALLS / s, ...pct(ms), bad: 0 })
+      }
+    }
+  } finally {
+    await be.close()
+  }
+}
+
+// ---------------------------------------------------------------- (b) a real node over HTTP
+
+const keyName = `bench-${process.pid}`
+const created = await runCli(['apikey', 'create', keyName, '--rate', '1000000/min', '--data', DIR])
+if (created.code !== 0) throw new Error(`apikey create: ${created.stderr}`)
+const key = created.stdout.trim().split('\n').at(-1)!
+log('starting the node …')
+const nodeStart = now()
+const node = await startNode(DIR, ['--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'], {
+  readyTimeoutMs: 300_000,
+})
+const startSeconds = (now() - nodeStart) / 1000
+const base = (node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }).api.api
+const http = new Map<string, Cell>()
+const httpAnswer = new Map<string, number>()
+try {
+  for (const k of kinds) {
+    let objs = 0
+    for (const p of k.paths) {
+      const r = await fetch(`${base}${p}`, { headers: { 'X-API-Key': key } })
+      objs += (await r.text()).split('\n').filter((l) => l.startsWith('{"obj"')).length
+    }
+    httpAnswer.set(k.kind, objs / k.paths.length)
+    for (const c of CONCURRENCY) {
+      for (const warm of [true, false]) {
+        let next = 0
+        const ms: number[] = []
+        const r = await new Promise<AutocannonResult>((done, fail) => {
+          const inst = autocannon(
+            {
+              url: base,
+              connections: c,
+              duration: warm ? 1 : DURATION,
+              headers: { 'x-api-key': key },
+              requests: [
+                {
+                  method: 'GET',
+                  setupRequest: (req: object) => ({ ...req, path: k.paths[next++ % k.paths.length] }),
+                },
+              ],
+            },
+            (err, res) => (err === null ? done(res) : fail(err)),
+          )
+          inst.on('response', (_c, _s, _b, t) => {
+            ms.push(t)
+          })
+        })
+        if (warm) continue
+        http.set(`${k.kind}/${c}`, {
+          kind: k.kind,
+          clients: c,
+          rps: r.requests.total / r.duration,
+          ...pct(ms),
+          bad: r.non2xx + r.errors,
+        })
+        log(`  ${k.kind}, ${c} clients: ${(r.requests.total / r.duration).toFixed(0)} req/s`)
+      }
+    }
+  }
+} finally {
+  await node.stop()
+  await runCli(['apikey', 'revoke', keyName, '--data', DIR])
+}
+const total = (now() - started) / 1000
+
+// ---------------------------------------------------------------- report
+
+const out = (s = '') => process.stdout.write(`${s}\n`)
+const f = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
+out()
+out(
+  `API benchmark${QUICK ? ' (--quick)' : ''}: Node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}, ${total.toFixed(0)} s in all`,
+)
+out(
+  `store: ${(built.written / 1e6).toFixed(2)} M records (${DIR}); node ready in ${startSeconds.toFixed(1)} s; autocannon ${DURATION} s per cell after 1 s of warm-up; engine ${LOCAL_CALLS} calls per cell`,
+)
+out(
+  `answers: exact ${f(answerSize.get('exact rrset')!)} records (HTTP ${f(httpAnswer.get('exact rrset')!)} objs), /24 ${f(answerSize.get('/24 rdata')!)} records (HTTP ${f(httpAnswer.get('/24 rdata')!)} objs)`,
+)
+out()
+out(
+  `${'query'.padEnd(13)}${'clients'.padStart(8)}${'HTTP req/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'engine calls/s'.padStart(16)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'Δp99 ms'.padStart(10)}${'failed'.padStart(8)}`,
+)
+for (const k of kinds) {
+  for (const c of CONCURRENCY) {
+    const h = http.get(`${k.kind}/${c}`)!
+    const l = local.get(`${k.kind}/${c}`)!
+    out(
+      `${k.kind.padEnd(13)}${String(c).padStart(8)}${h.rps.toFixed(0).padStart(12)}${f(h.p50).padStart(9)}${f(h.p99).padStart(9)}${l.rps.toFixed(0).padStart(16)}${f(l.p50).padStart(9)}${f(l.p99).padStart(9)}${f(h.p99 - l.p99).padStart(10)}${String(h.bad).padStart(8)}`,
+    )
+  }
+}
+const h16 = http.get('exact rrset/16')!
+const l16 = local.get('exact rrset/16')!
+out()
+out(
+  `HTTP overhead at p99, exact name (~${f(answerSize.get('exact rrset')!)} records), 16 clients: ${f(h16.p99 - l16.p99)} ms (HTTP ${f(h16.p99)} ms − engine ${f(l16.p99)} ms with 16 callers in flight); target ≤ 1 ms`,
+)
+out(
+  `per request at 16 clients: HTTP ${f(1000 / h16.rps)} ms of node time (1/throughput), engine ${f(1000 / l16.rps)} ms: ${f(1000 / h16.rps - 1000 / l16.rps)} ms added by HTTP, auth, SAF encoding`,
+)
