@@ -73,7 +73,8 @@ export class PdnsNode {
 
   /**
    * Re-reads the configuration and applies what can change live (LIVE_KEYS: the mesh allowlist and
-   * peers, the update interval, the log level). All or nothing: a key that needs a restart, or a
+   * peers, the update interval, the log level, the API's default rate and result clamp; API keys
+   * and their own rates are re-read from their file whenever it changes). All or nothing: a key that needs a restart, or a
    * configuration that does not load, leaves the running one in place (ERR_CONFIG).
    */
   async reload(): Promise<ReloadResult> {
@@ -89,6 +90,9 @@ export class PdnsNode {
       mesh = r.mesh.setMembers({ allow: next.mesh.allow, peers: next.mesh.peers })
     }
     if (applied.includes('mesh.update_interval')) r.localFeed.setUpdateInterval(next.mesh.updateIntervalMs)
+    if (applied.includes('api.rate') || applied.includes('api.max_limit')) {
+      r.api?.setLimits({ ratePerMin: next.api.ratePerMin, maxLimit: next.api.maxLimit })
+    }
     this.#config = next
     this.#log.info(
       { applied, mesh },

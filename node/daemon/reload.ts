@@ -7,7 +7,14 @@ import type { NodeConfig } from '../config/index.ts'
 import { PdnsError } from '../errors.ts'
 
 /** Config keys (as the file spells them) that a running node applies without a restart. */
-export const LIVE_KEYS = new Set(['log.level', 'mesh.allow', 'mesh.peers', 'mesh.update_interval'])
+export const LIVE_KEYS = new Set([
+  'log.level',
+  'mesh.allow',
+  'mesh.peers',
+  'mesh.update_interval',
+  'api.rate',
+  'api.max_limit',
+])
 
 /** NodeConfig fields whose config key is not their snake_case spelling. */
 const KEY_OF: Record<string, string> = {
@@ -20,6 +27,10 @@ const KEY_OF: Record<string, string> = {
   'store.flushIntervalMs': 'store.flush_interval',
   'store.windowMaxBytes': 'store.window_mb',
   'mesh.updateIntervalMs': 'mesh.update_interval',
+  'api.ratePerMin': 'api.rate',
+  'api.tlsCert': 'api.tls_cert',
+  'api.tlsKey': 'api.tls_key',
+  'api.metricsListen': 'api.metrics_listen',
 }
 
 function keyOf(path: string): string {

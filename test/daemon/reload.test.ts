@@ -21,6 +21,14 @@ test('live keys are applied; a key that needs a restart refuses the whole reload
     mesh: { ...a.mesh, allow: [PEER], updateIntervalMs: 1000 },
   }
   assert.deepEqual(planReload(a, live), ['log.level', 'mesh.allow', 'mesh.update_interval'])
+  const api = { ...live, api: { ...a.api, ratePerMin: 60, maxLimit: 10 } }
+  assert.deepEqual(planReload(a, api), [
+    'api.max_limit',
+    'api.rate',
+    'log.level',
+    'mesh.allow',
+    'mesh.update_interval',
+  ])
   const restart = { ...live, store: { ...a.store, windowMaxBytes: 1 } }
   assert.throws(
     () => planReload(a, restart),

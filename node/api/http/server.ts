@@ -122,6 +122,15 @@ export class HttpApi {
     for (const a of apps) a.server.closeAllConnections()
   }
 
+  /**
+   * New default rate and result clamp for keys that set none (`pdns-mesh reload`); the route
+   * context reads them at each request, and keys' own limits come from the key file, re-read live.
+   */
+  setLimits(limits: { ratePerMin: number; maxLimit: number }): void {
+    this.#o.ratePerMin = limits.ratePerMin
+    this.#o.maxLimit = limits.maxLimit
+  }
+
   async #sendMetrics(reply: FastifyReply): Promise<unknown> {
     return reply.type(this.#metrics.contentType).send(await this.#metrics.text())
   }

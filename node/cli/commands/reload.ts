@@ -8,8 +8,9 @@ const HELP = `Usage: pdns-mesh reload [--data DIR]
 
 Asks the node running on the data directory to read its configuration again (the file and flags
 it was started with; SIGHUP does the same) and apply what can change without a restart: the mesh
-allowlist and peers (a peer no longer allowed is disconnected at once), mesh.update_interval and
-log.level. A configuration that does not load, or that changes a key only a restart can change,
+allowlist and peers (a peer no longer allowed is disconnected at once), mesh.update_interval,
+log.level, and the API's default rate and result clamp (api.rate, api.max_limit; API keys and
+their own rates are re-read from their file as soon as it changes). A configuration that does not load, or that changes a key only a restart can change,
 is refused with a message naming the keys, and the node runs on with the configuration it has.
 
 Options:
