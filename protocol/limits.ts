@@ -56,5 +56,8 @@ export const QUERY_RECORDS_PER_FRAME = 500
 /** Most records one peer query may ask for (its `limit`); larger limits are clamped. */
 export const MAX_QUERY_LIMIT = 10_000
 
+/** Longest name in an answer's name list, bytes (a name's presentation text, escapes included, is at most 4 × 255). */
+export const MAX_NAME_TEXT_BYTES = 1024
+
 /** Longest query value or cursor text, bytes. */
 export const MAX_QUERY_TEXT_BYTES = 4096

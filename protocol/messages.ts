@@ -11,6 +11,8 @@ import {
   MAX_AUTHOR_BYTES,
   MAX_ENTRY_BYTES,
   MAX_HAVE_FEEDS,
+  MAX_NAME_TEXT_BYTES,
+  MAX_QUERY_LIMIT,
   MAX_QUERY_TEXT_BYTES,
   QUERY_RECORDS_PER_FRAME,
 } from './limits.ts'
@@ -78,7 +80,7 @@ export interface SyncResponse {
 }
 
 export interface QueryRequest {
-  lookup: 'rrset' | 'rdata' | 'summary'
+  lookup: 'rrset' | 'rdata' | 'summary' | 'new'
   value: string
   rrtype: string
   bailiwick: string
@@ -127,6 +129,8 @@ export interface QueryAnswer {
   cursor: string
   error: string
   summary: WireSummary | null
+  /** new lookups: the names (done frame) */
+  names: string[]
 }
 
 // ---------------------------------------------------------------- helpers
@@ -253,7 +257,7 @@ export function decodeSyncResponse(b: Uint8Array): SyncResponse {
 
 // ---------------------------------------------------------------- query
 
-const LOOKUPS = new Set(['rrset', 'rdata', 'summary'])
+const LOOKUPS = new Set(['rrset', 'rdata', 'summary', 'new'])
 const KINDS = new Set(['rr', 'nxdomain', 'nodata'])
 
 export function encodeQueryRequest(q: QueryRequest): Uint8Array {
@@ -345,8 +349,13 @@ export function decodeQueryAnswer(b: Uint8Array): QueryAnswer {
       }),
     }
   }
+  const nameList = list(m.names)
+  if (nameList.length > MAX_QUERY_LIMIT)
+    throw new WireError('oversized', `more than ${MAX_QUERY_LIMIT} names`)
+  const names = nameList.map((n) => str(n, 'QueryAnswer.names', MAX_NAME_TEXT_BYTES))
   return {
     records,
+    names,
     done: m.done === true,
     cursor: str(m.cursor, 'QueryAnswer.cursor'),
     error: str(m.error, 'QueryAnswer.error'),

@@ -14,7 +14,7 @@
  *   GET  /v1/digest   StoreDigest (node/mesh/digest.ts)
  *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
  *   POST /v1/reload   ReloadResult: the configuration re-read, what can change live applied
- *   POST /v1/mesh/query { lookup: rrset|rdata|summary, query | name, origin?, timeoutMs? } → MeshAnswer
+ *   POST /v1/mesh/query { lookup: rrset|rdata|summary|new, query, timeoutMs? } → MeshAnswer
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PdnsError } from '../errors.ts'
@@ -139,8 +139,10 @@ function decodeMeshQuery(body: unknown): { q: MeshQuery; timeoutMs?: number } {
         ...t,
       }
     }
+    case 'new':
+      return { q: { lookup: 'new', query: decodeNewNamesQuery(b.query) }, ...t }
     default:
-      throw new PdnsError('ERR_BAD_QUERY', 'lookup: one of rrset, rdata, summary')
+      throw new PdnsError('ERR_BAD_QUERY', 'lookup: one of rrset, rdata, summary, new')
   }
 }
 

@@ -16,6 +16,7 @@ function meshBody(q: MeshQuery, timeoutMs: number | undefined): Record<string, u
   const t = timeoutMs === undefined ? {} : { timeoutMs }
   if (q.lookup === 'rrset') return { lookup: 'rrset', query: encodeRrsetQuery(q.query), ...t }
   if (q.lookup === 'rdata') return { lookup: 'rdata', query: encodeRdataQuery(q.query), ...t }
+  if (q.lookup === 'new') return { lookup: 'new', query: q.query, ...t }
   return {
     lookup: 'summary',
     query: { name: q.name, ...(q.origin === undefined ? {} : { origin: q.origin }) },

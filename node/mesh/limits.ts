@@ -39,3 +39,6 @@ export const BAN_SCORE = -100
 
 /** Entries accepted in one go before yielding to the event loop (capture keeps its turn). */
 export const ACCEPT_YIELD_EVERY = 4
+
+/** `new` across the mesh: candidate names whose first sighting is settled (an rrset fan-out each) at once. */
+export const NEW_SETTLE_CONCURRENCY = 8

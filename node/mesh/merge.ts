@@ -4,7 +4,8 @@
  * replicated it from the other): the copy with the larger count (the later cumulative value) wins,
  * times widen, so nothing is counted twice.
  */
-import type { NameSummary, ResultRecord, VantageView } from '../query/types.ts'
+import { typeNumber } from '../dns/constants.ts'
+import type { NameSummary, NewName, ResultRecord, VantageView } from '../query/types.ts'
 
 function recordKey(r: ResultRecord): string {
   return `${r.kind}\u0000${r.rrname}\u0000${r.rrtype}\u0000${r.bailiwick ?? '\u0001'}\u0000${r.rdata}`
@@ -91,5 +92,40 @@ export function mergeSummaries(list: readonly (NameSummary | null)[]): NameSumma
     last: Math.max(...present.map((s) => s.last)),
     count: vs.reduce((n, v) => n + v.count, 0),
     vantages: vs,
+  }
+}
+
+/** A name's NewName view from its merged answers: per vantage min first, max last, summed counts. */
+export function newNameOf(name: string, records: readonly ResultRecord[]): NewName | null {
+  const answers = records.filter((r) => r.kind === 'rr')
+  if (answers.length === 0) return null
+  const perOrigin = new Map<string, VantageView>()
+  const types = new Set<string>()
+  for (const r of answers) {
+    types.add(r.rrtype)
+    for (const v of r.vantages) {
+      const had = perOrigin.get(v.origin)
+      perOrigin.set(
+        v.origin,
+        had === undefined
+          ? { ...v }
+          : {
+              origin: v.origin,
+              first: Math.min(had.first, v.first),
+              last: Math.max(had.last, v.last),
+              count: had.count + v.count,
+            },
+      )
+    }
+  }
+  const view = overall([...perOrigin.values()])
+  return {
+    name,
+    first: view.first,
+    last: view.last,
+    count: view.count,
+    records: answers.length,
+    rrtypes: [...types].sort((a, b) => (typeNumber(a) ?? 65536) - (typeNumber(b) ?? 65536)),
+    vantages: view.vantages,
   }
 }

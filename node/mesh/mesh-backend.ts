@@ -4,16 +4,15 @@
  * inside the node, POST /v1/mesh/query from the CLI). The questions take `--mesh` / `mesh=1` by
  * running over it. Pages do not continue across the mesh (each node's cursor is its own): a lookup
  * answers one page, its cursor null. Enumeration (export, domains, stats) stays on the node's
- * merged store, which with full replication is the mesh's; `new` is refused, since a name is new
- * only if no vantage saw it earlier, which per-peer pages cannot settle.
+ * merged store, which with full replication is the mesh's.
  */
-import { PdnsError } from '../errors.ts'
 import type {
   CallOptions,
   DomainsPage,
   DomainsQuery,
   NameSummary,
   NewNamesPage,
+  NewNamesQuery,
   Page,
   QueryBackend,
   RdataQuery,
@@ -73,11 +72,10 @@ export class MeshQueryBackend implements QueryBackend {
     return (await this.#query(q, opts)).summary
   }
 
-  async newNames(): Promise<NewNamesPage> {
-    throw new PdnsError(
-      'ERR_BAD_ARGUMENT',
-      "new does not run across the mesh: it answers from the node's merged store, which holds every vantage the mesh has brought in",
-    )
+  /** Names first seen since the asked time across the mesh (each candidate's first sighting settled by a fan-out). */
+  async newNames(q: NewNamesQuery, opts: CallOptions = {}): Promise<NewNamesPage> {
+    const { cursor: _cursor, ...query } = q
+    return { names: (await this.#query({ lookup: 'new', query }, opts)).newNames ?? [], cursor: null }
   }
 
   export(opts: CallOptions = {}): AsyncIterable<ResultRecord> {

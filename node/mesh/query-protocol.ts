@@ -39,10 +39,15 @@ export async function answerQuery(
   let records: ResultRecord[] = []
   let cursor: string | null = null
   let summary: NameSummary | null = null
+  let names: string[] = []
   let error = ''
   try {
     const q = fromWireRequest(req)
-    if (q.lookup === 'summary') {
+    if (q.lookup === 'new') {
+      // the names only: the asker settles first sightings across the mesh with rrset lookups
+      const page = await backend.newNames(q.query, opts)
+      names = page.names.map((n) => n.name)
+    } else if (q.lookup === 'summary') {
       summary = await backend.summary(q.name, {
         ...opts,
         ...(q.origin === undefined ? {} : { origin: q.origin }),
@@ -60,7 +65,7 @@ export async function answerQuery(
   for (let i = 0; i < records.length; i += QUERY_RECORDS_PER_FRAME) {
     const part = records.slice(i, i + QUERY_RECORDS_PER_FRAME).map(toWireRecord)
     await lp.write(
-      encodeQueryAnswer({ records: part, done: false, cursor: '', error: '', summary: null }),
+      encodeQueryAnswer({ records: part, done: false, cursor: '', error: '', summary: null, names: [] }),
       opts,
     )
   }
@@ -71,6 +76,7 @@ export async function answerQuery(
       cursor: cursor ?? '',
       error,
       summary: summary === null ? null : toWireSummary(summary),
+      names,
     }),
     opts,
   )
@@ -82,6 +88,8 @@ export interface PeerAnswer {
   records: ResultRecord[]
   cursor: string | null
   summary: NameSummary | null
+  /** new lookups: the peer's new names */
+  names: string[]
 }
 
 /** Asks one peer on an open query stream. A refused query is ERR_BAD_QUERY with the peer's message. */
@@ -112,6 +120,7 @@ export async function askPeer(
         records,
         cursor: a.cursor === '' ? null : a.cursor,
         summary: a.summary === null ? null : fromWireSummary(a.summary),
+        names: a.names,
       }
     }
   }

@@ -12,6 +12,7 @@ import { normalizeName, parseNamePattern, parseRawHex, parseRdataTarget, parseTy
 import type {
   NamePattern,
   NameSummary,
+  NewNamesQuery,
   RdataQuery,
   RdataTarget,
   ResultRecord,
@@ -24,6 +25,7 @@ export type MeshQuery =
   | { lookup: 'rrset'; query: RrsetQuery }
   | { lookup: 'rdata'; query: RdataQuery }
   | { lookup: 'summary'; name: string; origin?: string }
+  | { lookup: 'new'; query: NewNamesQuery }
 
 function patternText(p: NamePattern): string {
   switch (p.kind) {
@@ -69,6 +71,17 @@ const EMPTY: Omit<QueryRequest, 'lookup' | 'value'> = {
 /** The wire request of a query (the cursor is a node's own: a mesh query asks each peer from the start). */
 export function toWireRequest(q: MeshQuery): QueryRequest {
   if (q.lookup === 'summary') return { ...EMPTY, lookup: 'summary', value: q.name, origin: q.origin ?? '' }
+  if (q.lookup === 'new') {
+    return {
+      ...EMPTY,
+      lookup: 'new',
+      value: q.query.under ?? '',
+      first_after: q.query.since,
+      rrtype: q.query.rrtype === undefined ? '' : `TYPE${q.query.rrtype}`,
+      limit: q.query.limit ?? 0,
+      origin: q.query.origin ?? '',
+    }
+  }
   const common = {
     ...EMPTY,
     rrtype: q.query.rrtype === undefined ? '' : `TYPE${q.query.rrtype}`,
@@ -98,6 +111,16 @@ export function fromWireRequest(r: QueryRequest): MeshQuery {
       name: normalizeName(r.value),
       ...(r.origin === '' ? {} : { origin: r.origin }),
     }
+  }
+  if (r.lookup === 'new') {
+    const q: NewNamesQuery = {
+      since: r.first_after,
+      limit: r.limit === 0 ? MAX_QUERY_LIMIT : Math.min(r.limit, MAX_QUERY_LIMIT),
+    }
+    if (r.value !== '') q.under = normalizeName(r.value, 'zone')
+    if (r.rrtype !== '') q.rrtype = parseType(r.rrtype)
+    if (r.origin !== '') q.origin = r.origin
+    return { lookup: 'new', query: q }
   }
   const fence: TimeFence = {}
   if (r.first_after > 0) fence.firstAfter = r.first_after

@@ -101,7 +101,7 @@ describe('question endpoints against a real node', () => {
     ['/api/v1/lookalikes/examplebank.com?max_distance=9', 400, /max_distance/],
     ['/api/v1/cname-audit/examplebank.com?stale_after=soon', 400, /stale_after/],
     ['/api/v1/new?since=2099-01-01', 400, /future/],
-    ['/api/v1/new?mesh=1', 400, /mesh/],
+    ['/api/v1/new?mesh=1&cursor=x', 400, /cursor/],
     ['/api/v1/flux?limit=many', 400, /limit/],
     ['/api/v1/ns-history/moved-shop.com?mesh_timeout=5', 400, /mesh_timeout/],
   ]

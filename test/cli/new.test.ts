@@ -112,7 +112,8 @@ describe('pdns-mesh new', () => {
     ['a malformed zone', ['--under', 'a..b'], /under/],
     ['an unknown type', ['--type', 'NOPE'], /NOPE/],
     ['a bad limit', ['--limit', '0'], /--limit/],
-    ['--mesh', ['--mesh'], /--mesh does not apply to new/],
+    ['--mesh with a cursor', ['--mesh', '--cursor', 'x'], /--cursor does not apply to --mesh/],
+    ['--mesh-timeout without --mesh', ['--mesh-timeout', '5'], /--mesh-timeout applies to --mesh/],
     ['an argument', ['example.com'], /new takes no arguments/],
     ['a bad format', ['--format', 'cof'], /--format/],
   ] as const) {

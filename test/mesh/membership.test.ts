@@ -125,3 +125,62 @@ describe('a private network key (mesh.psk_file)', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('new across the mesh', () => {
+  const nodes: TestNode[] = []
+  after(async () => {
+    for (const n of nodes) await stopNode(n)
+  })
+
+  it("adds a query-only peer's new names and drops names another vantage saw before the window", async () => {
+    const asker = await testNode('new-asker')
+    const quiet = await testNode('new-quiet')
+    nodes.push(asker, quiet)
+    const now = Math.floor(Date.now() / 1000)
+    const seen = (n: TestNode, name: string, first: number) =>
+      n.store.apply([
+        {
+          id: {
+            kind: 'rr',
+            rrname: name,
+            rrtype: 1,
+            bailiwick: null,
+            rdata: '192.0.2.7',
+            origin: n.store.originId(n.peerId),
+          },
+          value: { first, last: first + 60, count: 3 },
+          mode: 'add',
+        },
+      ])
+    seen(quiet, 'fresh-at-quiet.example', now - 3600) // new, and only the quiet peer saw it
+    seen(asker, 'fresh-here.example', now - 1800) // new here, unseen elsewhere
+    seen(asker, 'old-elsewhere.example', now - 600) // new here, but the quiet peer saw it a month ago
+    seen(quiet, 'old-elsewhere.example', now - 30 * 86_400)
+    const q = await startMesh(quiet, { allow: [asker.peerId], share: 'query-only' })
+    const a = await startMesh(asker, { allow: [quiet.peerId], peers: [q.addresses()[0]!] })
+    await until('connected', () => a.status().peers.some((p) => p.peerId === quiet.peerId && p.connected))
+
+    const { LocalBackend } = await import('../../node/query/local.ts')
+    const local = await LocalBackend.over(asker.store, asker.peerId).newNames({ since: now - 86_400 })
+    assert.deepEqual(
+      local.names.map((n) => n.name),
+      ['old-elsewhere.example', 'fresh-here.example'],
+    )
+
+    const r = await a.query({ lookup: 'new', query: { since: now - 86_400 } })
+    assert.deepEqual(
+      r.peers.map((p) => [p.peer, p.status, p.error]),
+      [[quiet.peerId, 'answered', undefined]],
+    )
+    assert.deepEqual(
+      r.newNames?.map((n) => n.name),
+      ['fresh-here.example', 'fresh-at-quiet.example'],
+    )
+    const atQuiet = r.newNames!.find((n) => n.name === 'fresh-at-quiet.example')!
+    assert.deepEqual(
+      atQuiet.vantages.map((v) => v.origin),
+      [quiet.peerId],
+    )
+    assert.equal(atQuiet.first, now - 3600)
+  })
+})

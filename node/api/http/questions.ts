@@ -111,11 +111,6 @@ export const QUESTION_ROUTES: readonly NativeRoute[] = [
     summary: 'names first seen since a time, newest first (as new --format json)',
     handler: async (ctx, req, reply) => {
       const q = queryOf(req)
-      if (flag(q, 'mesh', false)) {
-        throw badQuery(
-          "new does not run across the mesh (mesh=1): it answers from the node's merged store, which holds every vantage the mesh brought in",
-        )
-      }
       const now = Math.floor(Date.now() / 1000)
       const since = timeParam(q, 'since') ?? now - DEFAULT_NEW_SINCE_SECONDS
       if (since > now) throw badQuery('since: it is in the future: no name is first seen after now')
@@ -142,10 +137,16 @@ export const QUESTION_ROUTES: readonly NativeRoute[] = [
       if (origin !== null) nq.origin = origin
       nq.limit = clampedLimit(ctx, req, q, DEFAULT_LIMIT, DEFAULT_LIMIT)
       const cursor = q.get('cursor')
-      if (cursor !== null) nq.cursor = cursor
-      const page = await ctx.c.backend.newNames(nq, { signal: ctx.signalOf(req) })
-      if (page.cursor !== null) reply.header('x-pdns-cursor', page.cursor)
-      return reply.type('application/json').send(newNamesToJson(asked, page, now))
+      if (cursor !== null) {
+        if (flag(q, 'mesh', false)) throw badQuery('cursor does not apply to mesh=1 (pages are per node)')
+        nq.cursor = cursor
+      }
+      // mesh=1: each candidate's first sighting settled across the mesh (newNamesToJson is a string)
+      return await answer(ctx, req, reply, q, async (backend, signal) => {
+        const page = await backend.newNames(nq, { signal })
+        if (page.cursor !== null) reply.header('x-pdns-cursor', page.cursor)
+        return JSON.parse(newNamesToJson(asked, page, now)) as unknown
+      })
     },
   },
   {

@@ -6,11 +6,13 @@ import {
 } from '../../analysis/index.ts'
 import { typeName } from '../../dns/constants.ts'
 import { PdnsError } from '../../errors.ts'
+import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { normalizeName, parseType } from '../../query/parse.ts'
-import { DEFAULT_LIMIT, type NewNamesQuery } from '../../query/types.ts'
+import { DEFAULT_LIMIT, type NewNamesQuery, type QueryBackend } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
+import { MeshBackend } from '../mesh-backend.ts'
 import { LineWriter } from '../output/line-writer.ts'
 import { parseLimitOption, parseTimeOption } from '../query-options.ts'
 import { joinRelativeTimes, throwOnOutputError, withBackend } from './query.ts'
@@ -38,12 +40,14 @@ Options:
                         "first_seen", "last_seen", "age_days", "count", "records", "rrtypes",
                         "vantages": [{"origin", "first", "last", "first_seen", "last_seen",
                         "count"}]}], "cursor"}
-  --mesh                refused: \`new\` answers from the node's merged store (every vantage the mesh
-                        has brought in); the peers' query protocol has no new-names lookup
+  --mesh                also ask the running node's connected peers (query-only peers' data too):
+                        each candidate's first sighting is settled across the mesh (the earliest of
+                        every vantage), so a name seen earlier elsewhere is not new; no --cursor
+  --mesh-timeout S      seconds each peer has to answer (default 10)
   -h, --help            this help
 
 Exit status: 0 (also when no name is new); 2 on a bad time (one in the future among them), zone,
-type, limit, cursor or option, or --mesh (nothing is read); 1 when the database is missing, held by
+type, limit, cursor or option (nothing is read); 1 when the database is missing, held by
 another process or written by a newer pdns-mesh, or output failed.
 `
 
@@ -64,16 +68,16 @@ export const newCommand: Command = {
       cursor: { type: 'string' },
       format: { type: 'string' },
       mesh: { type: 'boolean' },
+      'mesh-timeout': { type: 'string' },
     })
     if (positionals.length > 0) {
       throw new PdnsError('ERR_BAD_ARGUMENT', `new takes no arguments, got '${positionals[0]}' (see --help)`)
     }
-    if (values.mesh === true) {
-      throw new PdnsError(
-        'ERR_BAD_ARGUMENT',
-        '--mesh does not apply to new: it answers from the merged store, which holds every vantage the mesh brought in',
-      )
+    const mesh = values.mesh === true
+    if (mesh && values.cursor !== undefined) {
+      throw new PdnsError('ERR_BAD_ARGUMENT', '--cursor does not apply to --mesh (pages are per node)')
     }
+    const timeoutMs = meshTimeoutOption(values['mesh-timeout'], mesh)
     const now = Math.floor(Date.now() / 1000)
     let since = now - DEFAULT_NEW_SINCE_SECONDS
     if (values.since !== undefined) {
@@ -109,7 +113,7 @@ export const newCommand: Command = {
     if (format !== 'table' && format !== 'json') {
       throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (new is table or json)`)
     }
-    return await withBackend(dataDirOf(values.data), signal, async (backend) => {
+    const run = async (backend: QueryBackend) => {
       const page = await backend.newNames(q, { signal })
       const writer = new LineWriter(process.stdout)
       if (format === 'json') writer.write(newNamesToJson(asked, page, now))
@@ -120,7 +124,33 @@ export const newCommand: Command = {
         process.stderr.write('pdns-mesh new: no name first seen since then\n')
       }
       if (page.cursor !== null) process.stderr.write(`next: --cursor ${page.cursor}\n`)
+      if (backend instanceof MeshQueryBackend) {
+        for (const p of backend.peers.values()) {
+          process.stderr.write(`peer ${p.peer}: ${p.status}${p.error === undefined ? '' : `: ${p.error}`}\n`)
+        }
+      }
       return 0
+    }
+    if (!mesh) return await withBackend(dataDirOf(values.data), signal, run)
+    const backend = await MeshBackend.open(dataDirOf(values.data), {
+      signal,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     })
+    try {
+      return await run(backend)
+    } finally {
+      await backend.close()
+    }
   },
+}
+
+/** --mesh-timeout S as milliseconds (only with --mesh). */
+function meshTimeoutOption(text: string | undefined, mesh: boolean): number | undefined {
+  if (text === undefined) return undefined
+  if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
+  const t = Number(text)
+  if (!Number.isFinite(t) || t <= 0 || t > 600) {
+    throw new PdnsError('ERR_BAD_ARGUMENT', `--mesh-timeout: '${text}' (seconds, up to 600)`)
+  }
+  return Math.ceil(t * 1000)
 }
