@@ -8,7 +8,7 @@ import { encodeRdataQuery, encodeRrsetQuery } from '../api/wire.ts'
 import { PdnsError } from '../errors.ts'
 import { MeshQueryBackend } from '../mesh/mesh-backend.ts'
 import type { MeshQuery } from '../mesh/query-wire.ts'
-import type { CallOptions } from '../query/types.ts'
+import type { CallOptions, QueryBackend } from '../query/types.ts'
 import { openBackend } from './backend.ts'
 
 /** The body of POST /v1/mesh/query for a query (the control API's JSON forms of rrset/rdata). */
@@ -40,4 +40,14 @@ export const MeshBackend = {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     })
   },
+}
+
+/** Which peers answered a --mesh command's lookups, failed or timed out: one line each on stderr. */
+export function reportMeshPeers(backend: QueryBackend): void {
+  if (!(backend instanceof MeshQueryBackend)) return
+  for (const p of backend.peers.values()) {
+    process.stderr.write(
+      `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,
+    )
+  }
 }

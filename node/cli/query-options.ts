@@ -1,4 +1,4 @@
-/** Option values the lookup commands share (query, new, the questions): a page limit and a time. */
+/** Option values the lookup commands share (query, new, the questions): a page limit, a time, a mesh timeout. */
 import { PdnsError } from '../errors.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import { parseTime } from '../query/time.ts'
@@ -22,4 +22,21 @@ export function parseTimeOption(option: string, text: string, nowSec: number): n
     if (err instanceof PdnsError) throw new PdnsError(err.code, `--${option}: ${err.message}`)
     throw err
   }
+}
+
+/** Longest per-peer timeout a --mesh lookup may ask for, seconds. */
+const MAX_MESH_TIMEOUT_S = 600
+
+/** `--mesh-timeout S` as milliseconds; ERR_BAD_ARGUMENT without --mesh or outside (0, 600] seconds. */
+export function parseMeshTimeoutOption(text: string | undefined, mesh: boolean): number | undefined {
+  if (text === undefined) return undefined
+  if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
+  const t = Number(text)
+  if (!Number.isFinite(t) || t <= 0 || t > MAX_MESH_TIMEOUT_S) {
+    throw new PdnsError(
+      'ERR_BAD_ARGUMENT',
+      `--mesh-timeout: '${text}' (seconds, up to ${MAX_MESH_TIMEOUT_S})`,
+    )
+  }
+  return Math.ceil(t * 1000)
 }

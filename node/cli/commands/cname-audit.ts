@@ -7,7 +7,8 @@ import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { renderTable } from '../output/table.ts'
-import { formatOf, meshTimeout, withQuestionBackend } from './lookalikes.ts'
+import { parseMeshTimeoutOption } from '../query-options.ts'
+import { formatOf, withQuestionBackend } from './lookalikes.ts'
 
 const HELP = `Usage: pdns-mesh cname-audit ZONE [options]
 
@@ -78,7 +79,7 @@ export const cnameAuditCommand: Command = {
     checkCnameAuditArgs(a)
     const providers = loadProviders(values.providers)
     const dataDir = dataDirOf(values.data)
-    const timeoutMs = meshTimeout(values.mesh === true, values['mesh-timeout'])
+    const timeoutMs = parseMeshTimeoutOption(values['mesh-timeout'], values.mesh === true)
     return await withQuestionBackend(dataDir, values.mesh === true, timeoutMs, signal, async (backend) => {
       const answer = await cnameAudit({ backend, providers }, a, { signal })
       if (format === 'json') return [JSON.stringify(answer)]

@@ -7,13 +7,13 @@
 import { AsnTable } from '../../analysis/asn-table.ts'
 import type { AnalysisComponents } from '../../analysis/collect-pages.ts'
 import { PdnsError } from '../../errors.ts'
-import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
 import type { QueryBackend, TimeFence } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
-import { MeshBackend } from '../mesh-backend.ts'
+import { MeshBackend, reportMeshPeers } from '../mesh-backend.ts'
+import { parseMeshTimeoutOption } from '../query-options.ts'
 import { joinRelativeTimes, output } from './query.ts'
 
 export const FENCE_OPTIONS = ['first-after', 'first-before', 'last-after', 'last-before'] as const
@@ -58,20 +58,8 @@ export function parseHistoryArgs(args: string[], extra: Spec, timeOptions: reado
   if (format !== 'table' && format !== 'json') {
     throw new PdnsError('ERR_BAD_ARGUMENT', `--format: '${format}' (table or json)`)
   }
-  let mesh: HistoryCli['mesh'] = null
-  if (v.mesh === true) {
-    let timeoutMs: number | undefined
-    if (v['mesh-timeout'] !== undefined) {
-      const t = Number(v['mesh-timeout'])
-      if (!Number.isFinite(t) || t <= 0 || t > 600) {
-        throw new PdnsError('ERR_BAD_ARGUMENT', `--mesh-timeout: '${v['mesh-timeout']}' (seconds, up to 600)`)
-      }
-      timeoutMs = Math.ceil(t * 1000)
-    }
-    mesh = { timeoutMs }
-  } else if (v['mesh-timeout'] !== undefined) {
-    throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
-  }
+  const timeoutMs = parseMeshTimeoutOption(v['mesh-timeout'] as string | undefined, v.mesh === true)
+  const mesh: HistoryCli['mesh'] = v.mesh === true ? { timeoutMs } : null
   return {
     values: v,
     positionals,
@@ -151,13 +139,7 @@ export async function withHistoryBackend<T>(
         })
   try {
     const out = await fn(backend)
-    if (backend instanceof MeshQueryBackend) {
-      for (const p of backend.peers.values()) {
-        process.stderr.write(
-          `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,
-        )
-      }
-    }
+    reportMeshPeers(backend)
     return out
   } finally {
     await backend.close()

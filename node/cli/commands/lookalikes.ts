@@ -7,17 +7,17 @@ import {
 import { checkLookalikesArgs, type LookalikesArgs, lookalikes } from '../../analysis/lookalikes/lookalikes.ts'
 import { builtinLists, readWordList } from '../../analysis/lookalikes/permutations.ts'
 import { PdnsError } from '../../errors.ts'
-import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
 import type { QueryBackend } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
 import type { Command } from '../command.ts'
-import { MeshBackend } from '../mesh-backend.ts'
+import { MeshBackend, reportMeshPeers } from '../mesh-backend.ts'
 import { LineWriter } from '../output/line-writer.ts'
 import { renderTable } from '../output/table.ts'
-import { throwOnOutputError } from './query.ts'
+import { parseMeshTimeoutOption } from '../query-options.ts'
+import { joinRelativeTimes, throwOnOutputError } from './query.ts'
 
 const HELP = `Usage: pdns-mesh lookalikes DOMAIN [options]
 
@@ -48,12 +48,15 @@ Exit status: 0 (also when nothing matched); 2 on a bad domain or option (nothing
 the database is missing or held by another process, or output failed.
 `
 
+/** The time options whose relative values (`-7d`) start with a dash. */
+const SINCE = new Set(['--since'])
+
 export const lookalikesCommand: Command = {
   name: 'lookalikes',
   summary: 'registered domains in the store that imitate a brand domain',
   help: HELP,
   async run(args, { signal }) {
-    const { values, positionals } = parseCliArgs(joinDashValues(args, ['--since']), {
+    const { values, positionals } = parseCliArgs(joinRelativeTimes(args, SINCE), {
       since: { type: 'string' },
       'max-distance': { type: 'string' },
       limit: { type: 'string' },
@@ -87,7 +90,7 @@ export const lookalikesCommand: Command = {
     }
     checkLookalikesArgs(a)
     const dataDir = dataDirOf(values.data)
-    const timeoutMs = meshTimeout(values.mesh === true, values['mesh-timeout'])
+    const timeoutMs = parseMeshTimeoutOption(values['mesh-timeout'], values.mesh === true)
     return await withQuestionBackend(dataDir, values.mesh === true, timeoutMs, signal, async (backend) => {
       const answer = await lookalikes({ backend, exactLookups: values.mesh === true }, a, { signal })
       if (format === 'json') return [JSON.stringify(answer)]
@@ -136,34 +139,6 @@ export function timeOption(option: string, text: string, now = Math.floor(Date.n
   }
 }
 
-export function meshTimeout(mesh: boolean, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
-  const t = Number(text)
-  if (!Number.isFinite(t) || t <= 0 || t > 600) {
-    throw new PdnsError('ERR_BAD_ARGUMENT', `--mesh-timeout: '${text}' (seconds, up to 600)`)
-  }
-  return Math.ceil(t * 1000)
-}
-
-/** `--since -7d` as `--since=-7d`: parseArgs takes a value that starts with a dash for an option. */
-export function joinDashValues(args: readonly string[], options: readonly string[]): string[] {
-  const out: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!
-    const next = args[i + 1]
-    if (a === '--') {
-      out.push(...args.slice(i))
-      break
-    }
-    if (options.includes(a) && next !== undefined && /^-[0-9]/.test(next)) {
-      out.push(`${a}=${next}`)
-      i++
-    } else out.push(a)
-  }
-  return out
-}
-
 /** Runs a question over the store's backend (or the mesh's), writes its lines, closes the backend. */
 export async function withQuestionBackend(
   dataDir: string,
@@ -181,13 +156,7 @@ export async function withQuestionBackend(
     for (const l of lines) writer.write(l)
     await writer.end()
     throwOnOutputError(writer)
-    if (backend instanceof MeshQueryBackend) {
-      for (const p of backend.peers.values()) {
-        process.stderr.write(
-          `peer ${p.peer}: ${p.status}${p.status === 'answered' ? '' : `: ${p.error ?? ''}`}\n`,
-        )
-      }
-    }
+    reportMeshPeers(backend)
     return 0
   } finally {
     await backend.close()

@@ -6,15 +6,14 @@ import {
 } from '../../analysis/index.ts'
 import { typeName } from '../../dns/constants.ts'
 import { PdnsError } from '../../errors.ts'
-import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import { normalizeName, parseType } from '../../query/parse.ts'
 import { DEFAULT_LIMIT, type NewNamesQuery, type QueryBackend } from '../../query/types.ts'
 import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
-import { MeshBackend } from '../mesh-backend.ts'
+import { MeshBackend, reportMeshPeers } from '../mesh-backend.ts'
 import { LineWriter } from '../output/line-writer.ts'
-import { parseLimitOption, parseTimeOption } from '../query-options.ts'
+import { parseLimitOption, parseMeshTimeoutOption, parseTimeOption } from '../query-options.ts'
 import { joinRelativeTimes, throwOnOutputError, withBackend } from './query.ts'
 
 const HELP = `Usage: pdns-mesh new [--since T] [--under ZONE] [--type T] [--limit N] [options]
@@ -77,7 +76,7 @@ export const newCommand: Command = {
     if (mesh && values.cursor !== undefined) {
       throw new PdnsError('ERR_BAD_ARGUMENT', '--cursor does not apply to --mesh (pages are per node)')
     }
-    const timeoutMs = meshTimeoutOption(values['mesh-timeout'], mesh)
+    const timeoutMs = parseMeshTimeoutOption(values['mesh-timeout'], mesh)
     const now = Math.floor(Date.now() / 1000)
     let since = now - DEFAULT_NEW_SINCE_SECONDS
     if (values.since !== undefined) {
@@ -124,11 +123,7 @@ export const newCommand: Command = {
         process.stderr.write('pdns-mesh new: no name first seen since then\n')
       }
       if (page.cursor !== null) process.stderr.write(`next: --cursor ${page.cursor}\n`)
-      if (backend instanceof MeshQueryBackend) {
-        for (const p of backend.peers.values()) {
-          process.stderr.write(`peer ${p.peer}: ${p.status}${p.error === undefined ? '' : `: ${p.error}`}\n`)
-        }
-      }
+      reportMeshPeers(backend)
       return 0
     }
     if (!mesh) return await withBackend(dataDirOf(values.data), signal, run)
@@ -142,15 +137,4 @@ export const newCommand: Command = {
       await backend.close()
     }
   },
-}
-
-/** --mesh-timeout S as milliseconds (only with --mesh). */
-function meshTimeoutOption(text: string | undefined, mesh: boolean): number | undefined {
-  if (text === undefined) return undefined
-  if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh')
-  const t = Number(text)
-  if (!Number.isFinite(t) || t <= 0 || t > 600) {
-    throw new PdnsError('ERR_BAD_ARGUMENT', `--mesh-timeout: '${text}' (seconds, up to 600)`)
-  }
-  return Math.ceil(t * 1000)
 }

@@ -29,7 +29,7 @@ import { parseCliArgs } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf, openBackend } from '../backend.ts'
 import type { Command } from '../command.ts'
 import { LineWriter } from '../output/line-writer.ts'
-import { parseLimitOption, parseTimeOption } from '../query-options.ts'
+import { parseLimitOption, parseMeshTimeoutOption, parseTimeOption } from '../query-options.ts'
 
 const HELP = `Usage: pdns-mesh query rrset NAME [options]
        pdns-mesh query rdata IP|CIDR|RANGE|NAME [options]
@@ -126,18 +126,7 @@ export const queryCommand: Command = {
     }
     const dataDir = dataDirOf(values.data)
     const mesh = values.mesh === true
-    let timeoutMs: number | undefined
-    if (values['mesh-timeout'] !== undefined) {
-      if (!mesh) throw new PdnsError('ERR_BAD_ARGUMENT', '--mesh-timeout applies to --mesh queries')
-      const t = Number(values['mesh-timeout'])
-      if (!Number.isFinite(t) || t <= 0 || t > 600) {
-        throw new PdnsError(
-          'ERR_BAD_ARGUMENT',
-          `--mesh-timeout: '${values['mesh-timeout']}' (seconds, up to 600)`,
-        )
-      }
-      timeoutMs = Math.ceil(t * 1000)
-    }
+    const timeoutMs = parseMeshTimeoutOption(values['mesh-timeout'], mesh)
     if (mesh && values.cursor !== undefined) {
       throw new PdnsError(
         'ERR_BAD_ARGUMENT',
