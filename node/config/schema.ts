@@ -13,9 +13,9 @@ import { DEFAULT_API_MAX_LIMIT, DEFAULT_API_RATE_PER_MIN, MAX_API_RATE_PER_MIN }
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
 import { DEFAULT_SOCKET_MODE, formatMode, parseSocketMode } from '../dnstap/socket-access.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../ingest/limits.ts'
 import { LOG_LEVELS } from '../log/levels.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../store/limits.ts'
 import {
   boolean,
   type Check,

@@ -14,14 +14,13 @@ import type { NodeConfig } from '../config/index.ts'
 import { DnstapServer } from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
+import { AggregationWindow, SensorOrigins, UNNAMED_DNSTAP_SENSOR } from '../ingest/index.ts'
 import { type Logger, setLogLevel } from '../log/index.ts'
 import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Store } from '../store/store.ts'
-import { AggregationWindow } from '../store/window.ts'
 import { planReload } from './reload.ts'
-import { SensorOrigins, UNNAMED_DNSTAP_SENSOR } from './sensor-origins.ts'
 
 export interface NodeComponents {
   log: Logger

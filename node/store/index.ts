@@ -1,8 +1,7 @@
-/** Public surface of the store: the database, its write path and its key layout. */
+/** Public surface of the store: the database, its key layout and its values (storage only; ingestion is node/ingest). */
 
 export type { RecordId, RecordKind } from './keys.ts'
 export * as keys from './keys.ts'
-export { Recorder } from './recorder.ts'
+export { isLabel } from './labels.ts'
 export { type ApplyResult, type RecordUpdate, Store, type StoreOptions } from './store.ts'
 export { decodeValue, encodeValue, type MergeMode, type RecordValue } from './value.ts'
-export { AggregationWindow, type WindowOptions, type WindowStats } from './window.ts'

@@ -1,25 +1,7 @@
-/** Bounds of the store's write path (docs/LIMITS.md is generated from these comments). */
-
-/** Default memory cap of the aggregation window, bytes (passivedns's cap). Import flushes a full window at once; the node starts writing its window in the background at half the cap and blocks (finishes that flush synchronously) only when fresh plus still-unwritten entries reach the cap. */
-export const DEFAULT_WINDOW_MAX_BYTES = 256 * 1024 * 1024
-
-/** Default flush interval of the aggregation window, ms: a crash loses at most this much of the newest data. */
-export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
-
-/** Records per RocksDB write batch when a window that flushes synchronously (import) is written. */
-export const FLUSH_BATCH_SIZE = 20_000
-
-/** Records per RocksDB write batch of a window that flushes in the background (the node; its stop and cap-forced flushes too), one batch per event-loop turn: about 25 ms of read-modify-write, the longest the flush keeps capture, dnstap and the control socket waiting at a time. */
-export const BACKGROUND_FLUSH_BATCH_SIZE = 1_000
-
-/** Estimated bytes a window entry costs besides 4 bytes per character of its key text (the key string and the record's own strings): Map slot, record and value objects. Measured: 500 k unique A records held about 330 MB of heap. */
-export const WINDOW_ENTRY_OVERHEAD = 500
-
-/** Longest COF line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
-export const MAX_COF_LINE_BYTES = 1024 * 1024
+/** Bounds of the store (docs/LIMITS.md is generated from these comments). */
 
 /** Problems `pdns-mesh check` keeps in full (its `--list` asks for fewer); the rest are only counted, per kind, so a badly damaged store cannot fill memory with its report. */
 export const MAX_CHECK_PROBLEMS_LISTED = 1000
 
-/** FIRST entries per write batch when a schema v1 database is migrated to v2 at open: the migration holds one batch of keys at a time, whatever the size of the store. */
+/** Keys per write batch when an index is built at open (the v1 → v2 FIRST migration, the DOMAIN index of an older database): one batch of keys is held at a time, whatever the size of the store. */
 export const MIGRATION_BATCH_SIZE = 10_000

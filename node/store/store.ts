@@ -27,7 +27,7 @@ import {
   seenKey,
   ttlKey,
 } from './keys.ts'
-import { FLUSH_BATCH_SIZE } from './limits.ts'
+import { MIGRATION_BATCH_SIZE } from './limits.ts'
 import { migrate } from './migrate.ts'
 import { registeredDomain } from './registered-domain.ts'
 import { type Range, Rocks, type Write } from './rocks.ts'
@@ -198,7 +198,7 @@ export class Store {
       last = f.rrname
       const d = registeredDomain(f.rrname)
       if (d !== null) batch.push({ put: domainKey(d), value: EMPTY })
-      if (batch.length >= FLUSH_BATCH_SIZE) {
+      if (batch.length >= MIGRATION_BATCH_SIZE) {
         this.#rocks.write(batch)
         batch = []
       }

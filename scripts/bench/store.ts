@@ -24,6 +24,8 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { FLUSH_BATCH_SIZE } from '../../node/ingest/limits.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { LocalBackend } from '../../node/query/local.ts'
 import { DEFAULT_LIMIT, type Page, type QueryBackend } from '../../node/query/types.ts'
 import {
@@ -38,11 +40,9 @@ import {
   TAG_RRSET,
   TAG_SEEN,
 } from '../../node/store/keys.ts'
-import { FLUSH_BATCH_SIZE } from '../../node/store/limits.ts'
 import { Rocks, type Write } from '../../node/store/rocks.ts'
 import { Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { count } from './count.ts'
 import { mix, ownerName, type SynthRecord, synth } from './store/synth.ts'
 

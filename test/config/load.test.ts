@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { DEFAULT_DNS_PORTS } from '../../node/capture/index.ts'
 import { KEY_LIST, loadConfig, type NodeConfig } from '../../node/config/index.ts'
 import { PdnsError } from '../../node/errors.ts'
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../node/store/limits.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../node/ingest/limits.ts'
 
 let dir: string
 const MIB = 1024 * 1024

@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { isPdnsError } from '../../node/errors.ts'
+import { Recorder } from '../../node/ingest/recorder.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { LocalBackend } from '../../node/query/local.ts'
 import { parseNamePattern, parseRawHex, parseRdataTarget, parseType } from '../../node/query/parse.ts'
 import type {
@@ -30,9 +32,7 @@ import type {
 } from '../../node/query/types.ts'
 import { Sensor } from '../../node/sensor/index.ts'
 import { isValidName } from '../../node/store/keys.ts'
-import { Recorder } from '../../node/store/recorder.ts'
 import { Store } from '../../node/store/store.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'
 import { type Allowance, comparable, matches, readAllowances, readGold } from './corpus.ts'
 

@@ -10,8 +10,9 @@ import { join } from 'node:path'
 import { describe, it, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { PdnsError } from '../../node/errors.ts'
+import { importCapture, importCof } from '../../node/ingest/index.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { type CheckResult, checkDataDir, checkStore } from '../../node/store/check/index.ts'
-import { importCapture, importCof } from '../../node/store/importer.ts'
 import {
   decodeFirstKey,
   decodeRrsetKey,
@@ -35,7 +36,6 @@ import { MAX_CHECK_PROBLEMS_LISTED } from '../../node/store/limits.ts'
 import { Rocks, type Write } from '../../node/store/rocks.ts'
 import { type RecordUpdate, Store } from '../../node/store/store.ts'
 import { decodeValue, encodeValue } from '../../node/store/value.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { prng, randInt } from '../helpers/prng.ts'
 import { REPO } from '../helpers/run-cli.ts'
 import { CORPUS_DIR, corpusCaptures, requireCorpus } from '../helpers/shared.ts'

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { Recorder } from '../../node/ingest/recorder.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import {
   decodeFirstKey,
   FIRST_RANGE,
@@ -13,10 +15,8 @@ import {
   TTL_RANGE,
   ttlKey,
 } from '../../node/store/keys.ts'
-import { Recorder } from '../../node/store/recorder.ts'
 import { type FeedSealer, type RecordUpdate, Store } from '../../node/store/store.ts'
 import { decodeTtl } from '../../node/store/ttl.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { checkIndexes, tempDir } from './helpers.ts'
 
 const T0 = 1_767_225_600

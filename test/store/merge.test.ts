@@ -3,6 +3,8 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { readCapture } from '../../node/capture/formats/index.ts'
 import { DEFAULT_DNS_PORTS } from '../../node/capture/index.ts'
+import { Recorder } from '../../node/ingest/recorder.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { Sensor } from '../../node/sensor/index.ts'
 import {
   decodeRrsetKey,
@@ -14,10 +16,8 @@ import {
   rrsetKey,
   SEEN_RANGE,
 } from '../../node/store/keys.ts'
-import { Recorder } from '../../node/store/recorder.ts'
 import { type RecordUpdate, Store } from '../../node/store/store.ts'
 import { decodeValue, type MergeMode } from '../../node/store/value.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { parseOne, rawMessage, rr } from '../dns/helpers.ts'
 import { prng, randInt } from '../helpers/prng.ts'
 import { checkIndexes, dump, pick, type Rand, randomRec, tempDir } from './helpers.ts'

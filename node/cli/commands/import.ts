@@ -1,14 +1,15 @@
 import { mkdir } from 'node:fs/promises'
 import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts'
 import { isPdnsError, PdnsError } from '../../errors.ts'
-import { COF_UNKNOWN_SENSOR, isLabel } from '../../store/cof.ts'
+import { COF_UNKNOWN_SENSOR } from '../../ingest/cof.ts'
 import type {
   CaptureImportResult,
   CofImportResult,
   DnstapImportResult,
   ImportKind,
-} from '../../store/importer.ts'
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../store/limits.ts'
+} from '../../ingest/index.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../ingest/limits.ts'
+import { isLabel } from '../../store/labels.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
@@ -120,11 +121,10 @@ export const importCommand: Command = {
       }
     }
     // loaded on demand, so commands that do not write the store start without them
-    const { detectImportKind, importCapture, importCof, importDnstap } = await import(
-      '../../store/importer.ts'
+    const { AggregationWindow, detectImportKind, importCapture, importCof, importDnstap } = await import(
+      '../../ingest/index.ts'
     )
     const { Store } = await import('../../store/store.ts')
-    const { AggregationWindow } = await import('../../store/window.ts')
     const { loadIdentity } = await import('../../identity/identity.ts')
     const { Feeds } = await import('../../mesh/feeds.ts')
     const { LocalFeed } = await import('../../mesh/local-feed.ts')

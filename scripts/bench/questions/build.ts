@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FLUSH_BATCH_SIZE } from '../../../node/store/limits.ts'
+import { FLUSH_BATCH_SIZE } from '../../../node/ingest/limits.ts'
 import { type RecordUpdate, Store } from '../../../node/store/store.ts'
 import { mix } from '../store/synth.ts'
 import { lookalikeRecords, ORIGIN_LABEL, recordsOf } from './synth.ts'

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { isLocalLabel, SensorOrigins, UNNAMED_DNSTAP_SENSOR } from '../../node/daemon/index.ts'
 import { makeObservation } from '../../node/dns/observation.ts'
+import { isLocalLabel, SensorOrigins, UNNAMED_DNSTAP_SENSOR } from '../../node/ingest/index.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { Store } from '../../node/store/store.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 
 const PEER = '12D3KooWtestpeer'
 

@@ -5,10 +5,10 @@
  * every label stays under the node's key — no record is attributed to a vantage that did not sign it.
  */
 import type { ObservationSink } from '../dns/observation.ts'
-import { isLabel } from '../store/cof.ts'
-import { Recorder } from '../store/recorder.ts'
+import { isLabel } from '../store/labels.ts'
 import type { Store } from '../store/store.ts'
-import type { AggregationWindow } from '../store/window.ts'
+import { Recorder } from './recorder.ts'
+import type { AggregationWindow } from './window.ts'
 
 export interface SensorOriginsComponents {
   store: Store

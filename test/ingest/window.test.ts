@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PdnsError } from '../../node/errors.ts'
+import { FLUSH_BATCH_SIZE } from '../../node/ingest/limits.ts'
+import { AggregationWindow } from '../../node/ingest/window.ts'
 import { type RecordId, RRSET_RANGE, rrsetKey } from '../../node/store/keys.ts'
-import { FLUSH_BATCH_SIZE } from '../../node/store/limits.ts'
 import { type ApplyResult, type RecordUpdate, Store } from '../../node/store/store.ts'
 import { decodeValue, type MergeMode } from '../../node/store/value.ts'
-import { AggregationWindow } from '../../node/store/window.ts'
 import { prng, randInt } from '../helpers/prng.ts'
-import { checkIndexes, pick, randomRec, tempDir } from './helpers.ts'
+import { checkIndexes, pick, randomRec, tempDir } from '../store/helpers.ts'
 
 const SEED = 0x7769_6e64
 const T0 = 1_700_000_000

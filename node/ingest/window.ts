@@ -22,7 +22,10 @@
  * often as a synchronous window of the same cap would write it.
  */
 import { PdnsError } from '../errors.ts'
-import type { RecordId } from './keys.ts'
+import type { RecordId } from '../store/keys.ts'
+import type { ApplyResult, RecordUpdate } from '../store/store.ts'
+import type { TtlRange } from '../store/ttl.ts'
+import type { MergeMode } from '../store/value.ts'
 import {
   BACKGROUND_FLUSH_BATCH_SIZE,
   DEFAULT_FLUSH_INTERVAL_MS,
@@ -30,9 +33,6 @@ import {
   FLUSH_BATCH_SIZE,
   WINDOW_ENTRY_OVERHEAD,
 } from './limits.ts'
-import type { ApplyResult, RecordUpdate } from './store.ts'
-import type { TtlRange } from './ttl.ts'
-import type { MergeMode } from './value.ts'
 
 export interface WindowComponents {
   /** writes one batch; the store's apply() */

@@ -5,9 +5,9 @@
 import { Counters } from '../capture/types.ts'
 import { typeNumber } from '../dns/constants.ts'
 import type { Observation } from '../dns/observation.ts'
-import { isValidName, type RecordId } from './keys.ts'
-import { MAX_TTL } from './ttl.ts'
-import { MAX_STORED_TIME } from './value.ts'
+import { isValidName, type RecordId } from '../store/keys.ts'
+import { MAX_TTL } from '../store/ttl.ts'
+import { MAX_STORED_TIME } from '../store/value.ts'
 import type { AggregationWindow } from './window.ts'
 
 export interface RecorderComponents {

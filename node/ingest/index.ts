@@ -1,0 +1,28 @@
+/**
+ * Ingestion: where every source of records meets the recorder and the aggregation window before the
+ * store. Live capture and capture files (through the sensor), dnstap (live and files), COF files
+ * and the logs of other sensors come in here; peers' signed summaries are merged by the mesh
+ * (`node/mesh/feeds.ts`), which writes them with their feed heads in one batch.
+ */
+
+export { type CaptureImportOptions, type CaptureImportResult, importCapture } from './capture-file.ts'
+export { COF_UNKNOWN_SENSOR, type CofRecord, parseCofLine } from './cof.ts'
+export {
+  BAD_LINES_LISTED,
+  type CofImportOptions,
+  type CofImportResult,
+  cofOriginLabel,
+  importCof,
+} from './cof-file.ts'
+export { detectImportKind, type ImportKind } from './detect.ts'
+export { type DnstapImportOptions, type DnstapImportResult, importDnstap } from './dnstap-file.ts'
+export { type LineBatch, type ReadLinesOptions, readLines } from './read-lines.ts'
+export { Recorder, type RecorderComponents } from './recorder.ts'
+export {
+  isLocalLabel,
+  SensorOrigins,
+  type SensorOriginsComponents,
+  sensorLabel,
+  UNNAMED_DNSTAP_SENSOR,
+} from './sensor-origins.ts'
+export { AggregationWindow, type WindowComponents, type WindowOptions, type WindowStats } from './window.ts'
