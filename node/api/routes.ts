@@ -25,6 +25,7 @@ import type { QueryBackend } from '../query/types.ts'
 import { DEFAULT_LIMIT } from '../query/types.ts'
 import { errorAnswer } from './error-answer.ts'
 import { MAX_CONTROL_PAGE_RECORDS, MAX_REQUEST_BODY_BYTES } from './limits.ts'
+import { requireMesh } from './mesh-control.ts'
 import { type StreamOutcome, writeRecords } from './record-writer.ts'
 import { readJsonBody } from './request-body.ts'
 import { API_VERSION, type MeshControl, type NodeStatus, type PingAnswer } from './types.ts'
@@ -111,9 +112,7 @@ const page =
   }
 
 function meshOf(ctx: RouteContext): MeshControl {
-  if (ctx.mesh === null)
-    throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
-  return ctx.mesh
+  return requireMesh(ctx.mesh)
 }
 
 /** A mesh query's body: the lookup and its query, as /v1/rrset, /v1/rdata and /v1/summary take them. */

@@ -1,7 +1,7 @@
 /** `mesh=1` of the HTTP API: the node's mesh, its per-peer timeout, and a MeshQueryBackend over it. */
-import { PdnsError } from '../../errors.ts'
 import { MeshQueryBackend } from '../../mesh/mesh-backend.ts'
 import type { QueryBackend } from '../../query/types.ts'
+import { requireMesh } from '../mesh-control.ts'
 import type { MeshControl } from '../types.ts'
 import type { RouteContext } from './context.ts'
 import { MAX_MESH_TIMEOUT_S } from './limits.ts'
@@ -9,9 +9,7 @@ import { count } from './query-params.ts'
 
 /** The node's mesh, or ERR_MESH_OFF (409) when mesh.listen is empty. */
 export function meshOf(ctx: RouteContext): MeshControl {
-  if (ctx.c.mesh === null)
-    throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
-  return ctx.c.mesh
+  return requireMesh(ctx.c.mesh)
 }
 
 /** `mesh_timeout=S` as the mesh's per-peer timeout (absent or 0: the mesh's default). */
