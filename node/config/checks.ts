@@ -74,6 +74,26 @@ export function duration(minS: number, maxS: number): Check<number> {
   }
 }
 
+/**
+ * A retention (store.retention, store.retention_remote): a duration from `minS` seconds to `maxDays`
+ * days ("90d", "12h"); the value is seconds. '' is null (off, or for retention_remote: the same as
+ * store.retention); `zeroIsOff` also takes "0" as off.
+ */
+export function retention(minS: number, maxDays: number, zeroIsOff: boolean): Check<number | null> {
+  const range = `${formatDuration(minS * 1000)} to ${maxDays}d`
+  return {
+    type: 'duration',
+    allowed: `${range}; empty${zeroIsOff ? ' or "0"' : ''}: ${zeroIsOff ? 'off' : 'the same as store.retention'}`,
+    parse: (raw) => {
+      if (raw === '' || (zeroIsOff && (raw === '0' || raw === 0))) return { value: null }
+      const ms = typeof raw === 'string' ? parseDuration(raw) : null
+      return ms !== null && ms >= minS * 1000 && ms <= maxDays * 86_400_000
+        ? { value: ms / 1000 }
+        : expected(`a duration from ${range} ("90d", "12h")${zeroIsOff ? ', or "0" for off' : ''}`, raw)
+    },
+  }
+}
+
 export function oneOf<V extends string>(values: readonly V[]): Check<V> {
   return {
     type: 'string',

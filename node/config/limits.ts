@@ -39,3 +39,9 @@ export const MAX_FLUSH_INTERVAL_S = 3600
 
 /** Longest shutdown_timeout, seconds; a longer one is ERR_CONFIG. */
 export const MAX_SHUTDOWN_TIMEOUT_S = 600
+
+/** Shortest store.retention and store.retention_remote, seconds; a shorter one is ERR_CONFIG (records would be expired while peers and the window still deliver them). */
+export const MIN_RETENTION_S = 3600
+
+/** Longest store.retention and store.retention_remote, days; a longer one is ERR_CONFIG (the store keys times as u32 seconds: nothing is older than that). */
+export const MAX_RETENTION_DAYS = 36_500

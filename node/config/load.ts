@@ -124,6 +124,13 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       `${whereOf(tlsCert === '' ? KEYS.apiTlsKey : KEYS.apiTlsCert)}: api.tls_cert and api.tls_key go together`,
     )
   }
+  const retentionS = get(KEYS.storeRetention)
+  const retentionRemoteS = get(KEYS.storeRetentionRemote) ?? retentionS
+  if (retentionS !== null && retentionRemoteS !== null && retentionRemoteS > retentionS) {
+    problems.push(
+      `${whereOf(KEYS.storeRetentionRemote)}: longer than store.retention: peers' data is kept at most as long as the node's own (leave it empty for the same)`,
+    )
+  }
   if (problems.length > 0) throw new PdnsError('ERR_CONFIG', problems.join('\n'))
 
   const interfaces = get(KEYS.captureInterfaces)
@@ -154,6 +161,8 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     store: {
       flushIntervalMs: get(KEYS.storeFlushInterval),
       windowMaxBytes: get(KEYS.storeWindowMb) * MIB,
+      retentionS,
+      retentionRemoteS,
     },
     mesh: {
       listen: get(KEYS.meshListen),

@@ -25,6 +25,7 @@ import {
   listenAddress,
   listOf,
   oneOf,
+  retention,
   show,
   text,
 } from './checks.ts'
@@ -36,10 +37,12 @@ import {
   MAX_CONFIG_LIST_ITEMS,
   MAX_DNSTAP_FRAME_BYTES,
   MAX_FLUSH_INTERVAL_S,
+  MAX_RETENTION_DAYS,
   MAX_SHUTDOWN_TIMEOUT_S,
   MAX_SNAPLEN,
   MAX_WINDOW_MB,
   MIN_DNSTAP_FRAME_BYTES,
+  MIN_RETENTION_S,
   MIN_SNAPLEN,
   MIN_WINDOW_MB,
 } from './limits.ts'
@@ -300,6 +303,24 @@ export const KEYS = {
     'Memory cap of the aggregation window; a full window is written at once, before its interval ends.',
     { unit: 'MiB' },
   ),
+  storeRetention: key(
+    'store.retention',
+    retention(MIN_RETENTION_S, MAX_RETENTION_DAYS, true),
+    '',
+    'How long a record is kept after its last sighting ("90d"); older ones are deleted in the ' +
+      'background, with their index entries, every few minutes (pdns-mesh stats shows what went). ' +
+      "It applies to this node's own origins and to imports (cof:…); peers' data follows " +
+      'retention_remote. Empty or "0": records are kept forever. Live: a reload applies it.',
+  ),
+  storeRetentionRemote: key(
+    'store.retention_remote',
+    retention(MIN_RETENTION_S, MAX_RETENTION_DAYS, false),
+    '',
+    "How long peers' records (origins of other mesh nodes) are kept after their last sighting: " +
+      'at most store.retention when that is set (a longer one is ERR_CONFIG). Records older than it ' +
+      'that a peer sends are not written at all. Empty: the same as store.retention. Live: a reload ' +
+      'applies it.',
+  ),
   meshListen: key(
     'mesh.listen',
     listOf(multiaddrText(false), { min: 0, max: MAX_CONFIG_LIST_ITEMS, unique: true }),
@@ -405,7 +426,7 @@ export const SECTIONS: readonly { name: string; doc: string }[] = [
   { name: 'log', doc: 'The node log.' },
   { name: 'capture', doc: 'Live capture with libpcap.' },
   { name: 'dnstap', doc: 'dnstap input (Frame Streams) from resolvers and authoritative servers.' },
-  { name: 'store', doc: 'The aggregation window between the sensor and the database.' },
+  { name: 'store', doc: 'The aggregation window between the sensor and the database, and retention.' },
   {
     name: 'mesh',
     doc: 'The peer-to-peer mesh: who this node talks to and what it shares (docs/PROTOCOL.md).',

@@ -41,6 +41,10 @@ export interface NodeConfig {
   readonly store: {
     readonly flushIntervalMs: number
     readonly windowMaxBytes: number
+    /** seconds a record is kept after its last sighting (own origins, imports); null: forever */
+    readonly retentionS: number | null
+    /** the same for peers' origins (store.retention_remote, else store.retention) */
+    readonly retentionRemoteS: number | null
   }
   readonly mesh: {
     /** empty: no mesh */

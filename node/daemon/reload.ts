@@ -9,6 +9,8 @@ import { PdnsError } from '../errors.ts'
 /** Config keys (as the file spells them) that a running node applies without a restart. */
 export const LIVE_KEYS = new Set([
   'log.level',
+  'store.retention',
+  'store.retention_remote',
   'mesh.allow',
   'mesh.peers',
   'mesh.update_interval',
@@ -26,6 +28,8 @@ const KEY_OF: Record<string, string> = {
   'capture.interfacesExplicit': 'capture.interfaces',
   'store.flushIntervalMs': 'store.flush_interval',
   'store.windowMaxBytes': 'store.window_mb',
+  'store.retentionS': 'store.retention',
+  'store.retentionRemoteS': 'store.retention_remote',
   'mesh.updateIntervalMs': 'mesh.update_interval',
   'api.ratePerMin': 'api.rate',
   'api.tlsCert': 'api.tls_cert',

@@ -20,6 +20,7 @@ export { type LineBatch, type ReadLinesOptions, readLines } from './read-lines.t
 export { Recorder, type RecorderComponents } from './recorder.ts'
 export {
   isLocalLabel,
+  isPeersLabel,
   SensorOrigins,
   type SensorOriginsComponents,
   sensorLabel,

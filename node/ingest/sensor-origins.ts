@@ -5,7 +5,7 @@
  * every label stays under the node's key — no record is attributed to a vantage that did not sign it.
  */
 import type { ObservationSink } from '../dns/observation.ts'
-import { isLabel } from '../store/labels.ts'
+import { isLabel, isMeshLabel } from '../store/labels.ts'
 import type { Store } from '../store/store.ts'
 import { Recorder } from './recorder.ts'
 import type { AggregationWindow } from './window.ts'
@@ -31,6 +31,15 @@ export function sensorLabel(peerId: string, sensor: string | null): string {
 /** Whether an origin label belongs to the node `peerId` (its own label or one of its sensors'). */
 export function isLocalLabel(peerId: string, label: string): boolean {
   return label === peerId || label.startsWith(`${peerId}/`)
+}
+
+/**
+ * Whether an origin label is peers' data: another mesh node's (`<peer id>` or `<peer id>/…`), as
+ * against this node's own and imports (`cof:…`), which the operator brought in. `peerId` null: no
+ * identity, every mesh label is a peer's.
+ */
+export function isPeersLabel(peerId: string | null, label: string): boolean {
+  return isMeshLabel(label) && (peerId === null || !isLocalLabel(peerId, label))
 }
 
 export class SensorOrigins {

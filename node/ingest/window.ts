@@ -332,6 +332,15 @@ export class AggregationWindow {
     }
   }
 
+  /**
+   * Whether a sighting of this record waits to be written (fresh, or in a flush not yet written):
+   * retention keeps such a record, whose last_seen the flush is about to move (node/store/expiry.ts).
+   */
+  holds(id: RecordId): boolean {
+    const k = windowKey(id)
+    return this.#entries.has(k) || this.#flushing?.entries.has(k) === true
+  }
+
   stats(): WindowStats {
     const f = this.#flushing
     return {

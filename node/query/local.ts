@@ -22,6 +22,7 @@ import {
   SCHEMA_VERSION,
   successor,
 } from '../store/keys.ts'
+import { isMeshLabel } from '../store/labels.ts'
 import { canonicalName } from '../store/names.ts'
 import { registeredDomain } from '../store/registered-domain.ts'
 import type { Range } from '../store/rocks.ts'
@@ -242,9 +243,4 @@ export class LocalBackend implements QueryBackend {
   async close(): Promise<void> {
     if (this.#ownsStore) await this.#store.close()
   }
-}
-
-/** Labels of mesh nodes' origins (`<peer id>` or `<peer id>/…`), as against `cof:` imports. */
-function isMeshLabel(label: string): boolean {
-  return /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}(\/|$)/.test(label)
 }

@@ -7,3 +7,11 @@ export function isLabel(text: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   return text.length > 0 && text.length <= 255 && !/[\u0000-\u001f\u007f]/.test(text)
 }
+
+/**
+ * Labels of mesh nodes' origins (`<peer id>` or `<peer id>/…`: an Ed25519 peer id), as against
+ * the labels of imports (`cof:…`), which no peer can speak for.
+ */
+export function isMeshLabel(label: string): boolean {
+  return /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}(\/|$)/.test(label)
+}

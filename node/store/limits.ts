@@ -5,3 +5,9 @@ export const MAX_CHECK_PROBLEMS_LISTED = 1000
 
 /** Keys per write batch when an index is built at open (the v1 → v2 FIRST migration, the DOMAIN index of an older database): one batch of keys is held at a time, whatever the size of the store. */
 export const MIGRATION_BATCH_SIZE = 10_000
+
+/** Milliseconds between two expiry passes of a node with store.retention or store.retention_remote (the first runs at start): a record outlives its retention by at most this much. */
+export const EXPIRY_INTERVAL_MS = 10 * 60 * 1000
+
+/** SEEN entries an expiry pass examines per event-loop turn (each one's record re-read and, when old enough, deleted with its index entries in one atomic batch): about the cost of a background window batch, so capture, dnstap and the control socket are read between batches. */
+export const EXPIRY_BATCH_SIZE = 1_000

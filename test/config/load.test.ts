@@ -112,6 +112,8 @@ socket_group = "nogroup"
 [store]
 flush_interval = "30s"
 window_mb = 1024
+retention = "90d"
+retention_remote = "36h"
 [mesh]
 listen = ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001"]
 peers = ["/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa"]
@@ -162,7 +164,12 @@ max_limit = 5000
         socketMode: 0o620,
         socketGroup: NOGROUP_GID,
       },
-      store: { flushIntervalMs: 30_000, windowMaxBytes: 1024 * MIB },
+      store: {
+        flushIntervalMs: 30_000,
+        windowMaxBytes: 1024 * MIB,
+        retentionS: 90 * 86_400,
+        retentionRemoteS: 36 * 3600,
+      },
       mesh: {
         listen: ['/ip4/0.0.0.0/tcp/4001', '/ip6/::/tcp/4001'],
         peers: ['/ip4/192.0.2.7/tcp/4001/p2p/12D3KooWJ5t24fePGcEnz7TkMdDuFFXuoi7qfrs3Nrd2BnXyCgNa'],
@@ -311,7 +318,7 @@ describe('errors', () => {
     )
     assert.equal(
       await problem('[store]\nsize = 64'),
-      'config FILE: store.size: unknown key (the [store] keys: flush_interval, window_mb)',
+      'config FILE: store.size: unknown key (the [store] keys: flush_interval, window_mb, retention, retention_remote)',
     )
     assert.equal(
       await problem('[store]\nwindow = 64'),
@@ -381,6 +388,35 @@ describe('errors', () => {
     assert.match(
       await problem('shutdown_timeout = "0s"'),
       /shutdown_timeout: expected a duration from 1s to 10m/,
+    )
+  })
+
+  test('store.retention: days or hours, "0" or empty is off; retention_remote follows it, may be shorter, never longer', async () => {
+    const load = async (text: string) =>
+      (await loadConfig({ file: await file(text), env: {}, cwd: dir })).store
+    const off = await load('')
+    assert.deepEqual([off.retentionS, off.retentionRemoteS], [null, null])
+    const same = await load('[store]\nretention = "90d"')
+    assert.deepEqual([same.retentionS, same.retentionRemoteS], [90 * 86_400, 90 * 86_400])
+    const zero = await load('[store]\nretention = "0"')
+    assert.deepEqual([zero.retentionS, zero.retentionRemoteS], [null, null])
+    const remoteOnly = await load('[store]\nretention_remote = "7d"')
+    assert.deepEqual([remoteOnly.retentionS, remoteOnly.retentionRemoteS], [null, 7 * 86_400])
+    assert.equal(
+      await problem('[store]\nretention = "90d"\nretention_remote = "91d"'),
+      "config FILE: store.retention_remote: longer than store.retention: peers' data is kept at most as long as the node's own (leave it empty for the same)",
+    )
+    assert.match(
+      await problem('[store]\nretention = "90x"'),
+      /store\.retention: expected a duration from 1h to 36500d/,
+    )
+    assert.match(await problem('[store]\nretention = "30m"'), /store\.retention: expected a duration from 1h/)
+    assert.match(await problem('[store]\nretention = "36501d"'), /store\.retention: expected a duration/)
+    assert.match(await problem('[store]\nretention = 90'), /store\.retention: expected a duration/)
+    // "0" is off for the node's own data only: for peers' data it would mean longer than retention
+    assert.match(
+      await problem('[store]\nretention_remote = "0"'),
+      /store\.retention_remote: expected a duration/,
     )
   })
 
