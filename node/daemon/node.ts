@@ -14,11 +14,12 @@ import type { NodeConfig } from '../config/index.ts'
 import { DnstapServer } from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { loadIdentity } from '../identity/identity.ts'
-import { AggregationWindow, SensorOrigins, UNNAMED_DNSTAP_SENSOR } from '../ingest/index.ts'
+import { AggregationWindow, isPeersLabel, SensorOrigins, UNNAMED_DNSTAP_SENSOR } from '../ingest/index.ts'
 import { type Logger, setLogLevel } from '../log/index.ts'
 import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
+import { Expiry, type Retention } from '../store/expiry.ts'
 import { Store } from '../store/store.ts'
 import { planReload } from './reload.ts'
 
@@ -39,6 +40,7 @@ interface Running {
   capture: LiveCapture | null
   feeds: Feeds
   localFeed: LocalFeed
+  expiry: Expiry
   mesh: Mesh | null
   /** why live capture is off although it was wanted (a defaulted interface without permission) */
   captureOff: string | null
@@ -72,7 +74,7 @@ export class PdnsNode {
 
   /**
    * Re-reads the configuration and applies what can change live (LIVE_KEYS: the mesh allowlist and
-   * peers, the update interval, the log level, the API's default rate and result clamp; API keys
+   * peers, the update interval, retention, the log level, the API's default rate and result clamp; API keys
    * and their own rates are re-read from their file whenever it changes). All or nothing: a key that needs a restart, or a
    * configuration that does not load, leaves the running one in place (ERR_CONFIG).
    */
@@ -87,6 +89,9 @@ export class PdnsNode {
     if (applied.includes('log.level')) setLogLevel(this.#log, next.log.level)
     if (r.mesh !== null && (applied.includes('mesh.allow') || applied.includes('mesh.peers'))) {
       mesh = r.mesh.setMembers({ allow: next.mesh.allow, peers: next.mesh.peers })
+    }
+    if (applied.includes('store.retention') || applied.includes('store.retention_remote')) {
+      r.expiry.setRetention(retentionOf(next))
     }
     if (applied.includes('mesh.update_interval')) r.localFeed.setUpdateInterval(next.mesh.updateIntervalMs)
     if (applied.includes('api.rate') || applied.includes('api.max_limit')) {
@@ -134,13 +139,6 @@ export class PdnsNode {
     try {
       // the node's own origins' changes are sealed into its signed feed in the store's write batch
       // (whether or not the mesh is on now: a mesh turned on later still sends everything)
-      const feeds = new Feeds({ store })
-      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId, {
-        updateIntervalMs: c.mesh.updateIntervalMs,
-      })
-      const { backfilled } = localFeed.attach()
-      if (backfilled > 0)
-        log.info({ component: 'mesh', records: backfilled }, 'sealed records written before the feed existed')
       const window = new AggregationWindow(store, {
         flushIntervalMs: c.store.flushIntervalMs,
         maxBytes: c.store.windowMaxBytes,
@@ -150,6 +148,27 @@ export class PdnsNode {
         background: true,
         onError: (err) => this.#windowFailed(err),
       })
+      // retention: a record whose newer sighting waits in the window is kept (the flush moves its
+      // last_seen); peers' entries are filtered by the same cutoffs before they are merged
+      const expiry = new Expiry(
+        {
+          store,
+          isRemote: (label) => isPeersLabel(identity.peerId, label),
+          pending: (id) => window.holds(id),
+        },
+        {
+          retention: retentionOf(c),
+          onError: (err) =>
+            log.error({ err, component: 'retention' }, 'expiry failed; retried at the next pass'),
+        },
+      )
+      const feeds = new Feeds({ store, retention: expiry })
+      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId, {
+        updateIntervalMs: c.mesh.updateIntervalMs,
+      })
+      const { backfilled } = localFeed.attach()
+      if (backfilled > 0)
+        log.info({ component: 'mesh', records: backfilled }, 'sealed records written before the feed existed')
       window.start()
       undo.unshift(() => window.stop())
       const origins = new SensorOrigins({ store, window }, identity.peerId)
@@ -269,6 +288,9 @@ export class PdnsNode {
           log.warn({ component: 'capture', code: err.code }, `live capture is off: ${err.message}`)
         }
       }
+      // after every writer is up: its first pass starts now, a batch per event-loop turn
+      expiry.start()
+      undo.unshift(() => expiry.stop())
       this.#running = {
         peerId: identity.peerId,
         store,
@@ -283,6 +305,7 @@ export class PdnsNode {
         captureOff,
         feeds,
         localFeed,
+        expiry,
         mesh,
       }
       log.info(
@@ -331,6 +354,8 @@ export class PdnsNode {
     await step('dnstap', () => r.dnstap?.stop())
     await step('sensor', () => r.sensor.flush())
     // peers stop hearing from us before the last flush: its entries reach them at the next sync
+    // between two of its batches (each is atomic): the store stays whole
+    await step('retention', () => r.expiry.stop())
     await step('mesh', () => r.mesh?.stop())
     await step('window', () => r.window.stop())
     // the last flush's updates are sealed before the store closes
@@ -365,6 +390,7 @@ export class PdnsNode {
         window: r?.window.stats() ?? null,
         mesh: r?.mesh?.status() ?? null,
         feed: r === null ? null : feedStatus(r.feeds, r.peerId),
+        retention: r === null ? null : { ...r.expiry.stats(), tooOldFromPeers: r.feeds.tooOld },
         memory: process.memoryUsage(),
       },
     }
@@ -374,6 +400,10 @@ export class PdnsNode {
     this.#log.error({ err }, 'window flush failed; the entries stay in memory and are retried')
     if (isPdnsError(err) && err.code === 'ERR_DB_IO') this.#fatal?.(err)
   }
+}
+
+function retentionOf(c: NodeConfig): Retention {
+  return { local: c.store.retentionS, remote: c.store.retentionRemoteS }
 }
 
 /** The node's own feed and the others it holds (entries and bytes: disk use for other origins' data). */

@@ -76,16 +76,27 @@ export type AcceptResult =
 
 export interface FeedsComponents {
   store: Store
+  /**
+   * retention (node/store/expiry.ts): a record of an accepted entry whose last_seen is already
+   * older than its origin's retention is not written (the entry itself is held and forwarded all the
+   * same), so a peer delivering old entries (a new node's first sync) cannot bring back what expiry
+   * deleted
+   */
+  retention?: { keeps(label: string, last: number): boolean }
 }
 
 export class Feeds {
   readonly #store: Store
+  readonly #retention: FeedsComponents['retention']
   readonly #heads = new Map<string, Head>()
+  /** records of accepted entries not written because they were older than their retention */
+  #tooOld = 0
   /** listeners for newly held entries (the mesh pushes them on) */
   readonly #listeners = new Set<(author: string, seq: number) => void>()
 
   constructor(components: FeedsComponents) {
     this.#store = components.store
+    this.#retention = components.retention
     for (const [key, value] of this.#store.range(FEED_HEAD_RANGE)) {
       const id = decodeFeedHeadKey(key)
       if (id === null) throw new PdnsError('ERR_DB_CORRUPT', 'bad feed head key')
@@ -103,6 +114,11 @@ export class Feeds {
   /** Every author's head, for a have-vector. */
   heads(): FeedHead[] {
     return [...this.#heads.values()].map((h) => ({ author: h.author, seq: h.seq, hash: h.hash }))
+  }
+
+  /** Records of accepted entries left unwritten as older than their retention, since start. */
+  get tooOld(): number {
+    return this.#tooOld
   }
 
   get authors(): ReadonlyMap<string, Head> {
@@ -186,7 +202,13 @@ export class Feeds {
       throw new WireError('fork', `entry ${author}#${entry.seq} does not follow the held #${have}`)
     }
     const records = entryRecords(entry)
-    const updates = records.map((r) => this.#update(author, r))
+    let updates = records.map((r) => this.#update(author, r))
+    const retention = this.#retention
+    if (retention !== undefined) {
+      const n = updates.length
+      updates = updates.filter((u) => retention.keeps(this.#store.originLabel(u.id.origin), u.value.last))
+      this.#tooOld += n - updates.length
+    }
     const encoded = encodeSignedEntry(signed)
     const { writes, head: next } = this.entryWrites(head, author, entry.seq, encoded, hash, records.length)
     this.#store.apply(updates, { extra: writes, seal: author === opts.self ? false : undefined })

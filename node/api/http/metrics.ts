@@ -131,6 +131,12 @@ export class ApiMetrics {
     counter('pdns_window_records_total', 'Records written by flushes, by outcome', ['outcome'], (c) =>
       ['inserted', 'updated', 'unchanged'].map((o): Sample => [{ outcome: o }, num(c.window?.[o])]),
     )
+    counter(
+      'pdns_store_expired_records_total',
+      'Records deleted by retention (store.retention, store.retention_remote) since the node started, per origin',
+      ['origin'],
+      (c) => Object.entries(c.retention?.byOrigin ?? {}).map(([o, v]): Sample => [{ origin: o }, num(v)]),
+    )
     const prop = (name: string) => {
       const v = Number(storeProperty(name))
       return Number.isFinite(v) ? v : 0
