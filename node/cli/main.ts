@@ -6,6 +6,7 @@ import { apikeyCommand } from './commands/apikey.ts'
 import { checkCommand } from './commands/check.ts'
 import { cnameAuditCommand } from './commands/cname-audit.ts'
 import { digestCommand } from './commands/digest.ts'
+import { expireCommand } from './commands/expire.ts'
 import { exportCommand } from './commands/export.ts'
 import { fluxCommand } from './commands/flux.ts'
 import { idCommand } from './commands/id.ts'
@@ -32,6 +33,7 @@ const COMMANDS: readonly Command[] = [
   exportCommand,
   statsCommand,
   checkCommand,
+  expireCommand,
   idCommand,
   peersCommand,
   digestCommand,
