@@ -29,6 +29,8 @@ test('live keys are applied; a key that needs a restart refuses the whole reload
     'mesh.allow',
     'mesh.update_interval',
   ])
+  const retention = { ...a, store: { ...a.store, retentionS: 86_400, retentionRemoteS: 3600 } }
+  assert.deepEqual(planReload(a, retention), ['store.retention', 'store.retention_remote'])
   const restart = { ...live, store: { ...a.store, windowMaxBytes: 1 } }
   assert.throws(
     () => planReload(a, restart),
