@@ -208,7 +208,8 @@ export class Expiry {
 
   /**
    * One whole pass, a batch per event-loop turn; joins the running pass if there is one. Resolves
-   * with what it did once the pass completes.
+   * with what it did once the pass completes. Aborting `signal` stops this expiry altogether (the
+   * timer too: it is for one-shot callers, `pdns-mesh expire`), between two batches.
    */
   run(opts: { signal?: AbortSignal } = {}): Promise<PassResult> {
     const done = new Promise<PassResult>((resolve, reject) => this.#waiters.push({ resolve, reject }))
