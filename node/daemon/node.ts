@@ -20,6 +20,7 @@ import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Store } from '../store/store.ts'
+import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
 
 export interface NodeComponents {
@@ -33,6 +34,7 @@ interface Running {
   origins: SensorOrigins
   sensor: Sensor
   backend: LocalBackend
+  imports: ImportRunner
   control: ControlServer
   api: HttpApi | null
   dnstap: DnstapServer | null
@@ -160,6 +162,18 @@ export class PdnsNode {
         origins.sinkFor(null),
       )
       const backend = LocalBackend.over(store, identity.peerId)
+      // `pdns-mesh import` while the node runs: read here, written through the node's store and feed
+      const imports = new ImportRunner(
+        { store, log: log.child({ component: 'import' }), onWindowError: (err) => this.#windowFailed(err) },
+        {
+          peerId: identity.peerId,
+          dataDir: c.dataDir,
+          flushIntervalMs: c.store.flushIntervalMs,
+          windowMaxBytes: c.store.windowMaxBytes,
+        },
+      )
+      imports.start()
+      undo.unshift(() => imports.stop())
       this.#startedAt = Date.now()
       let mesh: Mesh | null = null
       if (c.mesh.listen.length > 0) {
@@ -182,6 +196,7 @@ export class PdnsNode {
           mesh,
           digest: (o) => storeDigest(store, o),
           reload: () => this.reload(),
+          imports,
         },
         { socketPath },
       )
@@ -276,6 +291,7 @@ export class PdnsNode {
         origins,
         sensor,
         backend,
+        imports,
         control,
         api,
         dnstap,
@@ -310,7 +326,7 @@ export class PdnsNode {
   }
 
   /**
-   * Inputs first (nothing new arrives), then the sensor's reassembly leftovers, then the window's
+   * An import in progress first (cut short, what it read written), inputs (nothing new arrives), then the sensor's reassembly leftovers, then the window's
    * last flush (fsynced), the control socket, and the store. Each step runs even if one before failed;
    * the first error is thrown at the end.
    */
@@ -327,6 +343,8 @@ export class PdnsNode {
         first ??= err
       }
     }
+    // an import is cut short first (no new one starts): what it read is written before the last flush
+    await step('import', () => r.imports.stop())
     await step('capture', () => r.capture?.stop())
     await step('dnstap', () => r.dnstap?.stop())
     await step('sensor', () => r.sensor.flush())
@@ -363,6 +381,7 @@ export class PdnsNode {
         sensor: r?.sensor.stats() ?? null,
         recorders: r?.origins.stats() ?? null,
         window: r?.window.stats() ?? null,
+        import: r?.imports.status() ?? null,
         mesh: r?.mesh?.status() ?? null,
         feed: r === null ? null : feedStatus(r.feeds, r.peerId),
         memory: process.memoryUsage(),
