@@ -30,7 +30,7 @@ function lineWriter(res: ServerResponse) {
     if (line.event === 'progress') {
       const now = performance.now()
       // the bar redraws at most this often, and a newer line says all an older one would
-      if (full || (now - lastProgress < IMPORT_PROGRESS_EVERY_MS && line.bytes < line.total)) return
+      if (line.bytes < line.total && (full || now - lastProgress < IMPORT_PROGRESS_EVERY_MS)) return
       lastProgress = now
     }
     if (!res.write(`${JSON.stringify(line)}\n`)) full = true
