@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   ERR_CONFIG: 'the node configuration (file, flags) holds an unknown key or an invalid value',
   ERR_NODE_RUNNING: 'a node already runs on this data directory',
   ERR_NODE_UNREACHABLE: "the running node's control socket did not answer as it should",
+  ERR_NODE_STOPPING: 'the node is stopping and takes no new work',
+  ERR_IMPORT_BUSY: 'the running node is already importing (one import at a time)',
   ERR_CAPTURE_PERMISSION: 'live capture needs root or CAP_NET_RAW and CAP_NET_ADMIN',
   ERR_CAPTURE_INTERFACE: 'a capture interface does not exist or cannot be opened',
   ERR_CAPTURE_UNAVAILABLE: 'the libpcap binding (the pcap addon) is not installed or does not load',

@@ -16,6 +16,11 @@ const STATUS: Partial<Record<string, number>> = {
   ERR_DB_MISSING: 404,
   ERR_MESH_OFF: 409,
   ERR_CONFIG: 422,
+  ERR_IMPORT_BUSY: 409,
+  ERR_NODE_STOPPING: 503,
+  ERR_FILE_UNREADABLE: 422,
+  ERR_UNKNOWN_FORMAT: 422,
+  ERR_DNSTAP_PROTOCOL: 422,
 }
 
 export function errorAnswer(err: unknown): ErrorAnswer {

@@ -51,3 +51,9 @@ export const MAX_RESPONSE_LINE_BYTES = 16 * 1024 * 1024
 
 /** Most records the node computes for one page request: a larger `limit` is answered in several requests (RemoteBackend follows the cursor), so no single query holds the node's event loop for long. */
 export const MAX_CONTROL_PAGE_RECORDS = 10_000
+
+/** Largest `pdns-mesh import` request (its file list) the node reads, bytes; a larger one is answered 413: import the files in several runs. */
+export const MAX_IMPORT_REQUEST_BYTES = 1024 * 1024
+
+/** Shortest time between two progress lines of an import's answer, ms (the CLI redraws its bar at most as often). */
+export const IMPORT_PROGRESS_EVERY_MS = 100

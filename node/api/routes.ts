@@ -15,6 +15,8 @@
  *   GET  /v1/peers    MeshStatus (ERR_MESH_OFF when the mesh is off)
  *   POST /v1/reload   ReloadResult: the configuration re-read, what can change live applied
  *   POST /v1/mesh/query { lookup: rrset|rdata|summary|new, query, timeoutMs? } → MeshAnswer
+ *   POST /v1/import   ImportRequest → NDJSON progress, then the summary (import-wire.ts)
+ *   POST /v1/import/cancel { id } → { cancelled }
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PdnsError } from '../errors.ts'
@@ -24,11 +26,18 @@ import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import type { QueryBackend } from '../query/types.ts'
 import { DEFAULT_LIMIT } from '../query/types.ts'
 import { errorAnswer } from './error-answer.ts'
-import { MAX_CONTROL_PAGE_RECORDS, MAX_REQUEST_BODY_BYTES } from './limits.ts'
+import { importRoutes } from './import-route.ts'
+import { body, sendJson } from './json-io.ts'
+import { MAX_CONTROL_PAGE_RECORDS } from './limits.ts'
 import { requireMesh } from './mesh-control.ts'
 import { type StreamOutcome, writeRecords } from './record-writer.ts'
-import { readJsonBody } from './request-body.ts'
-import { API_VERSION, type MeshControl, type NodeStatus, type PingAnswer } from './types.ts'
+import {
+  API_VERSION,
+  type ImportControl,
+  type MeshControl,
+  type NodeStatus,
+  type PingAnswer,
+} from './types.ts'
 import { decodeNewNamesQuery, decodeRdataQuery, decodeRrsetQuery, decodeSummaryRequest } from './wire.ts'
 
 export interface RouteContext {
@@ -36,6 +45,8 @@ export interface RouteContext {
   mesh: MeshControl | null
   digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
   reload: (() => Promise<unknown>) | null
+  /** the node's imports; null: this server takes none */
+  imports: ImportControl | null
   status: () => NodeStatus
   log: Logger
   /** aborted when the client goes away or the node stops */
@@ -45,31 +56,9 @@ export interface RouteContext {
   streamed: (path: string, outcome: StreamOutcome, records: number) => void
 }
 
-type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse) => Promise<void>
+export { sendJson }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...(close ? { connection: 'close' } : {}),
-  })
-  res.end(text)
-}
-
-/** Reads the JSON body; on a body over the limit answers 413 itself and returns undefined. */
-async function body(req: IncomingMessage, res: ServerResponse): Promise<{ value: unknown } | undefined> {
-  const b = await readJsonBody(req, MAX_REQUEST_BODY_BYTES)
-  if ('value' in b) return b
-  sendJson(
-    res,
-    413,
-    { code: 'ERR_BAD_QUERY', message: `the request body is over ${MAX_REQUEST_BODY_BYTES} bytes` },
-    true,
-  )
-  return undefined
-}
+export type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 const STOPPING_ERROR = {
   code: 'ERR_NODE_UNREACHABLE',
@@ -211,6 +200,7 @@ const ROUTES = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
       handler: async (ctx, _req, res) => sendJson(res, 200, await ctx.backend.stats({ signal: ctx.signal })),
     },
   ],
+  ...importRoutes,
   ['/v1/rrset', { method: 'POST', handler: page('rrset') }],
   ['/v1/rdata', { method: 'POST', handler: page('rdata') }],
   [

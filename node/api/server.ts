@@ -28,7 +28,7 @@ import { probeControlSocket } from './probe.ts'
 import { STOPPING, type StreamOutcome } from './record-writer.ts'
 import { route, sendJson } from './routes.ts'
 import { unixPathProblem } from './socket-path.ts'
-import type { MeshControl, NodeStatus } from './types.ts'
+import type { ImportControl, MeshControl, NodeStatus } from './types.ts'
 
 export interface ControlComponents {
   backend: QueryBackend
@@ -38,6 +38,8 @@ export interface ControlComponents {
   digest?: (opts: { signal?: AbortSignal }) => Promise<unknown>
   /** re-read the configuration and apply what can change live (`pdns-mesh reload`) */
   reload?: () => Promise<unknown>
+  /** the node's imports (`pdns-mesh import` while it runs); absent: it takes none */
+  imports?: ImportControl | null
   /** the node's current status, asked for on each /v1/status and /v1/ping */
   status: () => NodeStatus
   log: Logger
@@ -76,6 +78,7 @@ export class ControlServer {
   readonly #mesh: MeshControl | null
   readonly #digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
   readonly #reload: (() => Promise<unknown>) | null
+  readonly #imports: ImportControl | null
   readonly #status: () => NodeStatus
   readonly #log: Logger
   readonly #socketPath: string
@@ -98,6 +101,7 @@ export class ControlServer {
     this.#mesh = components.mesh ?? null
     this.#digest = components.digest ?? null
     this.#reload = components.reload ?? null
+    this.#imports = components.imports ?? null
     this.#status = components.status
     this.#log = components.log
     this.#socketPath = options.socketPath
@@ -227,6 +231,7 @@ export class ControlServer {
       mesh: this.#mesh,
       digest: this.#digest,
       reload: this.#reload,
+      imports: this.#imports,
       status: this.#status,
       log: this.#log,
       signal: AbortSignal.any([this.#stop.signal, gone.signal]),

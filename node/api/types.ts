@@ -41,3 +41,20 @@ export interface MeshControl {
     opts: { signal?: AbortSignal; timeoutMs?: number },
   ): Promise<import('../mesh/mesh.ts').MeshAnswer>
 }
+
+/** What the control API needs of the node's imports (node/daemon/import-runner.ts implements it). */
+export interface ImportControl {
+  run(
+    req: import('../ingest/import-job.ts').ImportRequest,
+    opts: {
+      signal: AbortSignal
+      onStart?: (id: string) => void
+      onEvent?: (e: import('../ingest/import-job.ts').ImportEvent) => void
+    },
+  ): Promise<{
+    summary: import('../ingest/import-summary.ts').ImportSummary
+    errors: string[]
+    nodeStopped: boolean
+  }>
+  cancel(id: string): boolean
+}

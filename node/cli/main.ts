@@ -63,7 +63,8 @@ function usage(): string {
     '  -V, --version  print the version',
     '',
     'start, import, query, export, stats and check use the data directory given by --data, else',
-    '$PDNS_MESH_DATA, else ./pdns-data. While a node runs there, query, export and stats ask it.',
+    '$PDNS_MESH_DATA, else ./pdns-data. While a node runs there, query, export and stats ask it,',
+    'and import hands it the files to read.',
   ]
   return `${lines.join('\n')}\n`
 }

@@ -21,6 +21,7 @@ import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Expiry, type Retention } from '../store/expiry.ts'
 import { Store } from '../store/store.ts'
+import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
 
 export interface NodeComponents {
@@ -34,6 +35,7 @@ interface Running {
   origins: SensorOrigins
   sensor: Sensor
   backend: LocalBackend
+  imports: ImportRunner
   control: ControlServer
   api: HttpApi | null
   dnstap: DnstapServer | null
@@ -179,6 +181,18 @@ export class PdnsNode {
         origins.sinkFor(null),
       )
       const backend = LocalBackend.over(store, identity.peerId)
+      // `pdns-mesh import` while the node runs: read here, written through the node's store and feed
+      const imports = new ImportRunner(
+        { store, log: log.child({ component: 'import' }), onWindowError: (err) => this.#windowFailed(err) },
+        {
+          peerId: identity.peerId,
+          dataDir: c.dataDir,
+          flushIntervalMs: c.store.flushIntervalMs,
+          windowMaxBytes: c.store.windowMaxBytes,
+        },
+      )
+      imports.start()
+      undo.unshift(() => imports.stop())
       this.#startedAt = Date.now()
       let mesh: Mesh | null = null
       if (c.mesh.listen.length > 0) {
@@ -201,6 +215,7 @@ export class PdnsNode {
           mesh,
           digest: (o) => storeDigest(store, o),
           reload: () => this.reload(),
+          imports,
         },
         { socketPath },
       )
@@ -298,6 +313,7 @@ export class PdnsNode {
         origins,
         sensor,
         backend,
+        imports,
         control,
         api,
         dnstap,
@@ -333,7 +349,7 @@ export class PdnsNode {
   }
 
   /**
-   * Inputs first (nothing new arrives), then the sensor's reassembly leftovers, then the window's
+   * An import in progress first (cut short, what it read written), inputs (nothing new arrives), then the sensor's reassembly leftovers, then the window's
    * last flush (fsynced), the control socket, and the store. Each step runs even if one before failed;
    * the first error is thrown at the end.
    */
@@ -350,6 +366,8 @@ export class PdnsNode {
         first ??= err
       }
     }
+    // an import is cut short first (no new one starts): what it read is written before the last flush
+    await step('import', () => r.imports.stop())
     await step('capture', () => r.capture?.stop())
     await step('dnstap', () => r.dnstap?.stop())
     await step('sensor', () => r.sensor.flush())
@@ -388,6 +406,7 @@ export class PdnsNode {
         sensor: r?.sensor.stats() ?? null,
         recorders: r?.origins.stats() ?? null,
         window: r?.window.stats() ?? null,
+        import: r?.imports.status() ?? null,
         mesh: r?.mesh?.status() ?? null,
         feed: r === null ? null : feedStatus(r.feeds, r.peerId),
         retention: r === null ? null : { ...r.expiry.stats(), tooOldFromPeers: r.feeds.tooOld },

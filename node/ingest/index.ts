@@ -16,6 +16,18 @@ export {
 } from './cof-file.ts'
 export { detectImportKind, type ImportKind } from './detect.ts'
 export { type DnstapImportOptions, type DnstapImportResult, importDnstap } from './dnstap-file.ts'
+export {
+  checkImportRequest,
+  detectImportKinds,
+  type ImportEvent,
+  type ImportJobComponents,
+  type ImportJobOptions,
+  type ImportOutcome,
+  type ImportRequest,
+  runImportJob,
+} from './import-job.ts'
+export { IMPORT_SOURCES, type ImportSource, type SourceContext, type SourceResult } from './import-sources.ts'
+export { addRecorderCounts, type FileReport, type ImportSummary, summarizeImport } from './import-summary.ts'
 export { type LineBatch, type ReadLinesOptions, readLines } from './read-lines.ts'
 export { Recorder, type RecorderComponents } from './recorder.ts'
 export {

@@ -228,6 +228,26 @@ export class AggregationWindow {
     this.#flushEntries()
   }
 
+  /**
+   * Writes everything in memory one batch per event-loop turn and resolves once it is written (what
+   * arrives meanwhile too); rejects with the store's error (the unwritten entries stay in the window).
+   * For a window that ends while its process runs on (an import inside the node): `stop()` would
+   * write it in one stretch and hold capture and the control socket meanwhile.
+   */
+  async drain(): Promise<void> {
+    // this loop writes the batches now, not #step
+    if (this.#immediate !== null) clearImmediate(this.#immediate)
+    this.#immediate = null
+    for (;;) {
+      if (this.#flushing === null) {
+        if (this.#entries.size === 0) return
+        this.#takeEntries()
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (this.#flushing !== null) this.#writeBatch()
+    }
+  }
+
   #tick(): void {
     // one flush at a time: a tick while a background flush runs leaves it alone
     if (this.#flushing !== null) return

@@ -1,15 +1,13 @@
 import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { RemoteBackend } from '../../api/client.ts'
+import { probeControlSocket } from '../../api/probe.ts'
+import { controlSocketPath } from '../../api/socket-path.ts'
 import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts'
 import { isPdnsError, PdnsError } from '../../errors.ts'
 import { COF_UNKNOWN_SENSOR } from '../../ingest/cof.ts'
-import type {
-  CaptureImportResult,
-  CofImportResult,
-  DnstapImportResult,
-  ImportKind,
-} from '../../ingest/index.ts'
+import type { ImportEvent, ImportRequest, ImportSummary } from '../../ingest/index.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../ingest/limits.ts'
-import { isLabel } from '../../store/labels.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
@@ -44,6 +42,13 @@ Adds files to the passive DNS database of a data directory (created on first use
     the same file again changes nothing.
 The kind of each file is told from its content. A summary goes to stderr.
 
+While a node runs on the data directory, it does the import: the node reads the files itself (they
+must be readable by the user it runs as), records them under the same origins, seals its own into
+its mesh feed as it writes them, and keeps capturing meanwhile; progress and summary are the same.
+It runs one import at a time. Ctrl-C stops the import (what was read is imported) and leaves the
+node running. --window-mb and --flush-interval are refused then: the node's store.window_mb and
+store.flush_interval apply.
+
 Options:
   --data DIR            data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})
   --origin LABEL        record everything under this origin (vantage) label instead
@@ -65,17 +70,11 @@ Options:
 Exit status: 0 when every file was imported whole; 1 when a file was unreadable, of unknown format
 (a Frame Streams file of another content type than dnstap among them), damaged (what came before the
 damage is imported) or held bad COF lines (the valid lines are imported; the bad ones are counted
-and the first few listed by line number), or the database could not be opened (held by a running node or another import, or written by a newer pdns-mesh); 2 on bad
-usage; 128 + the signal number when interrupted (what was read is kept).
+and the first few listed by line number), or the database could not be opened (held by another
+import, or written by a newer pdns-mesh), or the running node refused (already importing:
+ERR_IMPORT_BUSY; stopping: ERR_NODE_STOPPING) or stopped during the import; 2 on bad usage;
+128 + the signal number when interrupted (what was read is kept).
 `
-
-interface FileReport {
-  file: string
-  kind: ImportKind
-  capture?: CaptureImportResult
-  cof?: CofImportResult
-  dnstap?: DnstapImportResult
-}
 
 export const importCommand: Command = {
   name: 'import',
@@ -106,250 +105,204 @@ export const importCommand: Command = {
     const ports = new Set(values.port?.map((p) => parsePort(p, '--port')) ?? DEFAULT_DNS_PORTS)
     if (values.mdns) ports.add(MDNS_PORT)
     if (values.llmnr) ports.add(LLMNR_PORT)
-    const forcedOrigin = values.origin ?? null
-    if (forcedOrigin !== null && !isLabel(forcedOrigin)) {
-      throw new PdnsError('ERR_BAD_ARGUMENT', '--origin: a label of 1 to 255 printable characters')
-    }
-    const dataDir = dataDirOf(values.data)
-    const dnstapTypes = values['dnstap-type']
-    if (dnstapTypes !== undefined) {
-      const { messageTypeSet } = await import('../../dnstap/index.ts')
-      try {
-        messageTypeSet(dnstapTypes)
-      } catch (err) {
-        throw new PdnsError('ERR_BAD_ARGUMENT', `--dnstap-type: ${(err as Error).message}`, { cause: err })
-      }
+    const req: ImportRequest = {
+      files: positionals,
+      origin: values.origin ?? null,
+      ports: [...ports],
+      dnstapTypes: values['dnstap-type'] ?? null,
     }
     // loaded on demand, so commands that do not write the store start without them
-    const { AggregationWindow, detectImportKind, importCapture, importCof, importDnstap } = await import(
-      '../../ingest/index.ts'
-    )
-    const { Store } = await import('../../store/store.ts')
-    const { loadIdentity } = await import('../../identity/identity.ts')
-    const { Feeds } = await import('../../mesh/feeds.ts')
-    const { LocalFeed } = await import('../../mesh/local-feed.ts')
-    const { peerIdFromString } = await import('@libp2p/peer-id')
-    /** Whether a label names a mesh node's origin (`<peer id>` or `<peer id>/…`) other than this node's. */
-    const speaksForAnotherNode = (label: string, self: string): boolean => {
-      const head = label.split('/')[0]!
-      if (head === self) return false
-      try {
-        peerIdFromString(head)
-        return true
-      } catch {
-        return false
-      }
+    const { checkImportRequest } = await import('../../ingest/import-job.ts')
+    checkImportRequest(req, null)
+    const dataDir = dataDirOf(values.data)
+    const output: Output = {
+      showProgress: !values.quiet && !values['no-progress'] && process.stderr.isTTY === true,
+      json: values['summary-json'] === true,
+      quiet: values.quiet === true,
     }
-
-    // Every file is looked at before the database is touched: a missing or foreign file changes nothing.
-    const kinds: ImportKind[] = []
-    const unusable: string[] = []
-    for (const file of positionals) {
-      try {
-        kinds.push(await detectImportKind(file))
-      } catch (err) {
-        if (!isPdnsError(err)) throw err
-        unusable.push(err.message)
-      }
-    }
-    if (unusable.length > 0) {
-      for (const m of unusable) process.stderr.write(`pdns-mesh import: ${m}\n`)
-      process.stderr.write('pdns-mesh import: nothing was imported\n')
-      return 1
-    }
-
-    try {
-      await mkdir(dataDir, { recursive: true })
-    } catch (err) {
-      throw new PdnsError('ERR_DB_IO', `cannot create ${dataDir}: ${(err as Error).message}`, { cause: err })
-    }
-    const store = await Store.open(dataDir, { create: true })
-    const reports: FileReport[] = []
-    const failures: string[] = []
-    let interrupted = false
-    const started = performance.now()
-    // as in the node: timed flushes bound what a crash loses; each flush's last batch is fsynced
-    const window = new AggregationWindow(store, {
-      flushIntervalMs: flushSeconds * 1000,
-      maxBytes: windowMb * 1048576,
-      sync: true,
-    })
-    window.start()
-    let localFeed: InstanceType<typeof LocalFeed> | null = null
-    try {
-      // this node's own records are sealed into its signed mesh feed as they are written
-      const identity = (await loadIdentity(dataDir, { create: true }))!
-      if (forcedOrigin !== null && speaksForAnotherNode(forcedOrigin, identity.peerId)) {
-        throw new PdnsError(
-          'ERR_BAD_ARGUMENT',
-          `--origin ${forcedOrigin}: that is another node's origin; only its own key may speak for it`,
-        )
-      }
-      // updates of records already sealed are sealed once, at the end, with their final values
-      localFeed = new LocalFeed(
-        { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
-        identity.peerId,
-        { updateIntervalMs: Number.POSITIVE_INFINITY },
-      )
-      localFeed.attach()
-      const localOrigin =
-        forcedOrigin ?? (kinds.includes('capture') || kinds.includes('dnstap') ? identity.peerId : '')
-      const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
-      for (let i = 0; i < positionals.length && !interrupted; i++) {
-        const file = positionals[i]!
-        const kind = kinds[i]!
-        let bar: ProgressBar | null = null
-        const onProgress = (done: number, total: number, items: number) => {
-          if (bar === null && showProgress && total >= PROGRESS_MIN_BYTES)
-            bar = new ProgressBar(
-              process.stderr,
-              file,
-              kind === 'capture' ? 'pkt' : kind === 'dnstap' ? 'frame' : 'line',
-            )
-          bar?.update(done, total, items)
+    const socketPath = controlSocketPath(dataDir)
+    if ((await probeControlSocket(socketPath, { signal })) === 'alive') {
+      for (const option of ['window-mb', 'flush-interval'] as const) {
+        if (values[option] !== undefined) {
+          throw new PdnsError(
+            'ERR_BAD_ARGUMENT',
+            `--${option}: a node runs on ${dataDir} and imports with its own store.${option === 'window-mb' ? 'window_mb' : 'flush_interval'}; leave --${option} out`,
+          )
         }
-        let error: PdnsError | null
-        try {
-          if (kind === 'capture') {
-            const capture = await importCapture(file, {
-              store,
-              window,
-              origin: localOrigin,
-              sensorOptions: { ports, clientAddresses: false },
-              signal,
-              onProgress,
-            })
-            reports.push({ file, kind, capture })
-            error = capture.error
-          } else if (kind === 'dnstap') {
-            const dnstap = await importDnstap(file, {
-              store,
-              window,
-              origin: localOrigin,
-              ...(dnstapTypes === undefined ? {} : { messageTypes: dnstapTypes }),
-              clientAddresses: false,
-              signal,
-              onProgress,
-            })
-            reports.push({ file, kind, dnstap })
-            error = dnstap.error
-          } else {
-            const cof = await importCof(file, { store, window, origin: forcedOrigin, signal, onProgress })
-            reports.push({ file, kind, cof })
-            error = cof.error
-            if (cof.badLines > 0) failures.push(badLinesText(cof))
-          }
-        } finally {
-          ;(bar as ProgressBar | null)?.clear()
-        }
-        if (error?.code === 'ERR_ABORTED') interrupted = signal.aborted
-        else if (error !== null) failures.push(error.message)
       }
-      // interrupted or not, what was read is written (and sealed)
-      window.stop()
-      localFeed?.stop()
-    } catch (err) {
-      // a store error ends the import: still try to write what the window holds, then report the first error
-      try {
-        window.stop()
-        localFeed?.stop()
-      } catch {}
-      throw err
-    } finally {
-      await store.close()
+      return await importIntoNode(socketPath, req, output, signal)
     }
-
-    const seconds = (performance.now() - started) / 1000
-    const summary = summarize(dataDir, reports, window.stats(), seconds, interrupted)
-    if (values['summary-json']) process.stderr.write(`${JSON.stringify({ ...summary, errors: failures })}\n`)
-    else if (!values.quiet) process.stderr.write(summaryText(summary))
-    if (interrupted) process.stderr.write('pdns-mesh import: interrupted; what was read is imported\n')
-    for (const f of failures) process.stderr.write(`pdns-mesh import: ${f}\n`)
-    return failures.length === 0 ? 0 : 1
+    return await importHere(dataDir, req, { windowMb, flushSeconds }, output, signal)
   },
 }
 
-function badLinesText(r: CofImportResult): string {
-  const listed = r.firstBad.map((b) => `line ${b.line}: ${b.reason}`).join('; ')
-  const more = r.badLines > r.firstBad.length ? `; and ${r.badLines - r.firstBad.length} more` : ''
-  return `${r.file}: ${r.badLines} bad COF line${r.badLines === 1 ? '' : 's'} not imported (${listed}${more})`
+interface Output {
+  showProgress: boolean
+  json: boolean
+  quiet: boolean
 }
 
-interface ImportSummary {
-  dataDir: string
-  files: number
-  captures: number
-  cofFiles: number
-  dnstapFiles: number
-  /** dnstap data frames (messages) read */
-  dnstapFrames: number
-  frames: number
-  observations: number
-  cofLines: number
-  badLines: number
-  /** observations and COF records handed to the store (they combine into records) */
-  records: number
-  inserted: number
-  updated: number
-  unchanged: number
-  /** observations not stored, by reason (class, type, name) */
-  skipped: Record<string, number>
-  seconds: number
-  interrupted: boolean
-}
-
-function summarize(
-  dataDir: string,
-  reports: readonly FileReport[],
-  w: { inserted: number; updated: number; unchanged: number },
-  seconds: number,
-  interrupted: boolean,
-): ImportSummary {
-  const s: ImportSummary = {
-    dataDir,
-    files: reports.length,
-    captures: 0,
-    cofFiles: 0,
-    dnstapFiles: 0,
-    dnstapFrames: 0,
-    frames: 0,
-    observations: 0,
-    cofLines: 0,
-    badLines: 0,
-    records: 0,
-    inserted: w.inserted,
-    updated: w.updated,
-    unchanged: w.unchanged,
-    skipped: {},
-    seconds,
-    interrupted,
-  }
-  for (const r of reports) {
-    if (r.cof !== undefined) {
-      s.cofFiles++
-      s.cofLines += r.cof.lines
-      s.badLines += r.cof.badLines
-      s.records += r.cof.records
-      continue
-    }
-    if (r.capture !== undefined) {
-      s.captures++
-      s.frames += r.capture.sensor.frames
-      s.observations += r.capture.sensor.observations
-    } else if (r.dnstap !== undefined) {
-      s.dnstapFiles++
-      s.dnstapFrames += r.dnstap.ingest.frames
-      s.observations += r.dnstap.ingest.parser.observations
-    }
-    for (const [k, v] of Object.entries(r.capture?.recorder ?? r.dnstap?.recorder ?? {})) {
-      if (k === 'records') s.records += v
-      else {
-        const reason = k.replace(/^skipped\./, '')
-        s.skipped[reason] = (s.skipped[reason] ?? 0) + v
+/** Progress bars from a job's events, one per file large enough to be worth one. */
+function progressView(show: boolean, labels: readonly string[]) {
+  let bar: ProgressBar | null = null
+  let unit = ''
+  let label = ''
+  return {
+    onEvent(e: ImportEvent): void {
+      if (e.event === 'file') {
+        bar?.clear()
+        bar = null
+        unit = e.unit
+        label = labels[e.index] ?? e.file
+        return
       }
-    }
+      if (bar === null && show && e.total >= PROGRESS_MIN_BYTES)
+        bar = new ProgressBar(process.stderr, label, unit)
+      bar?.update(e.bytes, e.total, e.items)
+    },
+    clear(): void {
+      bar?.clear()
+      bar = null
+    },
   }
-  return s
+}
+
+/** Prints the summary and the problems; the exit status. */
+function report(
+  summary: ImportSummary,
+  failures: readonly string[],
+  output: Output,
+  note: string | null,
+): number {
+  if (output.json) process.stderr.write(`${JSON.stringify({ ...summary, errors: failures })}\n`)
+  else if (!output.quiet) process.stderr.write(summaryText(summary))
+  if (note !== null) process.stderr.write(`pdns-mesh import: ${note}\n`)
+  for (const f of failures) process.stderr.write(`pdns-mesh import: ${f}\n`)
+  return failures.length === 0 ? 0 : 1
+}
+
+/** Files that cannot be imported: each named, nothing imported. */
+function unusableFiles(messages: readonly string[]): number {
+  for (const m of messages) process.stderr.write(`pdns-mesh import: ${m}\n`)
+  process.stderr.write('pdns-mesh import: nothing was imported\n')
+  return 1
+}
+
+const FILE_REFUSALS = new Set(['ERR_FILE_UNREADABLE', 'ERR_UNKNOWN_FORMAT', 'ERR_DNSTAP_PROTOCOL'])
+
+/** The running node imports (POST /v1/import); this process shows its progress and summary. */
+async function importIntoNode(
+  socketPath: string,
+  req: ImportRequest,
+  output: Output,
+  signal: AbortSignal,
+): Promise<number> {
+  await new RemoteBackend(socketPath).ping({ signal })
+  const { importThroughNode } = await import('../../api/import-client.ts')
+  // the node's working directory is not this one
+  const absolute = { ...req, files: req.files.map((f) => resolve(f)) }
+  const view = progressView(output.showProgress, req.files)
+  let r: Awaited<ReturnType<typeof importThroughNode>>
+  try {
+    r = await importThroughNode(socketPath, absolute, { signal, onEvent: view.onEvent })
+  } catch (err) {
+    if (!isPdnsError(err)) throw err
+    // the node refused the files before reading any: as a local import says it
+    if (FILE_REFUSALS.has(err.code)) return unusableFiles(err.message.split('\n'))
+    if (err.code === 'ERR_ABORTED') {
+      process.stderr.write(
+        'pdns-mesh import: interrupted before the node reported the import; the node runs on\n',
+      )
+      return 1
+    }
+    throw err
+  } finally {
+    view.clear()
+  }
+  const note =
+    r.summary.interrupted && !r.nodeStopped
+      ? 'interrupted; what was read is imported (the node runs on)'
+      : null
+  return report(r.summary, r.errors, output, note)
+}
+
+/** No node runs on the data directory: this process opens the database and imports. */
+async function importHere(
+  dataDir: string,
+  req: ImportRequest,
+  window: { windowMb: number; flushSeconds: number },
+  output: Output,
+  signal: AbortSignal,
+): Promise<number> {
+  const { AggregationWindow, checkImportRequest, detectImportKinds, runImportJob, summarizeImport } =
+    await import('../../ingest/index.ts')
+  const { Store } = await import('../../store/store.ts')
+  const { loadIdentity } = await import('../../identity/identity.ts')
+  const { Feeds } = await import('../../mesh/feeds.ts')
+  const { LocalFeed } = await import('../../mesh/local-feed.ts')
+
+  // Every file is looked at before the database is touched: a missing or foreign file changes nothing.
+  const { kinds, unusable } = await detectImportKinds(req.files)
+  if (unusable.length > 0) return unusableFiles(unusable.map((e) => e.message))
+
+  try {
+    await mkdir(dataDir, { recursive: true })
+  } catch (err) {
+    throw new PdnsError('ERR_DB_IO', `cannot create ${dataDir}: ${(err as Error).message}`, { cause: err })
+  }
+  const store = await Store.open(dataDir, { create: true })
+  const started = performance.now()
+  // as in the node: timed flushes bound what a crash loses; each flush's last batch is fsynced
+  const w = new AggregationWindow(store, {
+    flushIntervalMs: window.flushSeconds * 1000,
+    maxBytes: window.windowMb * 1048576,
+    sync: true,
+  })
+  w.start()
+  let localFeed: InstanceType<typeof LocalFeed> | null = null
+  const view = progressView(output.showProgress, req.files)
+  let outcome: Awaited<ReturnType<typeof runImportJob>>
+  try {
+    // this node's own records are sealed into its signed mesh feed as they are written
+    const identity = (await loadIdentity(dataDir, { create: true }))!
+    checkImportRequest(req, identity.peerId)
+    // updates of records already sealed are sealed once, at the end, with their final values
+    localFeed = new LocalFeed(
+      { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
+      identity.peerId,
+      { updateIntervalMs: Number.POSITIVE_INFINITY },
+    )
+    localFeed.attach()
+    try {
+      outcome = await runImportJob({ store, window: w }, req, kinds, {
+        peerId: identity.peerId,
+        signal,
+        onEvent: view.onEvent,
+      })
+    } finally {
+      view.clear()
+    }
+    // interrupted or not, what was read is written (and sealed)
+    w.stop()
+    localFeed.stop()
+  } catch (err) {
+    // a store error ends the import: still try to write what the window holds, then report the first error
+    try {
+      w.stop()
+      localFeed?.stop()
+    } catch {}
+    throw err
+  } finally {
+    await store.close()
+  }
+  const seconds = (performance.now() - started) / 1000
+  const summary = summarizeImport(dataDir, outcome.reports, w.stats(), seconds, outcome.interrupted)
+  return report(
+    summary,
+    outcome.failures,
+    output,
+    outcome.interrupted ? 'interrupted; what was read is imported' : null,
+  )
 }
 
 function summaryText(s: ImportSummary): string {
