@@ -23,6 +23,7 @@ import {
   summarizeImport,
 } from '../ingest/index.ts'
 import type { Logger } from '../log/logger.ts'
+import type { RecordId } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 
 export interface ImportRunnerComponents {
@@ -83,6 +84,8 @@ export class ImportRunner {
   readonly #stop = new AbortController()
   #jobs = 0
   #busy = 0
+  /** the running job's window: retention asks it, as it asks the node's, before expiring a record */
+  #window: AggregationWindow | null = null
 
   constructor(components: ImportRunnerComponents, options: ImportRunnerOptions) {
     this.#components = components
@@ -110,6 +113,11 @@ export class ImportRunner {
     if (this.#job?.id !== id) return false
     this.#job.cancel.abort(new PdnsError('ERR_ABORTED', 'cancelled by its client'))
     return true
+  }
+
+  /** Whether the running import holds a sighting of the record not yet written (retention keeps it). */
+  holds(id: RecordId): boolean {
+    return this.#window?.holds(id) ?? false
   }
 
   status(): ImportRunnerStatus {
@@ -193,6 +201,7 @@ export class ImportRunner {
       onError: this.#components.onWindowError,
     })
     window.start()
+    this.#window = window
     let outcome: Awaited<ReturnType<typeof runImportJob>>
     try {
       outcome = await runImportJob({ store, window }, req, kinds, {
@@ -217,6 +226,7 @@ export class ImportRunner {
     } finally {
       // written already unless the store failed: then a last try, and the store's error is thrown
       window.stop()
+      this.#window = null
       this.#jobs++
     }
     const nodeStopped = this.#stop.signal.aborted && outcome.interrupted

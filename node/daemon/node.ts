@@ -152,11 +152,13 @@ export class PdnsNode {
       })
       // retention: a record whose newer sighting waits in the window is kept (the flush moves its
       // last_seen); peers' entries are filtered by the same cutoffs before they are merged
+      let imports: ImportRunner | undefined
       const expiry = new Expiry(
         {
           store,
           isRemote: (label) => isPeersLabel(identity.peerId, label),
-          pending: (id) => window.holds(id),
+          // the node's window, or the window of an import running in the node
+          pending: (id) => window.holds(id) || imports?.holds(id) === true,
         },
         {
           retention: retentionOf(c),
@@ -182,7 +184,7 @@ export class PdnsNode {
       )
       const backend = LocalBackend.over(store, identity.peerId)
       // `pdns-mesh import` while the node runs: read here, written through the node's store and feed
-      const imports = new ImportRunner(
+      imports = new ImportRunner(
         { store, log: log.child({ component: 'import' }), onWindowError: (err) => this.#windowFailed(err) },
         {
           peerId: identity.peerId,
