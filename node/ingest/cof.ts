@@ -145,7 +145,7 @@ function timeOf(f: Record<string, unknown>, field: string): number | string {
  * Rdata in the parser's form: A/AAAA as addresses (or the RFC 3597 `\#` form the parser keeps for a
  * malformed one), the host name of NS, CNAME, MX, SRV… canonical; other types as given.
  */
-function canonicalRdata(rrtype: number, text: string): string | PdnsError {
+export function canonicalRdata(rrtype: number, text: string): string | PdnsError {
   if (text === '') return bad('rdata is empty')
   if (text.includes('\u0000')) return bad('rdata holds a NUL character')
   // a lone surrogate would be stored as U+FFFD: two different lines would become one record

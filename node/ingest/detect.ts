@@ -1,23 +1,29 @@
 /**
  * What an import file is, told by its content (never its name): a capture (pcap, pcapng), a dnstap
- * file (Frame Streams) or COF NDJSON, each plain or gzip.
+ * file (Frame Streams), COF NDJSON, Suricata EVE JSON or a passivedns log, each plain or gzip.
  */
 import { open } from 'node:fs/promises'
 import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 import { detectFormat } from '../capture/formats/index.ts'
 import { contentTypeError, DNSTAP_CONTENT_TYPE, sniffFrameStreams } from '../dnstap/index.ts'
 import { PdnsError } from '../errors.ts'
+import { isPassivednsLine, PASSIVEDNS_JSON_KEYS } from './passivedns-log.ts'
 
 /** Bytes read from the start of a file to tell captures, dnstap and COF apart. */
 const SNIFF_BYTES = 64 * 1024
 
-export type ImportKind = 'capture' | 'cof' | 'dnstap'
+export type ImportKind = 'capture' | 'cof' | 'dnstap' | 'eve' | 'passivedns'
+
+/** Lines of the sniffed start that must agree on one text format (a mixed file is refused). */
+const SNIFF_LINES = 100
 
 /**
  * Whether a file is a capture (pcap, pcapng, gzip of either), a dnstap file (Frame Streams: the
- * zero escape and a START control frame; gzip too) or COF NDJSON (its first non-blank character is
- * `{`; gzip too). An empty file is an empty COF export. Throws ERR_FILE_UNREADABLE,
- * ERR_UNKNOWN_FORMAT, or ERR_DNSTAP_PROTOCOL for a Frame Streams file of another content type.
+ * zero escape and a START control frame; gzip too), or one of the line formats (COF NDJSON, Suricata
+ * EVE JSON, a passivedns log; gzip too), told by its first lines (textKind). An empty file is an
+ * empty COF export. Throws ERR_FILE_UNREADABLE, ERR_UNKNOWN_FORMAT (a file of none of these, or one
+ * whose first lines mix formats), or ERR_DNSTAP_PROTOCOL for a Frame Streams file of another content
+ * type.
  */
 export async function detectImportKind(path: string): Promise<ImportKind> {
   let head: Buffer
@@ -55,12 +61,73 @@ export async function detectImportKind(path: string): Promise<ImportKind> {
     if (fstrm.contentType !== DNSTAP_CONTENT_TYPE) throw contentTypeError(path, fstrm.contentType)
     return 'dnstap'
   }
-  const text = content.toString('latin1', 0, Math.min(content.length, 4096))
-  const first = text.replace(/^(\xef\xbb\xbf)?\s*/, '')
-  if (first === '' || first.startsWith('{')) return 'cof'
+  const text = content.toString('utf8').replace(/^\ufeff/, '')
+  const kind = textKind(path, text, head.length < SNIFF_BYTES)
+  if (kind !== null) return kind
   const hex = [...content.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')
   throw new PdnsError(
     'ERR_UNKNOWN_FORMAT',
-    `${path}: ${gz}content is neither a capture (pcap, pcapng) nor COF NDJSON (first bytes: ${hex})`,
+    `${path}: ${gz}content is neither a capture (pcap, pcapng), dnstap, COF NDJSON, Suricata EVE JSON nor a passivedns log (first bytes: ${hex})`,
   )
+}
+
+/**
+ * The line format of a text start: each of its first lines is told apart by content — a JSON object
+ * with `event_type` is EVE, one with passivedns's `query` and `answer` is passivedns, one with
+ * `rrname` (or any other JSON) is COF, a `seconds.usec||…` line is passivedns's default line. Lines
+ * that tell nothing (blank, `#` comments, unparsable JSON) do not count; an empty start is an empty
+ * COF export. null when it is none of these; throws ERR_UNKNOWN_FORMAT when lines disagree.
+ */
+function textKind(path: string, text: string, whole: boolean): ImportKind | null {
+  const lines = text.split('\n', SNIFF_LINES + 1)
+  // the last line may be cut by the sniff: judged only when the whole file was read
+  if (!whole && lines.length > 1) lines.pop()
+  const seen = new Map<ImportKind, number>()
+  let json = false
+  let other = false
+  for (let i = 0; i < lines.length && i < SNIFF_LINES; i++) {
+    const line = lines[i]!.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const kind = lineKind(line)
+    if (kind === 'json') json = true
+    else if (kind === null) other = true
+    else if (!seen.has(kind)) seen.set(kind, i + 1)
+  }
+  if (seen.size > 1) {
+    const at = [...seen].map(([k, n]) => `${KIND_NAMES[k]} (line ${n})`).join(', ')
+    throw new PdnsError(
+      'ERR_UNKNOWN_FORMAT',
+      `${path}: lines of several formats: ${at}; import them as separate files`,
+    )
+  }
+  const [only] = seen.keys()
+  if (only !== undefined) return only
+  // nothing recognisable: JSON-looking text is COF, whose import reports each bad line
+  if (json || (!other && text.trim() === '')) return 'cof'
+  return null
+}
+
+const KIND_NAMES: Record<ImportKind, string> = {
+  capture: 'capture',
+  dnstap: 'dnstap',
+  cof: 'COF',
+  eve: 'Suricata EVE',
+  passivedns: 'passivedns',
+}
+
+/** What one line is: a format, 'json' (JSON that tells nothing), or null (not any of them). */
+function lineKind(line: string): ImportKind | 'json' | null {
+  if (!line.startsWith('{')) return isPassivednsLine(line) ? 'passivedns' : null
+  let o: unknown
+  try {
+    o = JSON.parse(line)
+  } catch {
+    // a line longer than the sniff: EVE puts event_type among its first keys
+    return /^\{"timestamp":"[^"]*",(?:"[a-z_]+":[^,]*,){0,6}"event_type":"/.test(line) ? 'eve' : 'json'
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'json'
+  if ('event_type' in o) return 'eve'
+  if ('rrname' in o) return 'cof'
+  if (PASSIVEDNS_JSON_KEYS.every((k) => k in o)) return 'passivedns'
+  return 'json'
 }

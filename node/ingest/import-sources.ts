@@ -9,7 +9,10 @@ import { importCapture } from './capture-file.ts'
 import { type CofImportResult, importCof } from './cof-file.ts'
 import type { ImportKind } from './detect.ts'
 import { importDnstap } from './dnstap-file.ts'
+import { importEve } from './eve-file.ts'
 import { addRecorderCounts, type FileReport, type ImportSummary } from './import-summary.ts'
+import type { LogImportResult } from './log-file.ts'
+import { importPassivedns } from './passivedns-file.ts'
 import type { AggregationWindow } from './window.ts'
 
 /** What a source reads one file with. */
@@ -46,6 +49,38 @@ export interface ImportSource {
 }
 
 const signalOf = (ctx: SourceContext) => (ctx.signal === undefined ? {} : { signal: ctx.signal })
+
+/** Another sensor's log (Suricata EVE, passivedns): its origins named for the tool, counts added. */
+function logSource(
+  format: string,
+  importer: (file: string, opts: Parameters<typeof importEve>[1]) => Promise<LogImportResult>,
+  kind: ImportKind,
+): ImportSource {
+  return {
+    unit: 'line',
+    async read(file, ctx) {
+      const log = await importer(file, {
+        store: ctx.store,
+        window: ctx.window,
+        origin: ctx.forcedOrigin,
+        ...signalOf(ctx),
+        onProgress: ctx.onProgress,
+      })
+      return {
+        report: { file, kind, log },
+        error: log.error,
+        problems: log.badLines > 0 ? [badLinesText(log, format)] : [],
+      }
+    },
+    tally(r, s) {
+      s.logFiles++
+      s.logLines += r.log!.lines
+      s.logBadLines += r.log!.badLines
+      s.records += r.log!.records
+      for (const [k, v] of Object.entries(r.log!.skipped)) s.skipped[k] = (s.skipped[k] ?? 0) + v
+    },
+  }
+}
 
 export const IMPORT_SOURCES: Record<ImportKind, ImportSource> = {
   capture: {
@@ -113,10 +148,12 @@ export const IMPORT_SOURCES: Record<ImportKind, ImportSource> = {
       s.records += r.cof!.records
     },
   },
+  eve: logSource('EVE', importEve, 'eve'),
+  passivedns: logSource('passivedns', importPassivedns, 'passivedns'),
 }
 
-function badLinesText(r: CofImportResult): string {
+function badLinesText(r: CofImportResult | LogImportResult, format = 'COF'): string {
   const listed = r.firstBad.map((b) => `line ${b.line}: ${b.reason}`).join('; ')
   const more = r.badLines > r.firstBad.length ? `; and ${r.badLines - r.firstBad.length} more` : ''
-  return `${r.file}: ${r.badLines} bad COF line${r.badLines === 1 ? '' : 's'} not imported (${listed}${more})`
+  return `${r.file}: ${r.badLines} bad ${format} line${r.badLines === 1 ? '' : 's'} not imported (${listed}${more})`
 }

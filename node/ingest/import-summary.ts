@@ -8,6 +8,7 @@ import type { CofImportResult } from './cof-file.ts'
 import type { ImportKind } from './detect.ts'
 import type { DnstapImportResult } from './dnstap-file.ts'
 import { IMPORT_SOURCES } from './import-sources.ts'
+import type { LogImportResult } from './log-file.ts'
 
 /** One file's outcome: its kind, and the result of that kind's reader. */
 export interface FileReport {
@@ -16,6 +17,8 @@ export interface FileReport {
   capture?: CaptureImportResult
   cof?: CofImportResult
   dnstap?: DnstapImportResult
+  /** Suricata EVE and passivedns logs */
+  log?: LogImportResult
 }
 
 export interface ImportSummary {
@@ -30,12 +33,16 @@ export interface ImportSummary {
   observations: number
   cofLines: number
   badLines: number
+  /** Suricata EVE and passivedns files, their non-blank lines and bad lines */
+  logFiles: number
+  logLines: number
+  logBadLines: number
   /** observations and COF records handed to the store (they combine into records) */
   records: number
   inserted: number
   updated: number
   unchanged: number
-  /** observations not stored, by reason (class, type, name) */
+  /** observations (and log answers) not stored, by reason (class, type, name; query, partial:MX…) */
   skipped: Record<string, number>
   seconds: number
   interrupted: boolean
@@ -70,6 +77,9 @@ export function summarizeImport(
     observations: 0,
     cofLines: 0,
     badLines: 0,
+    logFiles: 0,
+    logLines: 0,
+    logBadLines: 0,
     records: 0,
     inserted: written.inserted,
     updated: written.updated,

@@ -16,6 +16,8 @@ export {
 } from './cof-file.ts'
 export { detectImportKind, type ImportKind } from './detect.ts'
 export { type DnstapImportOptions, type DnstapImportResult, importDnstap } from './dnstap-file.ts'
+export { parseEveLine } from './eve.ts'
+export { EVE_ORIGIN_PREFIX, importEve } from './eve-file.ts'
 export {
   checkImportRequest,
   detectImportKinds,
@@ -28,6 +30,16 @@ export {
 } from './import-job.ts'
 export { IMPORT_SOURCES, type ImportSource, type SourceContext, type SourceResult } from './import-sources.ts'
 export { addRecorderCounts, type FileReport, type ImportSummary, summarizeImport } from './import-summary.ts'
+export {
+  importLog,
+  type LogFormat,
+  type LogImportOptions,
+  type LogImportResult,
+  logOriginLabel,
+} from './log-file.ts'
+export type { LogLine, LogLineResult, LogRecord } from './log-record.ts'
+export { importPassivedns, PASSIVEDNS_ORIGIN_PREFIX } from './passivedns-file.ts'
+export { parsePassivednsLine } from './passivedns-log.ts'
 export { type LineBatch, type ReadLinesOptions, readLines } from './read-lines.ts'
 export { Recorder, type RecorderComponents } from './recorder.ts'
 export {

@@ -400,7 +400,7 @@ test('a file that is neither a capture nor COF, or is missing, imports nothing a
   assert.equal(r.stdout, '')
   assert.match(
     r.stderr,
-    /notes\.txt: content is neither a capture \(pcap, pcapng\) nor COF NDJSON \(first bytes: 68 65 6c 6c 6f 0a\)/,
+    /notes\.txt: content is neither a capture \(pcap, pcapng\), dnstap, COF NDJSON, Suricata EVE JSON nor a passivedns log \(first bytes: 68 65 6c 6c 6f 0a\)/,
   )
   assert.match(r.stderr, /missing\.pcap: cannot open/)
   assert.match(r.stderr, /nothing was imported/)

@@ -39,7 +39,12 @@ Adds files to the passive DNS database of a data directory (created on first use
   - COF NDJSON (draft-dulaunoy-dnsop-passive-dns-cof) exported by another passive DNS server or by
     \`pdns-mesh export\`, optionally gzip-compressed. Each line's records go to the origin
     cof:<sensor_id> (${COF_UNKNOWN_SENSOR} without one); their counts are merged by maximum, so importing
-    the same file again changes nothing.
+    the same file again changes nothing;
+  - Suricata EVE JSON (its dns answer events, every form Suricata has logged) and gamelinux/passivedns
+    logs (default || lines or JSON, its NXDOMAIN log too), optionally gzip-compressed, under the
+    origins suricata:<host> and passivedns:<hostname> (…:unknown without one). Their counts add up:
+    importing the same log twice counts its sightings twice. Answers the tool logged only in part
+    (EVE: MX; passivedns: MX, SRV, SOA, RP, NSEC3) are counted, not stored.
 The kind of each file is told from its content. A summary goes to stderr.
 
 While a node runs on the data directory, it does the import: the node reads the files itself (they
@@ -69,7 +74,7 @@ Options:
 
 Exit status: 0 when every file was imported whole; 1 when a file was unreadable, of unknown format
 (a Frame Streams file of another content type than dnstap among them), damaged (what came before the
-damage is imported) or held bad COF lines (the valid lines are imported; the bad ones are counted
+damage is imported) or held bad COF, EVE or passivedns lines (the valid lines are imported; the bad ones are counted
 and the first few listed by line number), or the database could not be opened (held by another
 import, or written by a newer pdns-mesh), or the running node refused (already importing:
 ERR_IMPORT_BUSY; stopping: ERR_NODE_STOPPING) or stopped during the import; 2 on bad usage;
@@ -78,7 +83,7 @@ ERR_IMPORT_BUSY; stopping: ERR_NODE_STOPPING) or stopped during the import; 2 on
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'add capture files, dnstap files or COF NDJSON to the database',
+  summary: 'add capture files, dnstap files, COF NDJSON, Suricata EVE or passivedns logs to the database',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {
@@ -312,12 +317,14 @@ function summaryText(s: ImportSummary): string {
   if (s.captures > 0) rates.push(`${formatRate(s.frames / per)} packets/s`)
   if (s.cofFiles > 0) rates.push(`${formatRate(s.cofLines / per)} COF lines/s`)
   if (s.dnstapFiles > 0) rates.push(`${formatRate(s.dnstapFrames / per)} dnstap messages/s`)
+  if (s.logFiles > 0) rates.push(`${formatRate(s.logLines / per)} log lines/s`)
   const read: string[] = []
   if (s.captures > 0) read.push(`packets ${s.frames}, observations ${s.observations}`)
   if (s.dnstapFiles > 0) read.push(`dnstap messages ${s.dnstapFrames}`)
   if (s.cofFiles > 0) read.push(`COF lines ${s.cofLines} (bad ${s.badLines})`)
+  if (s.logFiles > 0) read.push(`EVE/passivedns lines ${s.logLines} (bad ${s.logBadLines})`)
   return [
-    `files ${s.files} (captures ${s.captures}, ${s.dnstapFiles > 0 ? `dnstap ${s.dnstapFiles}, ` : ''}COF ${s.cofFiles})${read.length > 0 ? `: ${read.join(', ')}` : ''}`,
+    `files ${s.files} (captures ${s.captures}, ${s.dnstapFiles > 0 ? `dnstap ${s.dnstapFiles}, ` : ''}COF ${s.cofFiles}${s.logFiles > 0 ? `, EVE/passivedns ${s.logFiles}` : ''})${read.length > 0 ? `: ${read.join(', ')}` : ''}`,
     `records inserted ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged} (${s.dataDir})`,
     `not stored: ${skipped.length === 0 ? 'none' : skipped.map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `${s.seconds.toFixed(2)} s${rates.length > 0 ? `, ${rates.join(', ')}` : ''}`,
