@@ -19,7 +19,22 @@ const FIXTURES = new URL('../fixtures/logs/passivedns/', import.meta.url).pathna
 
 /** Types passivedns logs whole (with -X 46CDNPRSTOMndLFHIfsxoryetaz); MX, SRV, SOA, RP, NSEC3 it cuts. */
 const WHOLE_TYPES = new Set(
-  ['A', 'AAAA', 'PTR', 'CNAME', 'DNAME', 'NAPTR', 'TXT', 'SPF', 'HINFO', 'LOC', 'GPOS', 'NS', 'DNSKEY', 'RRSIG']
+  [
+    'A',
+    'AAAA',
+    'PTR',
+    'CNAME',
+    'DNAME',
+    'NAPTR',
+    'TXT',
+    'SPF',
+    'HINFO',
+    'LOC',
+    'GPOS',
+    'NS',
+    'DNSKEY',
+    'RRSIG',
+  ]
     .concat(['DS', 'NSEC', 'NSEC3PARAM', 'SSHFP'])
     .map((t) => typeNumber(t)!),
 )
@@ -80,8 +95,12 @@ test('passivedns logs of corpus captures import to the tuples our parser sees, u
   let same = 0
   for (const [fixture, capture] of tsv('captures.tsv')) {
     const log = theirs(`${fixture}.log`)
-    const json = theirs(`${fixture}.json`)
-    assert.deepEqual([...json], [...log], `${fixture}: the JSON log and the default log give the same records`)
+    const json = theirs(`${fixture}.jsonl`)
+    assert.deepEqual(
+      [...json],
+      [...log],
+      `${fixture}: the JSON log and the default log give the same records`,
+    )
     const we = await ours(capture!)
     const diff = (direction: string, k: string) => {
       const id = `${fixture}\t${direction}\t${k}`
@@ -96,7 +115,11 @@ test('passivedns logs of corpus captures import to the tuples our parser sees, u
     for (const k of we) if (!log.has(k)) diff('only-ours', k)
   }
   t.diagnostic(`${same} tuples agree`)
-  assert.deepEqual(unlisted, [], 'differences not listed in test/fixtures/logs/passivedns/known-differences.tsv')
+  assert.deepEqual(
+    unlisted,
+    [],
+    'differences not listed in test/fixtures/logs/passivedns/known-differences.tsv',
+  )
   const stale = [...listed].filter(([, v]) => v.used === 0).map(([k]) => k)
   assert.deepEqual(stale, [], 'listed differences that no longer happen (remove them)')
   assert.ok(same > 100, `only ${same} tuples agree`)
@@ -109,7 +132,12 @@ test('passivedns counts are sightings since its last line: their sum is every si
   const k = key('rr', 'google.com', 1, '216.58.218.206')
   let seen = 0
   const sensor = new Sensor({ ports: new Set([53]), clientAddresses: false }, (o) => {
-    if (o.section === 'answer' && o.kind === 'rr' && key('rr', o.rrname, typeNumber(o.rrtype)!, o.rdata!) === k) seen++
+    if (
+      o.section === 'answer' &&
+      o.kind === 'rr' &&
+      key('rr', o.rrname, typeNumber(o.rrtype)!, o.rdata!) === k
+    )
+      seen++
   })
   await sensor.ingestFile(resolve(CORPUS_DIR, 'pcaps/dnscap/dns.pcap'))
   sensor.flush()
