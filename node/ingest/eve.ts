@@ -13,7 +13,10 @@
  * logs only in part is skipped and counted by reason, never stored as a different record: MX without
  * its preference, types logged without rdata (RRSIG, DNSKEY, …). Queries and other event types are
  * counted too. Suricata writes names and text from raw bytes, non-printable ones as `\xHH`: these are
- * read back as bytes (`\DDD` in names, as the parser writes them).
+ * read back as bytes (`\DDD` in names, as the parser writes them). A TXT answer is one
+ * character-string: Suricata logs a record of several strings as one answer per string (or, in old
+ * versions, its first string only), so such a record imports as other, shorter TXT records
+ * (test/fixtures/logs/suricata/known-differences.tsv).
  */
 import { typeName, typeNumber } from '../dns/constants.ts'
 import { quoted } from '../dns/rdata/encoding.ts'
