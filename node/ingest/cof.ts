@@ -13,6 +13,7 @@ import { type RecordKind, rdataTarget, rdataText, T_A, T_AAAA } from '../store/k
 import { isLabel } from '../store/labels.ts'
 import { canonicalName } from '../store/names.ts'
 import { MAX_STORED_TIME } from '../store/value.ts'
+import { jsonObject } from './json-line.ts'
 
 /** Origin label of COF lines without a sensor_id (unless the import names one). */
 export const COF_UNKNOWN_SENSOR = 'cof:unknown'
@@ -35,14 +36,8 @@ export interface CofRecord {
 
 /** The records of one COF line, or an ERR_BAD_RECORD error saying why the line is not valid. */
 export function parseCofLine(line: string): CofRecord[] | PdnsError {
-  let o: unknown
-  try {
-    o = JSON.parse(line)
-  } catch (err) {
-    return bad(`not JSON (${(err as Error).message})`)
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('not a JSON object')
-  const f = o as Record<string, unknown>
+  const f = jsonObject(line)
+  if (f instanceof PdnsError) return f
 
   if (typeof f.rrname !== 'string')
     return bad(f.rrname === undefined ? 'rrname missing' : 'rrname is not a string')

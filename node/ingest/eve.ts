@@ -25,6 +25,7 @@ import { PdnsError } from '../errors.ts'
 import { canonicalName } from '../store/names.ts'
 import { MAX_STORED_TIME } from '../store/value.ts'
 import { canonicalRdata } from './cof.ts'
+import { jsonObject } from './json-line.ts'
 import { type LogLineResult, type LogRecord, skippedLine } from './log-record.ts'
 
 const T_CNAME = 5
@@ -45,13 +46,8 @@ interface EveAnswer {
 
 /** The records of one EVE line, the reasons it stored nothing, or ERR_BAD_RECORD when it is not EVE. */
 export function parseEveLine(line: string): LogLineResult {
-  let o: unknown
-  try {
-    o = JSON.parse(line)
-  } catch (err) {
-    return bad(`not JSON (${(err as Error).message})`)
-  }
-  if (!isObject(o)) return bad('not a JSON object')
+  const o = jsonObject(line)
+  if (o instanceof PdnsError) return o
   if (typeof o.event_type !== 'string') return bad('not an EVE event (no event_type)')
   const sensor = typeof o.host === 'string' && o.host !== '' ? o.host : null
   if (o.event_type !== 'dns') return skippedLine('not dns', sensor)

@@ -6,14 +6,12 @@
  * record (passivedns), never a running total: counts are added, and importing the same file twice
  * counts its sightings twice, as importing the same capture twice would.
  */
-import { isPdnsError, PdnsError } from '../errors.ts'
+import { PdnsError } from '../errors.ts'
 import type { RecordId } from '../store/keys.ts'
-import { isLabel } from '../store/labels.ts'
 import type { Store } from '../store/store.ts'
 import { MAX_TTL } from '../store/ttl.ts'
-import { BAD_LINES_LISTED } from './cof-file.ts'
+import { eachLine, emptyResult, type LineImportResult, originResolver } from './line-import.ts'
 import type { LogLineResult } from './log-record.ts'
-import { readLines } from './read-lines.ts'
 import type { AggregationWindow } from './window.ts'
 
 export interface LogImportOptions {
@@ -26,21 +24,9 @@ export interface LogImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number, lines: number) => void
 }
 
-export interface LogImportResult {
-  file: string
-  /** non-blank lines that are not comments */
-  lines: number
-  /** records handed to the window */
-  records: number
+export interface LogImportResult extends LineImportResult {
   /** answers or lines not stored, by reason (queries, other event types, answers logged in part…) */
   skipped: Record<string, number>
-  badLines: number
-  /** the first BAD_LINES_LISTED bad lines with their reason */
-  firstBad: { line: number; reason: string }[]
-  /** origin labels the records went to */
-  origins: string[]
-  /** why the file ended early (unreadable, damaged gzip, ERR_ABORTED); the lines before are imported */
-  error: PdnsError | null
 }
 
 /** How one log format is read. */
@@ -61,92 +47,40 @@ export async function importLog(
   format: LogFormat,
   opts: LogImportOptions,
 ): Promise<LogImportResult> {
-  const result: LogImportResult = {
-    file: path,
-    lines: 0,
-    records: 0,
-    skipped: {},
-    badLines: 0,
-    firstBad: [],
-    origins: [],
-    error: null,
-  }
+  const result: LogImportResult = { ...emptyResult(path), skipped: {} }
   const forced = opts.origin ?? null
-  const originIds = new Map<string | null, number>()
-  /** the origin number of a line's sensor; null when the label cannot be one */
-  const originOf = (sensor: string | null): number | null => {
-    const key = forced === null ? sensor : null
-    let id = originIds.get(key)
-    if (id === undefined) {
-      const label = forced ?? logOriginLabel(format.prefix, sensor)
-      if (!isLabel(label)) return null
-      id = opts.store.originId(label)
-      originIds.set(key, id)
-      if (!result.origins.includes(label)) result.origins.push(label)
-    }
-    return id
-  }
-  const badLine = (line: number, reason: string) => {
-    result.badLines++
-    if (result.firstBad.length < BAD_LINES_LISTED) result.firstBad.push({ line, reason })
-  }
-  let done = 0
-  let total = 0
-  try {
-    for await (const batch of readLines(path, {
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      onProgress: (d, t) => {
-        done = d
-        total = t
-      },
-    })) {
-      for (let i = 0; i < batch.lines.length; i++) {
-        const line = batch.lines[i]!
-        const lineNo = batch.first + i
-        if (line === null) {
-          result.lines++
-          badLine(lineNo, 'line too long')
-          continue
-        }
-        const trimmed = line.trim()
-        // '#' lines: the header some operators put above passivedns logs; never a record in any format
-        if (trimmed === '' || trimmed.startsWith('#')) continue
-        result.lines++
-        const parsed = format.parseLine(line)
-        if (parsed instanceof PdnsError) {
-          badLine(lineNo, parsed.message)
-          continue
-        }
-        for (const reason of parsed.skipped) result.skipped[reason] = (result.skipped[reason] ?? 0) + 1
-        if (parsed.records.length === 0) continue
-        const origin = originOf(parsed.sensor)
-        if (origin === null) {
-          badLine(lineNo, 'sensor name is too long for an origin label')
-          continue
-        }
-        for (const r of parsed.records) {
-          const id: RecordId = {
-            kind: r.kind,
-            rrname: r.rrname,
-            rrtype: r.rrtype,
-            bailiwick: null,
-            rdata: r.rdata,
-            origin,
-          }
-          const ttl = r.ttl
-          if (ttl !== null && Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL) {
-            opts.window.add(id, r.time, r.time, r.count, 'add', { min: ttl, max: ttl })
-          } else {
-            opts.window.add(id, r.time, r.time, r.count, 'add')
-          }
-          result.records++
-        }
+  // with --origin every sensor maps to the one forced label
+  const originOf = originResolver(
+    opts.store,
+    result,
+    (sensor) => forced ?? logOriginLabel(format.prefix, sensor),
+  )
+  // '#' lines: the header some operators put above passivedns logs; never a record in any format
+  await eachLine(path, result, { ...opts, comments: true }, (line) => {
+    const parsed = format.parseLine(line)
+    if (parsed instanceof PdnsError) return parsed.message
+    for (const reason of parsed.skipped) result.skipped[reason] = (result.skipped[reason] ?? 0) + 1
+    if (parsed.records.length === 0) return null
+    const origin = originOf(forced === null ? parsed.sensor : null)
+    if (origin === null) return 'sensor name is too long for an origin label'
+    for (const r of parsed.records) {
+      const id: RecordId = {
+        kind: r.kind,
+        rrname: r.rrname,
+        rrtype: r.rrtype,
+        bailiwick: null,
+        rdata: r.rdata,
+        origin,
       }
-      opts.onProgress?.(done, total, result.lines)
+      const ttl = r.ttl
+      if (ttl !== null && Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL) {
+        opts.window.add(id, r.time, r.time, r.count, 'add', { min: ttl, max: ttl })
+      } else {
+        opts.window.add(id, r.time, r.time, r.count, 'add')
+      }
+      result.records++
     }
-  } catch (err) {
-    if (!isPdnsError(err) || err.code.startsWith('ERR_DB_')) throw err
-    result.error = err
-  }
+    return null
+  })
   return result
 }

@@ -24,6 +24,7 @@ import { PdnsError } from '../errors.ts'
 import { canonicalName } from '../store/names.ts'
 import { MAX_STORED_TIME } from '../store/value.ts'
 import { canonicalRdata } from './cof.ts'
+import { jsonObject } from './json-line.ts'
 import { type LogLineResult, skippedLine } from './log-record.ts'
 
 /** Fields of passivedns's default line. */
@@ -33,18 +34,9 @@ const DEFAULT_FIELDS = 9
 export const PASSIVEDNS_JSON_KEYS = ['query', 'answer'] as const
 
 /** RCODE names passivedns writes as the answer of an error line. */
-const RCODES = new Set([
-  'FORMERR',
-  'SERVFAIL',
-  'NXDOMAIN',
-  'NOTIMPL',
-  'REFUSED',
-  'YXDOMAIN',
-  'YXRRSET',
-  'NXRRSET',
-  'NOTAUTH',
-  'NOTZONE',
-])
+const RCODES = new Set(
+  'FORMERR SERVFAIL NXDOMAIN NOTIMPL REFUSED YXDOMAIN YXRRSET NXRRSET NOTAUTH NOTZONE'.split(' '),
+)
 
 /** Types whose answer passivedns cuts to one field: never the record the wire held. */
 const PARTIAL = new Map([
@@ -85,14 +77,8 @@ export function parsePassivednsLine(line: string): LogLineResult {
   }
   let sensor: string | null = null
   if (line.trimStart().startsWith('{')) {
-    let o: unknown
-    try {
-      o = JSON.parse(line)
-    } catch (err) {
-      return bad(`not JSON (${(err as Error).message})`)
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('not a JSON object')
-    const j = o as Record<string, unknown>
+    const j = jsonObject(line)
+    if (j instanceof PdnsError) return j
     if (PASSIVEDNS_JSON_KEYS.some((k) => !(k in j)))
       return bad('not a passivedns JSON line (no query or answer)')
     if (typeof j.hostname === 'string' && j.hostname !== '') sensor = j.hostname
@@ -112,17 +98,7 @@ export function parsePassivednsLine(line: string): LogLineResult {
         `${p.length} fields, not passivedns's default ${DEFAULT_FIELDS} (timestamp||client||server||class||query||type||answer||ttl||count)`,
       )
     }
-    const [ts, , , cls, query, type, answer, ttl, count] = p as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ]
+    const [ts, , , cls, query, type, answer, ttl, count] = p as string[] as [string, ...string[]]
     const m = /^([0-9]{1,12})(?:\.([0-9]{1,6}))?$/.exec(ts)
     if (m === null) return bad(`timestamp ${JSON.stringify(ts)} is not seconds.microseconds`)
     f = { time: Number(m[1]), cls, query, type, answer, ttl: numberOf(ttl), count: numberOf(count) }
