@@ -7,15 +7,13 @@ import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 import { detectFormat } from '../capture/formats/index.ts'
 import { contentTypeError, DNSTAP_CONTENT_TYPE, sniffFrameStreams } from '../dnstap/index.ts'
 import { PdnsError } from '../errors.ts'
+import { SNIFF_LINES } from './limits.ts'
 import { isPassivednsLine, PASSIVEDNS_JSON_KEYS } from './passivedns-log.ts'
 
 /** Bytes read from the start of a file to tell captures, dnstap and COF apart. */
 const SNIFF_BYTES = 64 * 1024
 
 export type ImportKind = 'capture' | 'cof' | 'dnstap' | 'eve' | 'passivedns'
-
-/** Lines of the sniffed start that must agree on one text format (a mixed file is refused). */
-const SNIFF_LINES = 100
 
 /**
  * Whether a file is a capture (pcap, pcapng, gzip of either), a dnstap file (Frame Streams: the

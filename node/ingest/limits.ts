@@ -15,5 +15,11 @@ export const BACKGROUND_FLUSH_BATCH_SIZE = 1_000
 /** Estimated bytes a window entry costs besides 4 bytes per character of its key text (the key string and the record's own strings): Map slot, record and value objects. Measured: 500 k unique A records held about 330 MB of heap. */
 export const WINDOW_ENTRY_OVERHEAD = 500
 
-/** Longest COF line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
+/** Longest COF, Suricata EVE or passivedns line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
 export const MAX_COF_LINE_BYTES = 1024 * 1024
+
+/** Bad lines of an imported COF, Suricata EVE or passivedns file listed by line number in the import's report; all are counted. */
+export const BAD_LINES_LISTED = 5
+
+/** Lines at the start of a text import file that must all be of one format (COF, EVE, passivedns) for the file to be read; a file mixing them there is refused. */
+export const SNIFF_LINES = 100

@@ -7,10 +7,10 @@
 import { isPdnsError, type PdnsError } from '../errors.ts'
 import { isLabel } from '../store/labels.ts'
 import type { Store } from '../store/store.ts'
+import { BAD_LINES_LISTED } from './limits.ts'
 import { readLines } from './read-lines.ts'
 
-/** Bad lines listed by number (all are counted). */
-export const BAD_LINES_LISTED = 5
+export { BAD_LINES_LISTED }
 
 /** What a line-oriented import reports. */
 export interface LineImportResult {
