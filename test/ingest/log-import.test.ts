@@ -15,6 +15,7 @@ import { detectImportKind } from '../../node/ingest/detect.ts'
 import { parseEveLine } from '../../node/ingest/eve.ts'
 import type { LogLine, LogLineResult } from '../../node/ingest/log-record.ts'
 import { parsePassivednsLine } from '../../node/ingest/passivedns-log.ts'
+import { prng, randInt } from '../helpers/prng.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
 
 const LOGS = join(REPO, 'test/fixtures/logs')
@@ -333,4 +334,63 @@ test('import: bad log lines are counted and listed, the rest imported; a cut gzi
     rows.some((o) => o.sensor_id === 'passivedns:unknown'),
     'lines before the damage are imported',
   )
+})
+
+// ---------------------------------------------------------------- robustness
+
+test('mutated real lines never make the EVE or passivedns reader throw: records or a reason (seeded)', () => {
+  const rand = prng(20261207)
+  const odd = [
+    null,
+    0,
+    -1,
+    1.5,
+    '',
+    '<root>',
+    'x..y',
+    '\\x00',
+    [],
+    {},
+    [1],
+    { a: 1 },
+    true,
+    'NXDOMAIN',
+    2 ** 40,
+  ]
+  /** a random leaf of a JSON value replaced by an odd value */
+  const mutate = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      if (v.length === 0 || rand() < 0.2) return odd[randInt(rand, odd.length)]
+      const i = randInt(rand, v.length)
+      return v.map((x, j) => (j === i ? mutate(x) : x))
+    }
+    if (typeof v === 'object' && v !== null) {
+      const keys = Object.keys(v)
+      if (keys.length === 0 || rand() < 0.2) return odd[randInt(rand, odd.length)]
+      const k = keys[randInt(rand, keys.length)]!
+      return { ...(v as object), [k]: rand() < 0.1 ? undefined : mutate((v as Record<string, unknown>)[k]) }
+    }
+    return odd[randInt(rand, odd.length)]
+  }
+  const eve = lines(EVE_FILE)
+  const pdns = [
+    ...lines(PDNS_LOG),
+    ...lines(PDNS_JSON),
+    ...lines(join(LOGS, 'passivedns/zeek_dnssec_rrsig.log')),
+  ]
+  const check = (r: LogLineResult, line: string) =>
+    assert.ok(r instanceof PdnsError || (Array.isArray(r.records) && Array.isArray(r.skipped)), line)
+  for (let i = 0; i < 3000; i++) {
+    const e = eve[randInt(rand, eve.length)]!
+    const m = JSON.stringify(mutate(JSON.parse(e)))
+    check(parseEveLine(m), m)
+    const p = pdns[randInt(rand, pdns.length)]!
+    const cut = randInt(rand, p.length)
+    const q = p.startsWith('{')
+      ? JSON.stringify(mutate(JSON.parse(p)))
+      : p.slice(0, cut) +
+        ['||', '.', ' ', '', 'NXDOMAIN', '"'][randInt(rand, 6)] +
+        p.slice(cut + randInt(rand, 4))
+    check(parsePassivednsLine(q), q)
+  }
 })
