@@ -30,6 +30,7 @@ export {
 } from './import-job.ts'
 export { IMPORT_SOURCES, type ImportSource, type SourceContext, type SourceResult } from './import-sources.ts'
 export { addRecorderCounts, type FileReport, type ImportSummary, summarizeImport } from './import-summary.ts'
+export type { LineImportResult } from './line-import.ts'
 export {
   importLog,
   type LogFormat,

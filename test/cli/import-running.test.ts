@@ -108,6 +108,9 @@ const SUMMARY_KEYS = [
   'observations',
   'cofLines',
   'badLines',
+  'logFiles',
+  'logLines',
+  'logBadLines',
   'records',
   'inserted',
   'updated',
@@ -124,13 +127,16 @@ test('an import into a running node stores exactly what a stopped import stores,
   const cof = join(dir, 'sensors.cof')
   await writeCof(cof, 500, 11)
   // every corpus capture and dnstap file (one Frame Streams file of another content type left out:
-  // it would refuse the whole import, as it should) and a COF file with sensor_ids
+  // it would refuse the whole import, as it should), a COF file with sensor_ids, a Suricata EVE
+  // file and a passivedns log
   const files = [
     ...readManifest()
       .map((r) => r.local)
       .filter((p) => !p.endsWith('fstrm/test.fstrm'))
       .map((p) => resolve(CORPUS_DIR, p)),
     cof,
+    join(REPO, 'test/fixtures/logs/suricata/eve-dns-4.1.4.log'),
+    join(REPO, 'test/fixtures/logs/passivedns/ndpi_dns_ambiguous_names.log'),
   ]
   const node = await runningNode(dir)
   let running: Record<string, unknown>
@@ -156,7 +162,7 @@ test('an import into a running node stores exactly what a stopped import stores,
     delete local[k]
   }
   assert.deepEqual(running, local)
-  assert.ok(local.captures > 200 && local.dnstapFiles === 3 && local.cofFiles === 1)
+  assert.ok(local.captures > 200 && local.dnstapFiles === 3 && local.cofFiles === 1 && local.logFiles === 2)
   const a = await exportLines(node.dataDir)
   const b = await exportLines(stopped)
   assert.ok(a.length > 1000)
