@@ -6,12 +6,13 @@
 import type { PdnsError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
 import { importCapture } from './capture-file.ts'
-import { type CofImportResult, importCof } from './cof-file.ts'
+import { importCof } from './cof-file.ts'
 import type { ImportKind } from './detect.ts'
 import { importDnstap } from './dnstap-file.ts'
 import { importEve } from './eve-file.ts'
 import { addRecorderCounts, type FileReport, type ImportSummary } from './import-summary.ts'
-import type { LogImportResult } from './log-file.ts'
+import type { LineImportResult } from './line-import.ts'
+import type { LogImportOptions, LogImportResult } from './log-file.ts'
 import { importPassivedns } from './passivedns-file.ts'
 import type { AggregationWindow } from './window.ts'
 
@@ -53,25 +54,12 @@ const signalOf = (ctx: SourceContext) => (ctx.signal === undefined ? {} : { sign
 /** Another sensor's log (Suricata EVE, passivedns): its origins named for the tool, counts added. */
 function logSource(
   format: string,
-  importer: (file: string, opts: Parameters<typeof importEve>[1]) => Promise<LogImportResult>,
+  importer: (file: string, opts: LogImportOptions) => Promise<LogImportResult>,
   kind: ImportKind,
 ): ImportSource {
   return {
     unit: 'line',
-    async read(file, ctx) {
-      const log = await importer(file, {
-        store: ctx.store,
-        window: ctx.window,
-        origin: ctx.forcedOrigin,
-        ...signalOf(ctx),
-        onProgress: ctx.onProgress,
-      })
-      return {
-        report: { file, kind, log },
-        error: log.error,
-        problems: log.badLines > 0 ? [badLinesText(log, format)] : [],
-      }
-    },
+    read: (file, ctx) => readLineFile(file, ctx, format, importer, (log) => ({ file, kind, log })),
     tally(r, s) {
       s.logFiles++
       s.logLines += r.log!.lines
@@ -127,20 +115,7 @@ export const IMPORT_SOURCES: Record<ImportKind, ImportSource> = {
   },
   cof: {
     unit: 'line',
-    async read(file, ctx) {
-      const cof = await importCof(file, {
-        store: ctx.store,
-        window: ctx.window,
-        origin: ctx.forcedOrigin,
-        ...signalOf(ctx),
-        onProgress: ctx.onProgress,
-      })
-      return {
-        report: { file, kind: 'cof', cof },
-        error: cof.error,
-        problems: cof.badLines > 0 ? [badLinesText(cof)] : [],
-      }
-    },
+    read: (file, ctx) => readLineFile(file, ctx, 'COF', importCof, (cof) => ({ file, kind: 'cof', cof })),
     tally(r, s) {
       s.cofFiles++
       s.cofLines += r.cof!.lines
@@ -152,7 +127,25 @@ export const IMPORT_SOURCES: Record<ImportKind, ImportSource> = {
   passivedns: logSource('passivedns', importPassivedns, 'passivedns'),
 }
 
-function badLinesText(r: CofImportResult | LogImportResult, format = 'COF'): string {
+/** Reads a line-oriented file (COF, EVE, passivedns); its bad lines are the problems to report. */
+async function readLineFile<R extends LineImportResult>(
+  file: string,
+  ctx: SourceContext,
+  format: string,
+  importer: (file: string, opts: LogImportOptions) => Promise<R>,
+  report: (r: R) => FileReport,
+): Promise<SourceResult> {
+  const r = await importer(file, {
+    store: ctx.store,
+    window: ctx.window,
+    origin: ctx.forcedOrigin,
+    ...signalOf(ctx),
+    onProgress: ctx.onProgress,
+  })
+  return { report: report(r), error: r.error, problems: r.badLines > 0 ? [badLinesText(r, format)] : [] }
+}
+
+function badLinesText(r: LineImportResult, format: string): string {
   const listed = r.firstBad.map((b) => `line ${b.line}: ${b.reason}`).join('; ')
   const more = r.badLines > r.firstBad.length ? `; and ${r.badLines - r.firstBad.length} more` : ''
   return `${r.file}: ${r.badLines} bad ${format} line${r.badLines === 1 ? '' : 's'} not imported (${listed}${more})`
