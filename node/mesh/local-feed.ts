@@ -13,7 +13,14 @@ import {
   sealEntry,
   type WireKind,
 } from '../../protocol/index.ts'
-import { DIRTY_RANGE, decodeRrsetKey, type RecordId, RRSET_RANGE, rrsetOfDirty } from '../store/keys.ts'
+import {
+  DIRTY_RANGE,
+  decodeRrsetKey,
+  metaKey,
+  type RecordId,
+  RRSET_RANGE,
+  rrsetOfDirty,
+} from '../store/keys.ts'
 import type { Write } from '../store/rocks.ts'
 import type { FeedSealer, Store } from '../store/store.ts'
 import { decodeValue, type RecordValue } from '../store/value.ts'
@@ -21,6 +28,8 @@ import type { Feeds, Head } from './feeds.ts'
 
 const KIND_CODE: Record<RecordId['kind'], WireKind> = { rr: 0, nxdomain: 1, nodata: 2 }
 const NO_PREV = new Uint8Array(0)
+/** META name prefix (then the author) marking that the records written before the feed were sealed. */
+const META_BACKFILLED = 'feed-backfilled/'
 
 export interface LocalFeedComponents {
   store: Store
@@ -71,7 +80,10 @@ export class LocalFeed implements FeedSealer {
    */
   attach(): { backfilled: number } {
     let backfilled = 0
-    if (this.#feeds.head(this.#author) === undefined) {
+    // the scan reads every record: a store whose records are all other origins' (imports, peers)
+    // would otherwise be read through at every start, since no entry (and no head) comes of it
+    const done = metaKey(`${META_BACKFILLED}${this.#author}`)
+    if (this.#feeds.head(this.#author) === undefined && this.#store.getMany([done])[0] === undefined) {
       let batch: { id: RecordId; value: RecordValue }[] = []
       const flush = () => {
         const s = this.seal(batch)
@@ -89,6 +101,7 @@ export class LocalFeed implements FeedSealer {
         if (batch.length >= SEAL_RECORDS_PER_ENTRY * 16) flush()
       }
       if (batch.length > 0) flush()
+      this.#store.apply([], { extra: [{ put: done, value: Buffer.alloc(0) }], sync: true })
     }
     this.#store.setSealer(this)
     return { backfilled }

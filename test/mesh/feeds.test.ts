@@ -91,6 +91,20 @@ describe('feeds', () => {
     assert.equal((await storeDigest(a.store)).digest, (await storeDigest(b.store)).digest)
   })
 
+  it('a store holding only other origins is read through for the backfill once, not at every attach', async () => {
+    const a = await testNode('backfill-once', { attach: false })
+    open.push(a)
+    // records of another vantage only (an import of someone else's COF, say): nothing to seal
+    feedRecords(a, 200, 7, 'cof:elsewhere')
+    assert.equal(a.local.attach().backfilled, 0)
+    assert.equal(a.feeds.head(a.peerId), undefined)
+    a.local.detach()
+    // a record of this node written with no sealer attached: a second scan would find and seal it
+    feedRecords(a, 1, 8)
+    assert.equal(a.local.attach().backfilled, 0)
+    assert.equal(a.feeds.head(a.peerId), undefined)
+  })
+
   it('refuses altered, forged and forked entries, and holds back one that skips ahead', async () => {
     const a = await testNode('honest', { attach: false })
     const b = await testNode('receiver', { attach: false })
