@@ -251,6 +251,54 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
     )
   })
 
+  test('contradictory time fences are a 400 naming them, on every route that takes fences', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        '/dnsdb/v2/lookup/rrset/name/*.example.com?time_first_after=1767225700&time_first_before=1767225600',
+        /impossible time range: time_first_after \(1767225700\) is later than time_first_before \(1767225600\)/,
+      ],
+      [
+        '/dnsdb/v2/summarize/rdata/ip/203.0.113.0,24?time_last_after=-1d&time_last_before=-2d',
+        /time_last_after .* is later than time_last_before/,
+      ],
+      // dnsdbq -c (strict): a window ending before it starts
+      [
+        '/dnsdb/v2/lookup/rrset/name/www.example.com?time_first_after=2026-02-01&time_last_before=2026-01-01',
+        /time_first_after .* is later than time_last_before/,
+      ],
+      [
+        '/api/v1/rrset/*.example.com?first_after=20&first_before=10',
+        /first_after \(20\) is later than first_before/,
+      ],
+      [
+        '/api/v1/rdata/203.0.113.10?first_after=20&last_before=10',
+        /first_after \(20\) is later than last_before/,
+      ],
+      [
+        '/api/v1/ns-history/example.com?last_after=20&last_before=10',
+        /last_after \(20\) is later than last_before/,
+      ],
+      [
+        '/api/v1/ip/203.0.113.0/24?first_after=-1d&first_before=-2d',
+        /first_after .* is later than first_before/,
+      ],
+    ]
+    for (const [path, message] of cases) {
+      const r = await fetch(`${base}${path}`, { headers: { 'X-API-Key': key } })
+      assert.equal(r.status, 400, path)
+      const body = (await r.json()) as { code: string; message: string }
+      assert.equal(body.code, 'ERR_BAD_QUERY', path)
+      assert.match(body.message, message, path)
+    }
+    // equal bounds are a one-second window, not a contradiction (fences are inclusive)
+    const ok = await fetch(
+      `${base}/dnsdb/v2/lookup/rrset/name/*.example.com?time_first_after=1767225600&time_first_before=1767225600`,
+      { headers: { 'X-API-Key': key } },
+    )
+    assert.equal(ok.status, 200)
+    assert.deepEqual(lines(await ok.text()).at(-1), { cond: 'succeeded' })
+  })
+
   test('native endpoints answer what the CLI prints with --format json', async () => {
     const r = await fetch(`${base}/api/v1/rrset/%2A.example.com`, { headers: { 'X-API-Key': key } })
     const want = await runCli(['query', 'rrset', '*.example.com', '--data', node.dataDir, '--format', 'json'])
