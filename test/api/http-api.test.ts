@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { type NodeProcess, startNode, until } from '../e2e/node-process.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
+import { parseProm } from './prometheus.ts'
 
 const run = promisify(execFile)
 const SAMPLE = join(REPO, 'test/fixtures/sample.pcap')
@@ -323,26 +324,3 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
     assert.ok(after.has('pdns_store_bytes'))
   })
 })
-
-/** A strict reader of the Prometheus text format (0.0.4): every line a comment, a sample, or empty. */
-function parseProm(text: string): Map<string, number> {
-  const out = new Map<string, number>()
-  const types = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped'])
-  const name = '[a-zA-Z_:][a-zA-Z0-9_:]*'
-  const sample = new RegExp(
-    `^(${name})(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?$`,
-  )
-  for (const l of text.split('\n')) {
-    if (l === '') continue
-    if (l.startsWith('# HELP ')) continue
-    if (l.startsWith('# TYPE ')) {
-      const [, , , t] = l.split(' ')
-      assert.ok(types.has(t!), `bad TYPE line: ${l}`)
-      continue
-    }
-    const m = sample.exec(l)
-    assert.ok(m !== null, `not a sample line: ${l}`)
-    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
-  }
-  return out
-}
