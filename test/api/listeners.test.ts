@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { type NodeProcess, startNode, writeConfig } from '../e2e/node-process.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
+import { hasOpenssl, selfSigned } from '../helpers/tls.ts'
 import { assertHistogram, parseProm } from './prometheus.ts'
 
 const run = promisify(execFile)
@@ -27,34 +28,15 @@ async function has(cmd: string, args: string[]): Promise<boolean> {
     return false
   }
 }
-const noOpenssl = !(await has('openssl', ['version']))
+const noOpenssl = !(await hasOpenssl())
 if (noOpenssl && process.env.CI === 'true') throw new Error('openssl is missing (apt-get install openssl)')
 const hasDnsdbq = await has('dnsdbq', ['-v'])
 
-/** A self-signed P-256 certificate for 127.0.0.1 and localhost, and its key, as PEM files. */
-async function selfSigned(dir: string, name: string): Promise<{ cert: string; key: string }> {
-  const cert = join(dir, `${name}.crt`)
-  const key = join(dir, `${name}.key`)
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ])
-  return { cert, key }
+/** A certificate and its key in `dir`, named `name`.crt and `name`.key. */
+async function selfSignedIn(dir: string, name: string): Promise<{ cert: string; key: string }> {
+  const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) }
+  await selfSigned(pair.cert, pair.key, name)
+  return pair
 }
 
 /** GET over HTTPS with node:https (fetch cannot be given a CA): the status and body, or the TLS error. */
@@ -93,7 +75,7 @@ describe('HTTPS and the metrics listener on a real node', {
     assert.equal(imp.code, 0, imp.stderr)
     key = (await runCli(['apikey', 'create', 'alice', '--data', data])).stdout.trim().split('\n').at(-1)!
     // in the data directory, named relative to it as the config allows
-    await selfSigned(data, 'api')
+    await selfSignedIn(data, 'api')
     ca = readFileSync(join(data, 'api.crt'))
     const config = writeConfig(
       dir,
@@ -188,8 +170,8 @@ test('TLS files that cannot work stop start with ERR_CONFIG naming the key; noth
 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pdns-tls-bad-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const a = await selfSigned(dir, 'a')
-  const b = await selfSigned(dir, 'b')
+  const a = await selfSignedIn(dir, 'a')
+  const b = await selfSignedIn(dir, 'b')
   const cases: [string, string, RegExp][] = [
     [join(dir, 'missing.crt'), a.key, /api\.tls_cert: cannot read .*missing\.crt: ENOENT/],
     [a.cert, join(dir, 'missing.key'), /api\.tls_key: cannot read .*missing\.key: ENOENT/],
