@@ -311,6 +311,10 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
   })
 
   test('/metrics parses as the Prometheus text format and moves with traffic', async () => {
+    // no metrics_listen here: /metrics is on the API listener only, behind a key like every route
+    const open = await fetch(`${base}/metrics`)
+    assert.equal(open.status, 401)
+    await open.text()
     const scrape = async () =>
       parseProm(await (await fetch(`${base}/metrics`, { headers: { 'X-API-Key': key } })).text())
     const before = await scrape()
