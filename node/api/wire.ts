@@ -8,9 +8,17 @@
  * obtained from the node would not fit the same query run locally (and the reverse).
  */
 import { PdnsError } from '../errors.ts'
+import { checkFence } from '../query/fence.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
 import { normalizeName } from '../query/parse.ts'
-import type { NamePattern, NewNamesQuery, RdataQuery, RdataTarget, RrsetQuery } from '../query/types.ts'
+import type {
+  NamePattern,
+  NewNamesQuery,
+  RdataQuery,
+  RdataTarget,
+  RrsetQuery,
+  TimeFence,
+} from '../query/types.ts'
 import type { RecordKind } from '../store/keys.ts'
 
 function bad(message: string): PdnsError {
@@ -118,7 +126,20 @@ const kinds: Decoder = (v, field) => {
 
 const COMMON: [string, Decoder][] = [
   ['rrtype', integer(0, 65535)],
-  ['fence', (v, field) => fields(v, field, FENCE, [])],
+  [
+    'fence',
+    (v, field) => {
+      const fence = fields(v, field, FENCE, []) as TimeFence
+      // the CLI refuses these before sending; a client that did not is refused the same way
+      checkFence(fence, {
+        firstAfter: `${field}.firstAfter`,
+        firstBefore: `${field}.firstBefore`,
+        lastAfter: `${field}.lastAfter`,
+        lastBefore: `${field}.lastBefore`,
+      })
+      return fence
+    },
+  ],
   ['origin', string],
   ['limit', integer(1, MAX_QUERY_LIMIT)],
   ['cursor', string],

@@ -20,6 +20,7 @@ import {
   SECTIONS,
   sectionOf,
 } from './schema.ts'
+import { tlsFileProblems } from './tls-files.ts'
 import type { LoadConfigOptions, NodeConfig } from './types.ts'
 
 const MIB = 1024 * 1024
@@ -122,6 +123,13 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
   if ((tlsCert === '') !== (tlsKey === '')) {
     problems.push(
       `${whereOf(tlsCert === '' ? KEYS.apiTlsKey : KEYS.apiTlsCert)}: api.tls_cert and api.tls_key go together`,
+    )
+  } else if (tlsCert !== '' && get(KEYS.apiListen) !== null) {
+    problems.push(
+      ...(await tlsFileProblems(
+        { path: resolve(dataDir, tlsCert), where: whereOf(KEYS.apiTlsCert) },
+        { path: resolve(dataDir, tlsKey), where: whereOf(KEYS.apiTlsKey) },
+      )),
     )
   }
   const retentionS = get(KEYS.storeRetention)

@@ -23,6 +23,7 @@ import { Expiry, type Retention } from '../store/expiry.ts'
 import { Store } from '../store/store.ts'
 import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
+import { WriteLatency } from './write-latency.ts'
 
 export interface NodeComponents {
   log: Logger
@@ -32,6 +33,8 @@ interface Running {
   peerId: string
   store: Store
   window: AggregationWindow
+  /** Store.apply latency of the window's batches (pdns_store_write_seconds) */
+  writes: WriteLatency
   origins: SensorOrigins
   sensor: Sensor
   backend: LocalBackend
@@ -141,15 +144,19 @@ export class PdnsNode {
     try {
       // the node's own origins' changes are sealed into its signed feed in the store's write batch
       // (whether or not the mesh is on now: a mesh turned on later still sends everything)
-      const window = new AggregationWindow(store, {
-        flushIntervalMs: c.store.flushIntervalMs,
-        maxBytes: c.store.windowMaxBytes,
-        sync: true,
-        // timed and cap flushes write one batch per event-loop turn: capture, dnstap and the control
-        // socket keep being read while a large window is written
-        background: true,
-        onError: (err) => this.#windowFailed(err),
-      })
+      const writes = new WriteLatency()
+      const window = new AggregationWindow(
+        { apply: (u, o) => writes.time(() => store.apply(u, o)) },
+        {
+          flushIntervalMs: c.store.flushIntervalMs,
+          maxBytes: c.store.windowMaxBytes,
+          sync: true,
+          // timed and cap flushes write one batch per event-loop turn: capture, dnstap and the control
+          // socket keep being read while a large window is written
+          background: true,
+          onError: (err) => this.#windowFailed(err),
+        },
+      )
       // retention: a record whose newer sighting waits in the window is kept (the flush moves its
       // last_seen); peers' entries are filtered by the same cutoffs before they are merged
       let imports: ImportRunner | undefined
@@ -312,6 +319,7 @@ export class PdnsNode {
         peerId: identity.peerId,
         store,
         window,
+        writes,
         origins,
         sensor,
         backend,
@@ -409,6 +417,7 @@ export class PdnsNode {
         recorders: r?.origins.stats() ?? null,
         window: r?.window.stats() ?? null,
         import: r?.imports.status() ?? null,
+        storeWrites: r?.writes.snapshot() ?? null,
         mesh: r?.mesh?.status() ?? null,
         feed: r === null ? null : feedStatus(r.feeds, r.peerId),
         retention: r === null ? null : { ...r.expiry.stats(), tooOldFromPeers: r.feeds.tooOld },

@@ -226,6 +226,8 @@ test('the node re-validates what a client sends: a query no parser would build i
     { name: { kind: 'exact', name: 'example.com' }, rrtype: 65536 },
     { name: { kind: 'exact', name: 'example.com' }, fence: { firstAfter: 'yesterday' } },
     { name: { kind: 'exact', name: 'example.com' }, fence: { sometime: 1 } },
+    { name: { kind: 'exact', name: 'example.com' }, fence: { firstAfter: 20, firstBefore: 10 } },
+    { name: { kind: 'exact', name: 'example.com' }, fence: { firstAfter: 20, lastBefore: 10 } },
     { name: { kind: 'exact', name: 'example.com' }, kinds: ['rr', 'rr'] },
     { name: { kind: 'exact', name: 'example.com' }, bailiwick: '*.com' },
     { name: { kind: 'exact', name: 'example.com' }, sql: 'drop' },

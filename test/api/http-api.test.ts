@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { type NodeProcess, startNode, until } from '../e2e/node-process.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
+import { parseProm } from './prometheus.ts'
 
 const run = promisify(execFile)
 const SAMPLE = join(REPO, 'test/fixtures/sample.pcap')
@@ -251,6 +252,54 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
     )
   })
 
+  test('contradictory time fences are a 400 naming them, on every route that takes fences', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        '/dnsdb/v2/lookup/rrset/name/*.example.com?time_first_after=1767225700&time_first_before=1767225600',
+        /impossible time range: time_first_after \(1767225700\) is later than time_first_before \(1767225600\)/,
+      ],
+      [
+        '/dnsdb/v2/summarize/rdata/ip/203.0.113.0,24?time_last_after=-1d&time_last_before=-2d',
+        /time_last_after .* is later than time_last_before/,
+      ],
+      // dnsdbq -c (strict): a window ending before it starts
+      [
+        '/dnsdb/v2/lookup/rrset/name/www.example.com?time_first_after=2026-02-01&time_last_before=2026-01-01',
+        /time_first_after .* is later than time_last_before/,
+      ],
+      [
+        '/api/v1/rrset/*.example.com?first_after=20&first_before=10',
+        /first_after \(20\) is later than first_before/,
+      ],
+      [
+        '/api/v1/rdata/203.0.113.10?first_after=20&last_before=10',
+        /first_after \(20\) is later than last_before/,
+      ],
+      [
+        '/api/v1/ns-history/example.com?last_after=20&last_before=10',
+        /last_after \(20\) is later than last_before/,
+      ],
+      [
+        '/api/v1/ip/203.0.113.0/24?first_after=-1d&first_before=-2d',
+        /first_after .* is later than first_before/,
+      ],
+    ]
+    for (const [path, message] of cases) {
+      const r = await fetch(`${base}${path}`, { headers: { 'X-API-Key': key } })
+      assert.equal(r.status, 400, path)
+      const body = (await r.json()) as { code: string; message: string }
+      assert.equal(body.code, 'ERR_BAD_QUERY', path)
+      assert.match(body.message, message, path)
+    }
+    // equal bounds are a one-second window, not a contradiction (fences are inclusive)
+    const ok = await fetch(
+      `${base}/dnsdb/v2/lookup/rrset/name/*.example.com?time_first_after=1767225600&time_first_before=1767225600`,
+      { headers: { 'X-API-Key': key } },
+    )
+    assert.equal(ok.status, 200)
+    assert.deepEqual(lines(await ok.text()).at(-1), { cond: 'succeeded' })
+  })
+
   test('native endpoints answer what the CLI prints with --format json', async () => {
     const r = await fetch(`${base}/api/v1/rrset/%2A.example.com`, { headers: { 'X-API-Key': key } })
     const want = await runCli(['query', 'rrset', '*.example.com', '--data', node.dataDir, '--format', 'json'])
@@ -262,6 +311,10 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
   })
 
   test('/metrics parses as the Prometheus text format and moves with traffic', async () => {
+    // no metrics_listen here: /metrics is on the API listener only, behind a key like every route
+    const open = await fetch(`${base}/metrics`)
+    assert.equal(open.status, 401)
+    await open.text()
     const scrape = async () =>
       parseProm(await (await fetch(`${base}/metrics`, { headers: { 'X-API-Key': key } })).text())
     const before = await scrape()
@@ -275,26 +328,3 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
     assert.ok(after.has('pdns_store_bytes'))
   })
 })
-
-/** A strict reader of the Prometheus text format (0.0.4): every line a comment, a sample, or empty. */
-function parseProm(text: string): Map<string, number> {
-  const out = new Map<string, number>()
-  const types = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped'])
-  const name = '[a-zA-Z_:][a-zA-Z0-9_:]*'
-  const sample = new RegExp(
-    `^(${name})(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?$`,
-  )
-  for (const l of text.split('\n')) {
-    if (l === '') continue
-    if (l.startsWith('# HELP ')) continue
-    if (l.startsWith('# TYPE ')) {
-      const [, , , t] = l.split(' ')
-      assert.ok(types.has(t!), `bad TYPE line: ${l}`)
-      continue
-    }
-    const m = sample.exec(l)
-    assert.ok(m !== null, `not a sample line: ${l}`)
-    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
-  }
-  return out
-}

@@ -314,6 +314,18 @@ test('bad names, addresses, prefixes, types, times and options: one message, exi
     [['rrset', 'example.com', '--type', 'NOPE'], /unknown record type: "NOPE"/],
     [['rrset', 'example.com', '--first-after', 'yesterday'], /--first-after: 'yesterday' is not a time/],
     [['rrset', 'example.com', '--last-before', '2026-02-30'], /--last-before: '2026-02-30' is not a time/],
+    [
+      ['rrset', 'example.com', '--first-after', '2026-02-01', '--first-before', '2026-01-01'],
+      /impossible time range: --first-after \(1769904000\) is later than --first-before \(1767225600\)/,
+    ],
+    [
+      ['rdata', '192.0.2.1', '--last-after', '-1d', '--last-before', '-2d'],
+      /impossible time range: --last-after .* is later than --last-before/,
+    ],
+    [
+      ['rrset', '*.example.com', '--first-after', '2026-03-01', '--last-before', '2026-02-01'],
+      /impossible time range: --first-after .* is later than --last-before/,
+    ],
     [['rrset', 'example.com', '--limit', '0'], /--limit: '0' is not an integer from 1 to 1000000/],
     [
       ['rrset', 'example.com', '--limit', '1000001'],

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +9,7 @@ import { DEFAULT_DNS_PORTS } from '../../node/capture/index.ts'
 import { KEY_LIST, loadConfig, type NodeConfig } from '../../node/config/index.ts'
 import { PdnsError } from '../../node/errors.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../node/ingest/limits.ts'
+import { selfSigned } from '../helpers/tls.ts'
 
 let dir: string
 const MIB = 1024 * 1024
@@ -131,8 +133,17 @@ rate = 1200
 max_limit = 5000
 `
 
+  // the API's TLS pair is read and checked when the config loads: a real one, made by openssl, one
+  // file relative to the data directory and one absolute
+  let tlsKey: string
+  before(async () => {
+    mkdirSync(join(dir, 'var/pdns/tls'), { recursive: true })
+    tlsKey = join(dir, 'elsewhere-key.pem')
+    await selfSigned(join(dir, 'var/pdns/tls/cert.pem'), tlsKey)
+  })
+
   test('every key set in the file is taken, in its unit, with paths resolved', async () => {
-    const p = await file(full)
+    const p = await file(full.replace('/etc/pdns/key.pem', tlsKey))
     const c = await loadConfig({ file: p, env: {}, cwd: dir })
     const data = join(dir, 'var/pdns')
     assert.deepEqual(c, {
@@ -181,7 +192,7 @@ max_limit = 5000
       api: {
         listen: { host: '::1', port: 8443 },
         tlsCert: join(data, 'tls/cert.pem'),
-        tlsKey: '/etc/pdns/key.pem',
+        tlsKey,
         metricsListen: { host: '127.0.0.1', port: 9100 },
         ratePerMin: 1200,
         maxLimit: 5000,
@@ -207,6 +218,17 @@ max_limit = 5000
       assert.match(m, /tls_cert and api\.tls_key go together/)
       return true
     })
+    // files that do not exist: a problem only while the API would use them
+    const missing = await file('[api]\ntls_cert = "no-cert.pem"\ntls_key = "/nonexistent/key.pem"')
+    await assert.rejects(loadConfig({ file: missing, env: {}, cwd: dir }), (err: unknown) => {
+      const m = (err as PdnsError).message
+      assert.equal((err as PdnsError).code, 'ERR_CONFIG')
+      assert.match(m, /api\.tls_cert: cannot read .*no-cert\.pem: ENOENT/)
+      assert.match(m, /api\.tls_key: cannot read \/nonexistent\/key\.pem: ENOENT/)
+      return true
+    })
+    const unused = await loadConfig({ file: missing, env: { PDNS_MESH_API: '' }, cwd: dir })
+    assert.equal(unused.api.listen, null)
   })
 
   test('mesh: a dialled peer must be allowed, addresses must parse, peer ids must be Ed25519', async () => {

@@ -1,6 +1,7 @@
 /**
- * Authentication, before any route reads anything: `X-API-Key: KEY` (DNSDB, the native endpoints) or
- * HTTP basic auth with the key's name and the key (CIRCL clients: dnsdbq -u circl, PyPDNS). No
+ * Authentication, before any route reads anything: `X-API-Key: KEY` (DNSDB, the native endpoints),
+ * HTTP basic auth with the key's name and the key (CIRCL clients: dnsdbq -u circl, PyPDNS), or
+ * `Authorization: Bearer KEY` or `Authorization: KEY` (PyPDNS's auth_token). No
  * credentials: 401 (with a basic-auth challenge); a wrong or revoked key: 403. A client address that
  * fails too often is answered 429 without its key being looked at; a key over its rate, 429 with
  * Retry-After.
@@ -38,6 +39,9 @@ function credentials(req: FastifyRequest): { key: string; name?: string } | null
     // DNSDB-style clients that put the key in a bearer header
     const b = /^Bearer\s+(\S+)\s*$/i.exec(auth)
     if (b !== null) return { key: b[1]! }
+    // PyPDNS's auth_token: the header's whole value is the key, with no scheme
+    const bare = /^\s*([A-Za-z0-9_~+/=.-]+)\s*$/.exec(auth)
+    if (bare !== null && !/^(basic|bearer|digest|negotiate)$/i.test(bare[1]!)) return { key: bare[1]! }
   }
   return null
 }

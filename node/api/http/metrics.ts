@@ -3,7 +3,7 @@
  * status() at scrape time (collect callbacks), so no hot path (capture, parsing, the window) pays
  * for metrics; only the API's own requests are observed as they happen.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Metric, Registry } from 'prom-client'
 import type { NodeStatus } from '../types.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: status components are JSON read defensively below
@@ -157,6 +157,43 @@ export class ApiMetrics {
         this.set(prop('rocksdb.total-sst-files-size') + prop('rocksdb.cur-size-all-mem-tables'))
       },
     })
+    // the node keeps the store's write latency as bucket counts (daemon/write-latency.ts): exposed as
+    // they are, since a prom-client Histogram can only be fed observations
+    const writeHelp = "Store write latency of the window's batches (Store.apply, fsync included), seconds"
+    r.registerMetric({
+      name: 'pdns_store_write_seconds',
+      help: writeHelp,
+      type: 'histogram',
+      aggregator: 'sum',
+      reset() {},
+      async get() {
+        const w = cache.get().storeWrites
+        const values: { labels: Labels; value: number; metricName: string }[] = []
+        if (w !== null && w !== undefined && Array.isArray(w.buckets)) {
+          w.buckets.forEach((le: number, i: number) => {
+            values.push({
+              labels: { le: String(le) },
+              value: num(w.cumulative?.[i]),
+              metricName: 'pdns_store_write_seconds_bucket',
+            })
+          })
+          values.push({
+            labels: { le: '+Inf' },
+            value: num(w.count),
+            metricName: 'pdns_store_write_seconds_bucket',
+          })
+          values.push({ labels: {}, value: num(w.sumSeconds), metricName: 'pdns_store_write_seconds_sum' })
+          values.push({ labels: {}, value: num(w.count), metricName: 'pdns_store_write_seconds_count' })
+        }
+        return {
+          name: 'pdns_store_write_seconds',
+          help: writeHelp,
+          type: 'histogram',
+          aggregator: 'sum',
+          values,
+        }
+      },
+    } as unknown as Metric)
     const peers = (c: Json): Json[] => (Array.isArray(c.mesh?.peers) ? c.mesh.peers : [])
     gauge('pdns_mesh_peers', 'Mesh peers by state', ['state'], (c) =>
       c.mesh === null || c.mesh === undefined

@@ -1,10 +1,15 @@
 /** Query-string values shared by the DNSDB and native routes: times, counts, booleans, each checked. */
+
+import { checkFence, type FenceNames } from '../../query/fence.ts'
 import { parseTime } from '../../query/time.ts'
 import type { TimeFence } from '../../query/types.ts'
 import { badQuery } from './errors.ts'
 
-/** DNSDB's four fences; each absolute (epoch seconds, ISO 8601) or negative seconds relative to now. */
-export function fenceOf(q: URLSearchParams, names: Record<keyof TimeFence, string>): TimeFence | undefined {
+/**
+ * DNSDB's four fences; each absolute (epoch seconds, ISO 8601) or negative seconds relative to now.
+ * Fences no record could pass are refused (ERR_BAD_QUERY, 400).
+ */
+export function fenceOf(q: URLSearchParams, names: FenceNames): TimeFence | undefined {
   const now = Math.floor(Date.now() / 1000)
   const fence: TimeFence = {}
   for (const [field, param] of Object.entries(names) as [keyof TimeFence, string][]) {
@@ -16,7 +21,10 @@ export function fenceOf(q: URLSearchParams, names: Record<keyof TimeFence, strin
       throw badQuery(`${param}: ${(err as Error).message}`)
     }
   }
-  return Object.keys(fence).length === 0 ? undefined : fence
+  if (Object.keys(fence).length === 0) return undefined
+  // contradictory fences are a 400 as in DNSDB, not an empty answer that reads as "never seen"
+  checkFence(fence, names)
+  return fence
 }
 
 export const DNSDB_FENCE = {

@@ -83,7 +83,15 @@ export class HttpApi {
         })
       }
     }
-    const app = this.#build(https)
+    let app: FastifyInstance
+    try {
+      app = this.#build(https)
+    } catch (err) {
+      // the config check paired them (config/tls-files.ts); a file replaced since may not pair
+      throw new PdnsError('ERR_API_LISTEN', `the API's TLS files do not work: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
     const apps: FastifyInstance[] = [app]
     try {
       const api = await listen(app, this.#o.listen, 'api.listen')
@@ -178,7 +186,10 @@ export class HttpApi {
         signal.abort('client gone')
         this.#stopping.signal.removeEventListener('abort', stop)
       })
-      this.#state.set(req, { key: null, route: 'unknown', started: performance.now(), signal })
+      // the route's pattern until its handler names it: a request refused before (401, 429) is
+      // still counted under what it asked for; no route at all (404) is "none"
+      const route = req.routeOptions.url ?? 'none'
+      this.#state.set(req, { key: null, route, started: performance.now(), signal })
       if (Buffer.byteLength(req.raw.url ?? '') > MAX_URL_BYTES)
         throw badQuery(`the URL is over ${MAX_URL_BYTES} bytes`, 414)
       // the web page's static files: the page is what asks for the key

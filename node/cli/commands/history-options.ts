@@ -7,6 +7,7 @@
 import { AsnTable } from '../../analysis/asn-table.ts'
 import type { AnalysisComponents } from '../../analysis/collect-pages.ts'
 import { PdnsError } from '../../errors.ts'
+import { CLI_FENCE, checkFence } from '../../query/fence.ts'
 import { tableTime } from '../../query/format/table.ts'
 import { parseTime } from '../../query/time.ts'
 import type { QueryBackend, TimeFence } from '../../query/types.ts'
@@ -102,20 +103,13 @@ export function fenceOf(cli: HistoryCli, now: number): TimeFence | undefined {
   const fb = timeOption(cli, 'first-before', now)
   const la = timeOption(cli, 'last-after', now)
   const lb = timeOption(cli, 'last-before', now)
-  const impossible = (a: number | undefined, b: number | undefined, what: string) => {
-    if (a !== undefined && b !== undefined && a > b) {
-      throw new PdnsError('ERR_BAD_QUERY', `impossible time range: ${what}`)
-    }
-  }
-  impossible(fa, fb, '--first-after is later than --first-before')
-  impossible(la, lb, '--last-after is later than --last-before')
-  // a record is first seen no later than it is last seen
-  impossible(fa, lb, '--first-after is later than --last-before')
   if (fa !== undefined) fence.firstAfter = fa
   if (fb !== undefined) fence.firstBefore = fb
   if (la !== undefined) fence.lastAfter = la
   if (lb !== undefined) fence.lastBefore = lb
-  return Object.keys(fence).length === 0 ? undefined : fence
+  if (Object.keys(fence).length === 0) return undefined
+  checkFence(fence, CLI_FENCE)
+  return fence
 }
 
 /** The table loaded before any lookup (a bad file is ERR_BAD_ARGUMENT: nothing read). */

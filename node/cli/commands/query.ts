@@ -8,6 +8,7 @@ import { RemoteBackend } from '../../api/client.ts'
 import { encodeRdataQuery, encodeRrsetQuery } from '../../api/wire.ts'
 import { PdnsError } from '../../errors.ts'
 import type { MeshAnswer } from '../../mesh/mesh.ts'
+import { CLI_FENCE, checkFence } from '../../query/fence.ts'
 import { isRecordFormat, RECORD_FORMATS, RecordPrinter } from '../../query/format/index.ts'
 import {
   normalizeName,
@@ -197,7 +198,10 @@ export const queryCommand: Command = {
     if (lb !== undefined) fence.lastBefore = lb
     const common: Omit<RrsetQuery, 'name'> = {}
     if (values.type !== undefined) common.rrtype = parseType(values.type)
-    if (Object.keys(fence).length > 0) common.fence = fence
+    if (Object.keys(fence).length > 0) {
+      checkFence(fence, CLI_FENCE)
+      common.fence = fence
+    }
     if (values.origin !== undefined) common.origin = values.origin
     if (values.limit !== undefined) common.limit = parseLimitOption(values.limit)
     if (values.cursor !== undefined) common.cursor = values.cursor
