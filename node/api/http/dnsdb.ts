@@ -28,7 +28,7 @@ import { MAX_API_OFFSET } from './limits.ts'
 import { type Lookup, type PagedEnd, pagedRecords, pageFetcher } from './paged.ts'
 import { splitTarget } from './path.ts'
 import { count, DNSDB_FENCE, fenceOf, flag } from './query-params.ts'
-import { type StreamEnd, safObjects, safStream } from './saf.ts'
+import { type StreamEnd, safBody, safObjects } from './saf.ts'
 
 const PREFIX = '/dnsdb/v2/'
 const SAF_TYPE = 'application/x-ndjson'
@@ -146,8 +146,8 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     yield first.value
     return yield* records
   }
-  if (verb === 'summarize') return reply.send(safStream(summarize(replay(), maxCount), describe, onEnd))
-  return reply.send(safStream(safObjects(replay(), humantime), describe, onEnd))
+  const lines = verb === 'summarize' ? summarize(replay(), maxCount) : safObjects(replay(), humantime)
+  return reply.send(await safBody(lines, describe, onEnd))
 }
 
 /** DNSDB's summarize: one obj with the count, the number of records, first and last seen. */

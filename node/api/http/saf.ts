@@ -4,13 +4,12 @@
  * but incomplete) or `failed` (an error after the head was sent). A client that sees no final
  * condition (a cut connection) knows the answer was truncated.
  */
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { isoTime } from '../../query/format/json.ts'
 import type { ResultRecord } from '../../query/types.ts'
+import { wholeOrStream } from './body.ts'
+import { ANSWER_CHUNK_CHARS } from './limits.ts'
 import type { PagedEnd } from './paged.ts'
-
-/** Characters gathered before one chunk: fewer writes than one per record, little memory. */
-const CHUNK_CHARS = 64 * 1024
 
 export type StreamEnd = PagedEnd | 'failed'
 
@@ -36,14 +35,15 @@ export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
 }
 
 /**
- * The SAF answer as a byte stream; pulled by the response, so a page is fetched only when the
- * socket has taken the previous one. `describe` turns an error into the `failed` message.
+ * The SAF answer: one string when short, else a byte stream pulled by the response, so a page is
+ * fetched only when the socket has taken the previous one (body.ts). `describe` turns an error into
+ * the `failed` message.
  */
-export function safStream(
+export function safBody(
   lines: AsyncGenerator<string, PagedEnd>,
   describe: (err: unknown) => string,
   onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
-): Readable {
+): Promise<string | Readable> {
   async function* gen(): AsyncGenerator<string> {
     let n = 0
     let done = false
@@ -63,7 +63,7 @@ export function safStream(
         }
         buf += step.value
         n++
-        if (buf.length >= CHUNK_CHARS) {
+        if (buf.length >= ANSWER_CHUNK_CHARS) {
           yield buf
           buf = ''
         }
@@ -81,7 +81,7 @@ export function safStream(
     }
     yield buf
   }
-  return Readable.from(gen(), { objectMode: false, highWaterMark: CHUNK_CHARS })
+  return wholeOrStream(gen())
 }
 
 /** Records as SAF `obj` lines. */
