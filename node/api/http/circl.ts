@@ -67,12 +67,12 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     const page: ResultRecord[] = []
     let step = await records.next()
     while (step.done !== true) {
-      page.push(step.value)
+      page.push(...step.value)
       step = await records.next()
     }
     if (step.value === 'limit') reply.header('x-dribble-cursor', String(offset + page.length))
     async function* replay() {
-      yield* page
+      if (page.length > 0) yield page
       return 'complete' as const
     }
     return reply.header('content-type', 'application/x-ndjson').send(await cofBody(replay(), () => {}))

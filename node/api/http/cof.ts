@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import type { ResultRecord } from '../../query/types.ts'
 import { wholeOrStream } from './body.ts'
 import { ANSWER_CHUNK_CHARS } from './limits.ts'
-import type { PagedEnd } from './paged.ts'
+import type { PagedEnd, RecordPages } from './paged.ts'
 
 export function cofObject(r: ResultRecord): Record<string, unknown> {
   const generic = /^TYPE([0-9]+)$/.exec(r.rrtype)
@@ -32,7 +32,7 @@ export function cofObject(r: ResultRecord): Record<string, unknown> {
  * (any error of a short answer) is an error response with its status.
  */
 export function cofBody(
-  records: AsyncGenerator<ResultRecord, PagedEnd>,
+  records: RecordPages,
   onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
 ): Promise<string | Readable> {
   async function* gen(): AsyncGenerator<string> {
@@ -47,11 +47,13 @@ export function cofBody(
           onEnd(step.value, n)
           break
         }
-        buf += `${JSON.stringify(cofObject(step.value))}\n`
-        n++
-        if (buf.length >= ANSWER_CHUNK_CHARS) {
-          yield buf
-          buf = ''
+        for (const r of step.value) {
+          buf += `${JSON.stringify(cofObject(r))}\n`
+          n++
+          if (buf.length >= ANSWER_CHUNK_CHARS) {
+            yield buf
+            buf = ''
+          }
         }
       }
     } catch (err) {

@@ -9,7 +9,7 @@ import { isoTime } from '../../query/format/json.ts'
 import type { ResultRecord } from '../../query/types.ts'
 import { wholeOrStream } from './body.ts'
 import { ANSWER_CHUNK_CHARS } from './limits.ts'
-import type { PagedEnd } from './paged.ts'
+import type { PagedEnd, RecordPages } from './paged.ts'
 
 export type StreamEnd = PagedEnd | 'failed'
 
@@ -40,7 +40,7 @@ export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
  * the `failed` message.
  */
 export function safBody(
-  lines: AsyncGenerator<string, PagedEnd>,
+  lines: AsyncGenerator<readonly string[], PagedEnd>,
   describe: (err: unknown) => string,
   onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
 ): Promise<string | Readable> {
@@ -61,11 +61,13 @@ export function safBody(
           onEnd(end, n)
           break
         }
-        buf += step.value
-        n++
-        if (buf.length >= ANSWER_CHUNK_CHARS) {
-          yield buf
-          buf = ''
+        for (const line of step.value) {
+          buf += line
+          n++
+          if (buf.length >= ANSWER_CHUNK_CHARS) {
+            yield buf
+            buf = ''
+          }
         }
       }
     } catch (err) {
@@ -84,14 +86,19 @@ export function safBody(
   return wholeOrStream(gen())
 }
 
-/** Records as SAF `obj` lines. */
+/** Records as SAF `obj` lines, a page at a time. */
 export async function* safObjects(
-  records: AsyncGenerator<ResultRecord, PagedEnd>,
+  pages: RecordPages,
   humantime: boolean,
-): AsyncGenerator<string, PagedEnd> {
-  for (;;) {
-    const step = await records.next()
-    if (step.done === true) return step.value
-    yield `${JSON.stringify({ obj: dnsdbObject(step.value, humantime) })}\n`
+): AsyncGenerator<readonly string[], PagedEnd> {
+  try {
+    for (;;) {
+      const step = await pages.next()
+      if (step.done === true) return step.value
+      yield step.value.map((r) => `${JSON.stringify({ obj: dnsdbObject(r, humantime) })}\n`)
+    }
+  } finally {
+    // stopped early (the client went away): the pages stop too (a no-op once they ended)
+    await pages.return('complete')
   }
 }
