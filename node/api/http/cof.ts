@@ -26,7 +26,7 @@ export function cofObject(r: ResultRecord): Record<string, unknown> {
 }
 
 /**
- * COF lines: one string when short, else a byte stream pulled by the response (body.ts). COF has no
+ * COF lines: one buffer when short, else a byte stream pulled by the response (body.ts). COF has no
  * trailer: an error after the head destroys the stream, so the client sees a cut answer (a chunked
  * response without its end) rather than a short one that looks complete; an error before the head
  * (any error of a short answer) is an error response with its status.
@@ -34,7 +34,7 @@ export function cofObject(r: ResultRecord): Record<string, unknown> {
 export function cofBody(
   records: RecordPages,
   onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
-): Promise<string | Readable> {
+): Promise<Buffer | Readable> {
   async function* gen(): AsyncGenerator<string> {
     let n = 0
     let done = false

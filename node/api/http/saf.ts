@@ -35,7 +35,7 @@ export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
 }
 
 /**
- * The SAF answer: one string when short, else a byte stream pulled by the response, so a page is
+ * The SAF answer: one buffer when short, else a byte stream pulled by the response, so a page is
  * fetched only when the socket has taken the previous one (body.ts). `describe` turns an error into
  * the `failed` message.
  */
@@ -43,7 +43,7 @@ export function safBody(
   lines: AsyncGenerator<readonly string[], PagedEnd>,
   describe: (err: unknown) => string,
   onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
-): Promise<string | Readable> {
+): Promise<Buffer | Readable> {
   async function* gen(): AsyncGenerator<string> {
     let n = 0
     let done = false
