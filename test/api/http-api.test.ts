@@ -182,6 +182,16 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
     assert.equal(await get('/pdns/query/203.0.113.0/24'), await get('/pdns/query/203.0.113.0%2C24'))
   })
 
+  test('a short answer is NDJSON with a content-length (one write), its type as a stream had it', async () => {
+    for (const path of ['/dnsdb/v2/lookup/rrset/name/*.example.com', '/pdns/query/203.0.113.0/24']) {
+      const r = await fetch(`${base}${path}`, { headers: { 'X-API-Key': key } })
+      const body = await r.text()
+      assert.equal(r.headers.get('content-type'), 'application/x-ndjson', path)
+      assert.equal(r.headers.get('content-length'), String(Buffer.byteLength(body)), path)
+      assert.ok(body.endsWith('\n'), path)
+    }
+  })
+
   test('auth: no key 401, a wrong key 403, basic auth works, an over-rate key 429 with Retry-After', async () => {
     const url = `${base}/dnsdb/v2/lookup/rrset/name/www.example.com`
     assert.equal((await fetch(url)).status, 401)

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { parseNamePattern, parseRdataTarget, parseType } from '../../query/parse.ts'
 import type { ResultRecord } from '../../query/types.ts'
-import { cofStream } from './cof.ts'
+import { cofBody } from './cof.ts'
 import type { RouteContext } from './context.ts'
 import { badQuery, httpError } from './errors.ts'
 import { MAX_API_OFFSET } from './limits.ts'
@@ -67,15 +67,15 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     const page: ResultRecord[] = []
     let step = await records.next()
     while (step.done !== true) {
-      page.push(step.value)
+      page.push(...step.value)
       step = await records.next()
     }
     if (step.value === 'limit') reply.header('x-dribble-cursor', String(offset + page.length))
     async function* replay() {
-      yield* page
+      if (page.length > 0) yield page
       return 'complete' as const
     }
-    return reply.header('content-type', 'application/x-ndjson').send(cofStream(replay(), () => {}))
+    return reply.header('content-type', 'application/x-ndjson').send(await cofBody(replay(), () => {}))
   }
   const first = await records.next()
   async function* replay() {
@@ -84,7 +84,7 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     return yield* records
   }
   return reply.header('content-type', 'application/x-ndjson').send(
-    cofStream(replay(), (end, n, err) => {
+    await cofBody(replay(), (end, n, err) => {
       if (err !== undefined && httpError(err).internal) ctx.c.log.error({ err }, 'a CIRCL answer failed')
       ctx.c.log.debug({ route: 'circl', end, records: n }, 'CIRCL answer ended')
     }),

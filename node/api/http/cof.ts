@@ -3,11 +3,11 @@
  * strictly: rrtype a mnemonic or, for a type without one, its number (COF's rule; PyPDNS refuses
  * `TYPE65`), times and count integers, and a field without a value left out (never null).
  */
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { ResultRecord } from '../../query/types.ts'
-import type { PagedEnd } from './paged.ts'
-
-const CHUNK_CHARS = 64 * 1024
+import { wholeOrStream } from './body.ts'
+import { ANSWER_CHUNK_CHARS } from './limits.ts'
+import type { PagedEnd, RecordPages } from './paged.ts'
 
 export function cofObject(r: ResultRecord): Record<string, unknown> {
   const generic = /^TYPE([0-9]+)$/.exec(r.rrtype)
@@ -26,14 +26,15 @@ export function cofObject(r: ResultRecord): Record<string, unknown> {
 }
 
 /**
- * COF lines as a byte stream pulled by the response. COF has no trailer: an error after the head
- * destroys the stream, so the client sees a cut answer (a chunked response without its end) rather
- * than a short one that looks complete.
+ * COF lines: one buffer when short, else a byte stream pulled by the response (body.ts). COF has no
+ * trailer: an error after the head destroys the stream, so the client sees a cut answer (a chunked
+ * response without its end) rather than a short one that looks complete; an error before the head
+ * (any error of a short answer) is an error response with its status.
  */
-export function cofStream(
-  records: AsyncGenerator<ResultRecord, PagedEnd>,
+export function cofBody(
+  records: RecordPages,
   onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
-): Readable {
+): Promise<Buffer | Readable> {
   async function* gen(): AsyncGenerator<string> {
     let n = 0
     let done = false
@@ -46,11 +47,13 @@ export function cofStream(
           onEnd(step.value, n)
           break
         }
-        buf += `${JSON.stringify(cofObject(step.value))}\n`
-        n++
-        if (buf.length >= CHUNK_CHARS) {
-          yield buf
-          buf = ''
+        for (const r of step.value) {
+          buf += `${JSON.stringify(cofObject(r))}\n`
+          n++
+          if (buf.length >= ANSWER_CHUNK_CHARS) {
+            yield buf
+            buf = ''
+          }
         }
       }
     } catch (err) {
@@ -65,5 +68,5 @@ export function cofStream(
     }
     if (buf !== '') yield buf
   }
-  return Readable.from(gen(), { objectMode: false, highWaterMark: CHUNK_CHARS })
+  return wholeOrStream(gen())
 }

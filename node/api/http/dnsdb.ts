@@ -21,14 +21,14 @@ import {
   parseRdataTarget,
   parseType,
 } from '../../query/parse.ts'
-import { DEFAULT_LIMIT, type ResultRecord, type RrsetQuery } from '../../query/types.ts'
+import { DEFAULT_LIMIT, type RrsetQuery } from '../../query/types.ts'
 import type { RouteContext } from './context.ts'
 import { badQuery, httpError } from './errors.ts'
 import { MAX_API_OFFSET } from './limits.ts'
-import { type Lookup, type PagedEnd, pagedRecords, pageFetcher } from './paged.ts'
+import { type Lookup, type PagedEnd, pagedRecords, pageFetcher, type RecordPages } from './paged.ts'
 import { splitTarget } from './path.ts'
 import { count, DNSDB_FENCE, fenceOf, flag } from './query-params.ts'
-import { type StreamEnd, safObjects, safStream } from './saf.ts'
+import { type StreamEnd, safBody, safObjects } from './saf.ts'
 
 const PREFIX = '/dnsdb/v2/'
 const SAF_TYPE = 'application/x-ndjson'
@@ -146,36 +146,34 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     yield first.value
     return yield* records
   }
-  if (verb === 'summarize') return reply.send(safStream(summarize(replay(), maxCount), describe, onEnd))
-  return reply.send(safStream(safObjects(replay(), humantime), describe, onEnd))
+  const lines = verb === 'summarize' ? summarize(replay(), maxCount) : safObjects(replay(), humantime)
+  return reply.send(await safBody(lines, describe, onEnd))
 }
 
 /** DNSDB's summarize: one obj with the count, the number of records, first and last seen. */
-async function* summarize(
-  records: AsyncGenerator<ResultRecord, PagedEnd>,
-  maxCount: number,
-): AsyncGenerator<string, PagedEnd> {
+async function* summarize(pages: RecordPages, maxCount: number): AsyncGenerator<readonly string[], PagedEnd> {
   let total = 0
   let n = 0
   let first = Number.POSITIVE_INFINITY
   let last = 0
   let end: PagedEnd = 'complete'
-  for (;;) {
-    const step = await records.next()
+  scan: for (;;) {
+    const step = await pages.next()
     if (step.done === true) {
       end = step.value
       break
     }
-    const r = step.value
-    total += r.count
-    n++
-    if (r.first < first) first = r.first
-    if (r.last > last) last = r.last
-    // DNSDB: max_count ends the summary once the count is over it
-    if (maxCount > 0 && total >= maxCount) {
-      end = 'limit'
-      await records.return('limit')
-      break
+    for (const r of step.value) {
+      total += r.count
+      n++
+      if (r.first < first) first = r.first
+      if (r.last > last) last = r.last
+      // DNSDB: max_count ends the summary once the count is over it
+      if (maxCount > 0 && total >= maxCount) {
+        end = 'limit'
+        await pages.return('limit')
+        break scan
+      }
     }
   }
   const obj: Record<string, number> = { count: total, num_results: n }
@@ -183,6 +181,6 @@ async function* summarize(
     obj.time_first = first
     obj.time_last = last
   }
-  yield `${JSON.stringify({ obj })}\n`
+  yield [`${JSON.stringify({ obj })}\n`]
   return end
 }

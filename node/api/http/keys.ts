@@ -7,7 +7,7 @@
  * The node reads the file at start and again when it changes (checked at most once per
  * KEY_FILE_CHECK_MS, on the next request): `apikey create` and `apikey revoke` work while it runs.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../../errors.ts'
@@ -39,7 +39,8 @@ export function keyFilePath(dataDir: string): string {
 }
 
 function hashKey(key: string): Buffer {
-  return createHash('sha256').update(key).digest()
+  // the one-shot hash: no Hash object per request
+  return hash('sha256', key, 'buffer')
 }
 
 export function isKeyName(name: string): boolean {
@@ -228,7 +229,7 @@ export class ApiKeys {
 
   /** The entry of an X-API-Key value, or null. */
   byKey(key: string): ApiKeyEntry | null {
-    return this.#byHash.get(hashKey(key).toString('hex')) ?? null
+    return this.#byHash.get(hash('sha256', key, 'hex')) ?? null
   }
 
   /** The entry of a basic-auth pair (user = key name, password = key), or null. */

@@ -22,6 +22,9 @@ export const MAX_RATE_ENTRIES = 10_000
 /** Records the API asks of the query engine at a time while streaming: the next page is computed only when the client has drained the previous one, so a slow client holds a cursor string, never a store iterator. */
 export const API_PAGE_RECORDS = 1_000
 
+/** Characters of NDJSON gathered before a write: an answer shorter than this (nearly every lookup) is sent whole in one write with a content-length; a longer one is streamed in chunks of this size as the socket drains. */
+export const ANSWER_CHUNK_CHARS = 64 * 1024
+
 /** Longest a query may run (summed over its pages), ms: a query that would scan the world ends there with `limited` (DNSDB) or its records so far (CIRCL). */
 export const API_QUERY_BUDGET_MS = 30_000
 

@@ -4,13 +4,12 @@
  * but incomplete) or `failed` (an error after the head was sent). A client that sees no final
  * condition (a cut connection) knows the answer was truncated.
  */
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { isoTime } from '../../query/format/json.ts'
 import type { ResultRecord } from '../../query/types.ts'
-import type { PagedEnd } from './paged.ts'
-
-/** Characters gathered before one chunk: fewer writes than one per record, little memory. */
-const CHUNK_CHARS = 64 * 1024
+import { wholeOrStream } from './body.ts'
+import { ANSWER_CHUNK_CHARS } from './limits.ts'
+import type { PagedEnd, RecordPages } from './paged.ts'
 
 export type StreamEnd = PagedEnd | 'failed'
 
@@ -36,14 +35,15 @@ export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
 }
 
 /**
- * The SAF answer as a byte stream; pulled by the response, so a page is fetched only when the
- * socket has taken the previous one. `describe` turns an error into the `failed` message.
+ * The SAF answer: one buffer when short, else a byte stream pulled by the response, so a page is
+ * fetched only when the socket has taken the previous one (body.ts). `describe` turns an error into
+ * the `failed` message.
  */
-export function safStream(
-  lines: AsyncGenerator<string, PagedEnd>,
+export function safBody(
+  lines: AsyncGenerator<readonly string[], PagedEnd>,
   describe: (err: unknown) => string,
   onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
-): Readable {
+): Promise<Buffer | Readable> {
   async function* gen(): AsyncGenerator<string> {
     let n = 0
     let done = false
@@ -61,11 +61,13 @@ export function safStream(
           onEnd(end, n)
           break
         }
-        buf += step.value
-        n++
-        if (buf.length >= CHUNK_CHARS) {
-          yield buf
-          buf = ''
+        for (const line of step.value) {
+          buf += line
+          n++
+          if (buf.length >= ANSWER_CHUNK_CHARS) {
+            yield buf
+            buf = ''
+          }
         }
       }
     } catch (err) {
@@ -81,17 +83,22 @@ export function safStream(
     }
     yield buf
   }
-  return Readable.from(gen(), { objectMode: false, highWaterMark: CHUNK_CHARS })
+  return wholeOrStream(gen())
 }
 
-/** Records as SAF `obj` lines. */
+/** Records as SAF `obj` lines, a page at a time. */
 export async function* safObjects(
-  records: AsyncGenerator<ResultRecord, PagedEnd>,
+  pages: RecordPages,
   humantime: boolean,
-): AsyncGenerator<string, PagedEnd> {
-  for (;;) {
-    const step = await records.next()
-    if (step.done === true) return step.value
-    yield `${JSON.stringify({ obj: dnsdbObject(step.value, humantime) })}\n`
+): AsyncGenerator<readonly string[], PagedEnd> {
+  try {
+    for (;;) {
+      const step = await pages.next()
+      if (step.done === true) return step.value
+      yield step.value.map((r) => `${JSON.stringify({ obj: dnsdbObject(r, humantime) })}\n`)
+    }
+  } finally {
+    // stopped early (the client went away): the pages stop too (a no-op once they ended)
+    await pages.return('complete')
   }
 }

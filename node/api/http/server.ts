@@ -54,7 +54,8 @@ export class HttpApi {
   readonly #state = new WeakMap<FastifyRequest, RequestState>()
   readonly #failures = new RateLimiter()
   readonly #rates = new RateLimiter()
-  readonly #stopping = new AbortController()
+  /** the signals of the requests in flight, aborted when the node stops */
+  readonly #inFlight = new Set<AbortController>()
   #app: FastifyInstance | null = null
   #metricsApp: FastifyInstance | null = null
   #addresses: { api: string; metrics: string | null } | null = null
@@ -118,7 +119,7 @@ export class HttpApi {
     const apps = [this.#app, this.#metricsApp].filter((a) => a !== null)
     this.#app = null
     this.#metricsApp = null
-    this.#stopping.abort('node stopping')
+    for (const s of this.#inFlight) s.abort('node stopping')
     let timer: NodeJS.Timeout | undefined
     await Promise.race([
       Promise.allSettled(apps.map((a) => a.close())),
@@ -180,11 +181,12 @@ export class HttpApi {
     const o = this.#o
     app.addHook('onRequest', async (req, reply) => {
       const signal = new AbortController()
-      const stop = () => signal.abort('node stopping')
-      this.#stopping.signal.addEventListener('abort', stop, { once: true })
+      // a Set, not a listener on a node-wide signal: EventTarget listeners cost each request microseconds
+      this.#inFlight.add(signal)
       reply.raw.once('close', () => {
-        signal.abort('client gone')
-        this.#stopping.signal.removeEventListener('abort', stop)
+        this.#inFlight.delete(signal)
+        // an answer cut short (the client went away) stops its query; a finished one has none running
+        if (!reply.raw.writableFinished) signal.abort('client gone')
       })
       // the route's pattern until its handler names it: a request refused before (401, 429) is
       // still counted under what it asked for; no route at all (404) is "none"
