@@ -458,10 +458,10 @@ test('import refuses a database written by a newer pdns-mesh and leaves it as it
   try {
     let n = 0
     for (const _ of check.range({})) n++
-    // meta (schema, domain-index marker) + origin (2 keys) + 11 records x (RRSET + SEEN + FIRST +
-    // TTL) + 9 RDATA + 9 FWD + 2 DOMAIN (registered domains) + the node's feed (one signed entry
-    // and its head)
-    assert.equal(n, 2 + 2 + 44 + 9 + 9 + 2 + 2)
+    // meta (schema, the domain-index and feed-backfilled markers) + origin (2 keys) + 11 records x
+    // (RRSET + SEEN + FIRST + TTL) + 9 RDATA + 9 FWD + 2 DOMAIN (registered domains) + the node's
+    // feed (one signed entry and its head)
+    assert.equal(n, 3 + 2 + 44 + 9 + 9 + 2 + 2)
   } finally {
     await check.close()
   }
