@@ -81,13 +81,60 @@ export interface WindowStats {
 interface Entry {
   update: RecordUpdate
   bytes: number
+  /** the next entry of the same owner name and rdata (another kind, type, bailiwick or origin) */
+  next: Entry | null
 }
 
-/** A flush in progress: its entries (written ones are deleted) and where the next batch starts. */
+/**
+ * Entries in the order they came, with an index to find a record's entry: owner name, then rdata,
+ * then a short chain for the rest of the identity. Two lookups of the strings the parser made, where
+ * one composite key string per observation (built, flattened and hashed) cost twice as much: the
+ * window's lookup is paid for every observation, a million times for a name seen a million times.
+ */
+class Entries {
+  readonly index = new Map<string, Map<string, Entry>>()
+  readonly list: Entry[] = []
+  bytes = 0
+
+  find(id: RecordId): Entry | undefined {
+    let e = this.index.get(id.rrname)?.get(id.rdata)
+    while (e !== undefined) {
+      const o = e.update.id
+      if (
+        o.rrtype === id.rrtype &&
+        o.origin === id.origin &&
+        o.kind === id.kind &&
+        o.bailiwick === id.bailiwick
+      )
+        return e
+      e = e.next ?? undefined
+    }
+    return undefined
+  }
+
+  /** Adds an entry that find() did not find. */
+  push(e: Entry): void {
+    const id = e.update.id
+    let byRdata = this.index.get(id.rrname)
+    if (byRdata === undefined) {
+      byRdata = new Map()
+      this.index.set(id.rrname, byRdata)
+    }
+    e.next = byRdata.get(id.rdata) ?? null
+    byRdata.set(id.rdata, e)
+    this.list.push(e)
+    this.bytes += e.bytes
+  }
+
+  get size(): number {
+    return this.list.length
+  }
+}
+
+/** A flush in progress: its entries, where the next batch starts, and the estimate of those not yet written. */
 interface Flushing {
-  entries: Map<string, Entry>
-  next: Iterator<[string, Entry]>
-  /** estimate of the entries not yet written */
+  list: Entry[]
+  pos: number
   bytes: number
 }
 
@@ -100,8 +147,7 @@ export class AggregationWindow {
   readonly #batchSize: number
   readonly #onError: (err: unknown) => void
   /** what arrives now (and, in the synchronous mode, everything pending) */
-  #entries = new Map<string, Entry>()
-  #bytes = 0
+  #entries = new Entries()
   /** the flush being written (only one at a time); in the background between turns, else only inside a call */
   #flushing: Flushing | null = null
   #immediate: NodeJS.Immediate | null = null
@@ -166,23 +212,45 @@ export class AggregationWindow {
   add(id: RecordId, first: number, last: number, count: number, mode: MergeMode, ttl?: TtlRange): void {
     this.#insert(id, first, last, count, mode, ttl)
     if (!(this.#background && this.#started)) {
-      if (this.#bytes >= this.#maxBytes) this.flush()
+      if (this.#entries.bytes >= this.#maxBytes) this.flush()
       return
     }
-    if (this.#bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
+    if (this.#entries.bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
       // the store falls behind: block on the running flush rather than let memory grow
       try {
         this.#finishFlushing()
         // the running flush was nearly done and the fresh entries alone fill the cap (or a failed
         // flush put its entries back): write them now too
-        if (this.#bytes >= this.#maxBytes) this.#flushEntries()
+        if (this.#entries.bytes >= this.#maxBytes) this.#flushEntries()
       } catch (err) {
         this.#held = true
         this.#onError(err)
         return
       }
     }
-    if (this.#flushing === null && !this.#held && this.#bytes >= this.#maxBytes / 2) this.#startBackground()
+    if (this.#flushing === null && !this.#held && this.#entries.bytes >= this.#maxBytes / 2)
+      this.#startBackground()
+  }
+
+  /**
+   * The hot path of a record seen again: combines the observation with the record's pending entry
+   * and returns true, or returns false and does nothing when the window holds no entry for it (then
+   * `add()` it). `id` is only read, never kept, so a caller may reuse one object for every probe;
+   * `ttlMin` < 0 means no TTL. Memory does not grow, so no flush can be due.
+   */
+  merge(
+    id: RecordId,
+    first: number,
+    last: number,
+    count: number,
+    mode: MergeMode,
+    ttlMin = -1,
+    ttlMax = -1,
+  ): boolean {
+    const e = this.#entries.find(id)
+    if (e === undefined) return false
+    combine(e.update, first, last, count, mode, ttlMin, ttlMax)
+    return true
   }
 
   #insert(
@@ -193,29 +261,15 @@ export class AggregationWindow {
     mode: MergeMode,
     ttl: TtlRange | undefined,
   ): void {
-    const k = windowKey(id)
-    const e = this.#entries.get(k)
+    const e = this.#entries.find(id)
     if (e !== undefined) {
-      const v = e.update.value
-      if (first < v.first) v.first = first
-      if (last > v.last) v.last = last
-      v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
-      if (ttl !== undefined) {
-        const t = e.update.ttl
-        if (t === undefined) e.update.ttl = { min: ttl.min, max: ttl.max }
-        else {
-          if (ttl.min < t.min) t.min = ttl.min
-          if (ttl.max > t.max) t.max = ttl.max
-        }
-      }
+      combine(e.update, first, last, count, mode, ttl?.min ?? -1, ttl?.max ?? -1)
       return
     }
-    // the key string, and about as much again in the record's own strings (2 bytes per character each)
-    const bytes = k.length * 4 + WINDOW_ENTRY_OVERHEAD
+    const bytes = entryBytes(id)
     const update: RecordUpdate = { id, value: { first, last, count }, mode }
     if (ttl !== undefined) update.ttl = { min: ttl.min, max: ttl.max }
-    this.#entries.set(k, { update, bytes })
-    this.#bytes += bytes
+    this.#entries.push({ update, bytes, next: null })
   }
 
   /**
@@ -246,9 +300,8 @@ export class AggregationWindow {
   /** Sets the fresh entries aside as a flush in progress (none may be running). */
   #takeEntries(): Flushing {
     const entries = this.#entries
-    const f: Flushing = { entries, next: entries.entries(), bytes: this.#bytes }
-    this.#entries = new Map()
-    this.#bytes = 0
+    const f: Flushing = { list: entries.list, pos: 0, bytes: entries.bytes }
+    this.#entries = new Entries()
     this.#flushing = f
     return f
   }
@@ -292,28 +345,27 @@ export class AggregationWindow {
    */
   #writeBatch(): boolean {
     const f = this.#flushing!
-    const batch: [string, Entry][] = []
-    while (batch.length < this.#batchSize) {
-      const it = f.next.next()
-      if (it.done === true) break
-      batch.push(it.value)
+    const end = Math.min(f.list.length, f.pos + this.#batchSize)
+    const updates: RecordUpdate[] = []
+    let bytes = 0
+    for (let i = f.pos; i < end; i++) {
+      const e = f.list[i]!
+      updates.push(e.update)
+      bytes += e.bytes
     }
-    const last = f.entries.size === batch.length
+    const last = end === f.list.length
     let r: ApplyResult
     try {
-      r = this.#components.apply(
-        batch.map(([, e]) => e.update),
-        { sync: this.#sync && last },
-      )
+      r = this.#components.apply(updates, { sync: this.#sync && last })
     } catch (err) {
       this.#flushing = null
-      this.#requeue(f.entries)
+      this.#requeue(f.list, f.pos)
       throw err
     }
-    for (const [k, e] of batch) {
-      f.entries.delete(k)
-      f.bytes -= e.bytes
-    }
+    // written entries are let go at once (the list is not shortened: each batch would copy the rest)
+    for (let i = f.pos; i < end; i++) f.list[i] = RELEASED
+    f.pos = end
+    f.bytes -= bytes
     this.#stats.inserted += r.inserted
     this.#stats.updated += r.updated
     this.#stats.unchanged += r.unchanged
@@ -325,9 +377,9 @@ export class AggregationWindow {
   }
 
   /** Puts entries that were not written back, merged with what arrived meanwhile; no cap check (no re-flush). */
-  #requeue(unwritten: Map<string, Entry>): void {
-    for (const e of unwritten.values()) {
-      const u = e.update
+  #requeue(list: Entry[], from: number): void {
+    for (let i = from; i < list.length; i++) {
+      const u = list[i]!.update
       this.#insert(u.id, u.value.first, u.value.last, u.value.count, u.mode, u.ttl)
     }
   }
@@ -336,13 +388,51 @@ export class AggregationWindow {
     const f = this.#flushing
     return {
       ...this.#stats,
-      pending: this.#entries.size + (f?.entries.size ?? 0),
-      pendingBytes: this.#bytes + (f?.bytes ?? 0),
+      pending: this.#entries.size + (f === null ? 0 : f.list.length - f.pos),
+      pendingBytes: this.#entries.bytes + (f?.bytes ?? 0),
     }
   }
 }
 
-/** A string that identifies (record, origin) in the window; cheap to build, unlike the binary key. */
-function windowKey(id: RecordId): string {
-  return `${id.kind}\u0000${id.rrname}\u0000${id.rrtype}\u0000${id.bailiwick ?? '\u0001'}\u0000${id.origin}\u0000${id.rdata}`
+function combine(
+  u: RecordUpdate,
+  first: number,
+  last: number,
+  count: number,
+  mode: MergeMode,
+  ttlMin: number,
+  ttlMax: number,
+): void {
+  const v = u.value
+  if (first < v.first) v.first = first
+  if (last > v.last) v.last = last
+  v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
+  if (ttlMin >= 0) {
+    const t = u.ttl
+    if (t === undefined) u.ttl = { min: ttlMin, max: ttlMax }
+    else {
+      if (ttlMin < t.min) t.min = ttlMin
+      if (ttlMax > t.max) t.max = ttlMax
+    }
+  }
+}
+
+/**
+ * The memory estimate of an entry: 4 bytes per character of its identity's text (the record's own
+ * strings and what the index holds of them), plus WINDOW_ENTRY_OVERHEAD.
+ */
+function entryBytes(id: RecordId): number {
+  const text = id.kind.length + id.rrname.length + (id.bailiwick?.length ?? 1) + id.rdata.length + 16
+  return text * 4 + WINDOW_ENTRY_OVERHEAD
+}
+
+/** Stands in for a written entry in a flush's list, so the entry itself can be collected. */
+const RELEASED: Entry = {
+  update: {
+    id: { kind: 'rr', rrname: '', rrtype: 0, bailiwick: null, rdata: '', origin: 0 },
+    value: { first: 0, last: 0, count: 1 },
+    mode: 'add',
+  },
+  bytes: 0,
+  next: null,
 }
