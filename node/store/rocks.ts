@@ -78,6 +78,13 @@ const ITERATOR_MAX_CHUNK = 1000
 export class Rocks {
   readonly location: string
   readonly #db: RawLevel
+  /**
+   * Keys put and deleted through this object, counted by their first byte (the store's tag): the
+   * store's caches of what it wrote see from these whether anything else wrote or deleted keys of
+   * a family they cover.
+   */
+  readonly puts = new Float64Array(256)
+  readonly deletes = new Float64Array(256)
 
   private constructor(location: string, db: RawLevel) {
     this.location = location
@@ -119,21 +126,33 @@ export class Rocks {
   /** Applies the writes atomically; `sync` waits for the WAL to reach the disk. */
   write(writes: readonly Write[], options: { sync?: boolean } = {}): void {
     if (writes.length === 0) return
-    const batch = this.#db.batch()
+    const batch = this.batch()
     try {
       for (const w of writes) {
-        // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
-        if ('put' in w) batch._put(w.put, w.value, NO_OPTIONS)
-        else batch._del(w.del, NO_OPTIONS)
+        if ('put' in w) batch.put(w.put, w.value)
+        else batch.del(w.del)
       }
-      batch._writeSync({ sync: options.sync ?? false })
-    } catch (cause) {
-      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
+      batch.write(options)
     } finally {
-      batch._closeSync()
-      // _closeSync frees the native batch but leaves it in abstract-level's resource set until the
-      // database closes: a slow leak in a node that writes for months
-      this.#db.detachResource(batch)
+      batch.close()
+    }
+  }
+
+  /**
+   * A batch to fill with put()/del() and write() at once (atomically), for hot paths that would
+   * otherwise build a Write object per key; close() it in any case (finally).
+   */
+  batch(): Batch {
+    return new Batch(this.#db, this.puts, this.deletes)
+  }
+
+  /** The first key of a range, or undefined when the range is empty. */
+  first(range: Range): Buffer | undefined {
+    const it = this.#db.iterator({ ...range, ...BUFFERS, values: false })
+    try {
+      return it._nextvSync(1).rows[0]
+    } finally {
+      it._closeSync()
     }
   }
 
@@ -194,6 +213,51 @@ export class Rocks {
 
   async close(): Promise<void> {
     if (this.#db.status === 'open') await this.#db.close()
+  }
+}
+
+/** A write batch on the binding's own calls; see Rocks.batch(). */
+export class Batch {
+  readonly #db: RawLevel
+  readonly #raw: RawBatch
+  readonly #puts: Float64Array
+  readonly #deletes: Float64Array
+  #closed = false
+
+  constructor(db: RawLevel, puts: Float64Array, deletes: Float64Array) {
+    this.#db = db
+    this.#raw = db.batch()
+    this.#puts = puts
+    this.#deletes = deletes
+  }
+
+  // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.#puts[key[0]!]!++
+    this.#raw._put(key, value, NO_OPTIONS)
+  }
+
+  del(key: Uint8Array): void {
+    this.#deletes[key[0]!]!++
+    this.#raw._del(key, NO_OPTIONS)
+  }
+
+  /** Writes everything put and deleted, atomically; `sync` waits for the WAL to reach the disk. */
+  write(options: { sync?: boolean } = {}): void {
+    try {
+      this.#raw._writeSync({ sync: options.sync ?? false })
+    } catch (cause) {
+      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#raw._closeSync()
+    // _closeSync frees the native batch but leaves it in abstract-level's resource set until the
+    // database closes: a slow leak in a node that writes for months
+    this.#db.detachResource(this.#raw)
   }
 }
 
