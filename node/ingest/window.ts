@@ -37,6 +37,12 @@ import {
 export interface WindowComponents {
   /** writes one batch; the store's apply() */
   apply(updates: readonly RecordUpdate[], options: { sync?: boolean }): ApplyResult
+  /**
+   * A writer that writes later than apply() returns (an import's writer thread, store-writer.ts):
+   * stop() calls this after its flush; it returns once everything handed over is written, with the
+   * totals of all of it (apply() returned none).
+   */
+  drain?(): ApplyResult
 }
 
 export interface WindowOptions {
@@ -58,6 +64,13 @@ export interface WindowOptions {
   background?: boolean
   /** records per write batch; default FLUSH_BATCH_SIZE, or BACKGROUND_FLUSH_BATCH_SIZE in the background mode */
   batchSize?: number
+  /**
+   * between start() and stop() in the synchronous mode: hand entries nobody added to for this long
+   * (ms) to the store before the next flush, in batches, unsynced (an import with a writer thread:
+   * records seen once are written while the input is still read, instead of all at the next
+   * flush). Records seen again stay and combine as before. 0 (the default): off.
+   */
+  handOverIdleMs?: number
   /**
    * called with errors of flushes nobody waits for: timed ones, and in the background mode the
    * cap-triggered ones too (a flush called directly, `stop()`, and a synchronous window's cap flush
@@ -81,33 +94,40 @@ export interface WindowStats {
 interface Entry {
   update: RecordUpdate
   bytes: number
-  /** the next entry of the same owner name and rdata (another kind, type, bailiwick or origin) */
+  /** the next entry of the same owner name (and, in a map by rdata, the same rdata) */
   next: Entry | null
+  /** the idle sweep's period in which the entry was last added to (handOverIdleMs) */
+  touched: number
 }
 
 /**
- * Entries in the order they came, with an index to find a record's entry: owner name, then rdata,
- * then a short chain for the rest of the identity. Two lookups of the strings the parser made, where
- * one composite key string per observation (built, flattened and hashed) cost twice as much: the
- * window's lookup is paid for every observation, a million times for a name seen a million times.
+ * Entries in the order they came, with an index to find a record's entry by its owner name: the
+ * name's entries as a short chain, or, once it has more than CHAIN_MAX, a map by rdata of chains.
+ * One lookup of the string the parser made, where one composite key string per observation (built,
+ * flattened and hashed) cost twice as much: the window's lookup is paid for every observation, a
+ * million times for a name seen a million times. A name with few records (most) costs no map of
+ * its own.
  */
 class Entries {
-  readonly index = new Map<string, Map<string, Entry>>()
+  readonly index = new Map<string, Entry | Map<string, Entry>>()
   readonly list: Entry[] = []
   bytes = 0
 
   find(id: RecordId): Entry | undefined {
-    let e = this.index.get(id.rrname)?.get(id.rdata)
-    while (e !== undefined) {
+    const v = this.index.get(id.rrname)
+    if (v === undefined) return undefined
+    let e: Entry | null | undefined = v instanceof Map ? v.get(id.rdata) : v
+    while (e !== null && e !== undefined) {
       const o = e.update.id
       if (
         o.rrtype === id.rrtype &&
         o.origin === id.origin &&
         o.kind === id.kind &&
-        o.bailiwick === id.bailiwick
+        o.bailiwick === id.bailiwick &&
+        o.rdata === id.rdata
       )
         return e
-      e = e.next ?? undefined
+      e = e.next
     }
     return undefined
   }
@@ -115,13 +135,29 @@ class Entries {
   /** Adds an entry that find() did not find. */
   push(e: Entry): void {
     const id = e.update.id
-    let byRdata = this.index.get(id.rrname)
-    if (byRdata === undefined) {
-      byRdata = new Map()
-      this.index.set(id.rrname, byRdata)
+    const v = this.index.get(id.rrname)
+    if (v === undefined) {
+      e.next = null
+      this.index.set(id.rrname, e)
+    } else if (v instanceof Map) {
+      e.next = v.get(id.rdata) ?? null
+      v.set(id.rdata, e)
+    } else {
+      let n = 0
+      for (let x: Entry | null = v; x !== null; x = x.next) n++
+      e.next = v
+      if (n < CHAIN_MAX) this.index.set(id.rrname, e)
+      else {
+        const byRdata = new Map<string, Entry>()
+        for (let x: Entry | null = e; x !== null; ) {
+          const next: Entry | null = x.next
+          x.next = byRdata.get(x.update.id.rdata) ?? null
+          byRdata.set(x.update.id.rdata, x)
+          x = next
+        }
+        this.index.set(id.rrname, byRdata)
+      }
     }
-    e.next = byRdata.get(id.rdata) ?? null
-    byRdata.set(id.rdata, e)
     this.list.push(e)
     this.bytes += e.bytes
   }
@@ -129,7 +165,54 @@ class Entries {
   get size(): number {
     return this.list.length
   }
+
+  /**
+   * Takes out the entries `keep` rejects, in order; the others stay, in order. One pass over the
+   * list, and an index update per entry taken.
+   */
+  takeOut(keep: (e: Entry) => boolean): Entry[] {
+    const out: Entry[] = []
+    let n = 0
+    const list = this.list
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!
+      if (keep(e)) {
+        list[n++] = e
+        continue
+      }
+      out.push(e)
+      this.bytes -= e.bytes
+      this.#unlink(e)
+    }
+    list.length = n
+    return out
+  }
+
+  #unlink(e: Entry): void {
+    const id = e.update.id
+    const v = this.index.get(id.rrname)!
+    const byRdata = v instanceof Map ? v : null
+    let head: Entry | null = byRdata === null ? (v as Entry) : byRdata.get(id.rdata)!
+    if (head === e) head = e.next
+    else {
+      let p = head
+      while (p.next !== e) p = p.next!
+      p.next = e.next
+    }
+    e.next = null
+    if (byRdata === null) {
+      if (head === null) this.index.delete(id.rrname)
+      else this.index.set(id.rrname, head)
+    } else if (head !== null) byRdata.set(id.rdata, head)
+    else {
+      byRdata.delete(id.rdata)
+      if (byRdata.size === 0) this.index.delete(id.rrname)
+    }
+  }
 }
+
+/** A name's entries are kept in a chain up to this many, then in a map by rdata. */
+const CHAIN_MAX = 8
 
 /** A flush in progress: its entries, where the next batch starts, and the estimate of those not yet written. */
 interface Flushing {
@@ -146,6 +229,12 @@ export class AggregationWindow {
   readonly #background: boolean
   readonly #batchSize: number
   readonly #onError: (err: unknown) => void
+  readonly #idleMs: number
+  /** the idle sweep's current period, and when it ends (performance.now()) */
+  #period = 0
+  #periodEnds = 0
+  /** totals of a writer that writes later than apply() returns (its drain()) */
+  #drained: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
   /** what arrives now (and, in the synchronous mode, everything pending) */
   #entries = new Entries()
   /** the flush being written (only one at a time); in the background between turns, else only inside a call */
@@ -177,6 +266,7 @@ export class AggregationWindow {
     this.#background = options.background ?? false
     this.#batchSize = options.batchSize ?? (this.#background ? BACKGROUND_FLUSH_BATCH_SIZE : FLUSH_BATCH_SIZE)
     this.#onError = options.onError ?? ((err) => process.emitWarning(`window flush failed: ${String(err)}`))
+    this.#idleMs = this.#background ? 0 : (options.handOverIdleMs ?? 0)
     if (!(this.#maxBytes > 0))
       throw new PdnsError('ERR_BAD_ARGUMENT', 'the window memory cap must be positive')
     if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1)
@@ -186,6 +276,7 @@ export class AggregationWindow {
   /** Starts the timer; in the background mode, flushes run in the background from now on until stop(). */
   start(): void {
     this.#started = true
+    this.#periodEnds = performance.now() + this.#idleMs
     if (this.#timer !== null || this.#intervalMs <= 0) return
     this.#timer = setInterval(() => this.#tick(), this.#intervalMs)
     this.#timer.unref()
@@ -202,6 +293,7 @@ export class AggregationWindow {
     if (this.#timer !== null) clearInterval(this.#timer)
     this.#timer = null
     this.flush()
+    if (this.#components.drain !== undefined) this.#drained = this.#components.drain()
   }
 
   /**
@@ -210,9 +302,12 @@ export class AggregationWindow {
    * TTL ranges widen (`ttl`: the node's own observations; copies carry none).
    */
   add(id: RecordId, first: number, last: number, count: number, mode: MergeMode, ttl?: TtlRange): void {
-    this.#insert(id, first, last, count, mode, ttl)
+    const created = this.#insert(id, first, last, count, mode, ttl)
     if (!(this.#background && this.#started)) {
       if (this.#entries.bytes >= this.#maxBytes) this.flush()
+      // a clock read per new entry only (a record seen again costs none)
+      else if (created && this.#idleMs > 0 && this.#started && performance.now() >= this.#periodEnds)
+        this.#handOverIdle()
       return
     }
     if (this.#entries.bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
@@ -250,7 +345,35 @@ export class AggregationWindow {
     const e = this.#entries.find(id)
     if (e === undefined) return false
     combine(e.update, first, last, count, mode, ttlMin, ttlMax)
+    e.touched = this.#period
     return true
+  }
+
+  /**
+   * Ends the idle sweep's period: the entries nobody added to during it go to the store now, in
+   * batches; the rest stay. On a store error the entries taken go back, and the error is thrown.
+   */
+  #handOverIdle(): void {
+    const period = this.#period
+    this.#period++
+    this.#periodEnds = performance.now() + this.#idleMs
+    const idle = this.#entries.takeOut((e) => e.touched >= period)
+    for (let i = 0; i < idle.length; i += this.#batchSize) {
+      const part = idle.slice(i, i + this.#batchSize)
+      let r: ApplyResult
+      try {
+        r = this.#components.apply(
+          part.map((e) => e.update),
+          { sync: false },
+        )
+      } catch (err) {
+        this.#requeue(idle, i)
+        throw err
+      }
+      this.#stats.inserted += r.inserted
+      this.#stats.updated += r.updated
+      this.#stats.unchanged += r.unchanged
+    }
   }
 
   #insert(
@@ -260,16 +383,18 @@ export class AggregationWindow {
     count: number,
     mode: MergeMode,
     ttl: TtlRange | undefined,
-  ): void {
+  ): boolean {
     const e = this.#entries.find(id)
     if (e !== undefined) {
       combine(e.update, first, last, count, mode, ttl?.min ?? -1, ttl?.max ?? -1)
-      return
+      e.touched = this.#period
+      return false
     }
     const bytes = entryBytes(id)
     const update: RecordUpdate = { id, value: { first, last, count }, mode }
     if (ttl !== undefined) update.ttl = { min: ttl.min, max: ttl.max }
-    this.#entries.push({ update, bytes, next: null })
+    this.#entries.push({ update, bytes, next: null, touched: this.#period })
+    return true
   }
 
   /**
@@ -386,8 +511,12 @@ export class AggregationWindow {
 
   stats(): WindowStats {
     const f = this.#flushing
+    const d = this.#drained
     return {
       ...this.#stats,
+      inserted: this.#stats.inserted + d.inserted,
+      updated: this.#stats.updated + d.updated,
+      unchanged: this.#stats.unchanged + d.unchanged,
       pending: this.#entries.size + (f === null ? 0 : f.list.length - f.pos),
       pendingBytes: this.#entries.bytes + (f?.bytes ?? 0),
     }
@@ -435,4 +564,5 @@ const RELEASED: Entry = {
   },
   bytes: 0,
   next: null,
+  touched: 0,
 }

@@ -32,9 +32,12 @@ interface RawLevel {
   getProperty(name: string): string
   detachResource(resource: unknown): void
   readonly status: string
+  /** the native database, for another thread's RocksLevel (only while open) */
+  readonly handle: bigint
+  readonly location: string
 }
 
-type RocksLevelCtor = new (location: string, options: Record<string, unknown>) => RawLevel
+type RocksLevelCtor = new (location: string | bigint, options: Record<string, unknown>) => RawLevel
 
 let ctor: RocksLevelCtor | null = null
 function loadBinding(): RocksLevelCtor {
@@ -78,6 +81,8 @@ const ITERATOR_MAX_CHUNK = 1000
 export class Rocks {
   readonly location: string
   readonly #db: RawLevel
+  /** opened by attach(): the database is another's, which closes it */
+  readonly #borrowed: boolean
   /**
    * Keys put and deleted through this object, counted by their first byte (the store's tag): the
    * store's caches of what it wrote see from these whether anything else wrote or deleted keys of
@@ -86,9 +91,28 @@ export class Rocks {
   readonly puts = new Float64Array(256)
   readonly deletes = new Float64Array(256)
 
-  private constructor(location: string, db: RawLevel) {
+  private constructor(location: string, db: RawLevel, borrowed = false) {
     this.location = location
     this.#db = db
+    this.#borrowed = borrowed
+  }
+
+  /**
+   * The open database of another Rocks (its `handle`), here in another thread: reads and writes go
+   * to the same RocksDB, which is thread-safe. close() leaves it open; its owner closes it, after
+   * this side is done.
+   */
+  static async attach(handle: bigint): Promise<Rocks> {
+    const Level = loadBinding()
+    const db = new Level(handle, BUFFERS)
+    // the binding sees the database open already: no RocksDB open, no options
+    await db.open({ createIfMissing: false })
+    return new Rocks(db.location, db, true)
+  }
+
+  /** What attach() takes, in another thread, while this Rocks stays open. */
+  get handle(): bigint {
+    return this.#db.handle
   }
 
   static async open(location: string, options: RocksOptions = {}): Promise<Rocks> {
@@ -212,7 +236,7 @@ export class Rocks {
   }
 
   async close(): Promise<void> {
-    if (this.#db.status === 'open') await this.#db.close()
+    if (!this.#borrowed && this.#db.status === 'open') await this.#db.close()
   }
 }
 

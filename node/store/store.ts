@@ -161,6 +161,25 @@ export class Store {
     return store
   }
 
+  /**
+   * The database another Store holds open (its `handle`), for writing from another thread (an
+   * import's writer thread): no schema check, migration or index fill (the owner did those), the
+   * origins as they are now (and again whenever an unknown one turns up). While it writes records,
+   * the owner must not: each knows only the records it wrote itself (see #written).
+   */
+  static async attach(dir: string, handle: bigint): Promise<Store> {
+    const rocks = await Rocks.attach(handle)
+    const store = new Store(dir, rocks, false)
+    store.#loadOrigins()
+    if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
+    return store
+  }
+
+  /** The database's native handle, for Store.attach in another thread; valid while this Store is open. */
+  get handle(): bigint {
+    return this.#rocks.handle
+  }
+
   #checkSchema(): void {
     const [raw] = this.#rocks.getMany([metaKey(META_SCHEMA)])
     if (raw === undefined) {
@@ -278,7 +297,13 @@ export class Store {
   }
 
   originLabel(id: number): string {
-    return this.#originLabels.get(id) ?? `origin#${id}`
+    let label = this.#originLabels.get(id)
+    if (label === undefined) {
+      // registered since this Store loaded them (by the Store another thread writes through)
+      this.#loadOrigins()
+      label = this.#originLabels.get(id)
+    }
+    return label ?? `origin#${id}`
   }
 
   get origins(): ReadonlyMap<number, string> {

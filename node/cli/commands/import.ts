@@ -8,7 +8,13 @@ import type {
   DnstapImportResult,
   ImportKind,
 } from '../../ingest/index.ts'
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../ingest/limits.ts'
+import {
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_WINDOW_MAX_BYTES,
+  IMPORT_HAND_OVER_IDLE_MS,
+} from '../../ingest/limits.ts'
+import type { StoreWriter as Writer } from '../../ingest/store-writer.ts'
+import type { AggregationWindow as Window } from '../../ingest/window.ts'
 import { isLabel } from '../../store/labels.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
@@ -124,10 +130,9 @@ export const importCommand: Command = {
     const { AggregationWindow, detectImportKind, importCapture, importCof, importDnstap } = await import(
       '../../ingest/index.ts'
     )
+    const { StoreWriter } = await import('../../ingest/store-writer.ts')
     const { Store } = await import('../../store/store.ts')
     const { loadIdentity } = await import('../../identity/identity.ts')
-    const { Feeds } = await import('../../mesh/feeds.ts')
-    const { LocalFeed } = await import('../../mesh/local-feed.ts')
     const { peerIdFromString } = await import('@libp2p/peer-id')
     /** Whether a label names a mesh node's origin (`<peer id>` or `<peer id>/…`) other than this node's. */
     const speaksForAnotherNode = (label: string, self: string): boolean => {
@@ -168,16 +173,11 @@ export const importCommand: Command = {
     const failures: string[] = []
     let interrupted = false
     const started = performance.now()
-    // as in the node: timed flushes bound what a crash loses; each flush's last batch is fsynced
-    const window = new AggregationWindow(store, {
-      flushIntervalMs: flushSeconds * 1000,
-      maxBytes: windowMb * 1048576,
-      sync: true,
-    })
-    window.start()
-    let localFeed: InstanceType<typeof LocalFeed> | null = null
+    const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
+    let window: Window | null = null
+    let writer: Writer | null = null
+    const storing = showProgress ? new StoringLine() : null
     try {
-      // this node's own records are sealed into its signed mesh feed as they are written
       const identity = (await loadIdentity(dataDir, { create: true }))!
       if (forcedOrigin !== null && speaksForAnotherNode(forcedOrigin, identity.peerId)) {
         throw new PdnsError(
@@ -185,16 +185,21 @@ export const importCommand: Command = {
           `--origin ${forcedOrigin}: that is another node's origin; only its own key may speak for it`,
         )
       }
-      // updates of records already sealed are sealed once, at the end, with their final values
-      localFeed = new LocalFeed(
-        { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
-        identity.peerId,
-        { updateIntervalMs: Number.POSITIVE_INFINITY },
-      )
-      localFeed.attach()
+      // A writer thread merges the window's batches into the store while this thread reads, and
+      // seals this node's own records into its signed mesh feed as they are written (updates of
+      // records already sealed once, at the end, with their final values). As in the node, timed
+      // flushes bound what a crash loses; each flush's last batch is fsynced.
+      writer = StoreWriter.start(store, { dataDir, seal: true })
+      window = new AggregationWindow(writer, {
+        flushIntervalMs: flushSeconds * 1000,
+        maxBytes: windowMb * 1048576,
+        sync: true,
+        handOverIdleMs: IMPORT_HAND_OVER_IDLE_MS,
+      })
+      window.start()
+      writer.onWait = storing?.update ?? null
       const localOrigin =
         forcedOrigin ?? (kinds.includes('capture') || kinds.includes('dnstap') ? identity.peerId : '')
-      const showProgress = !values.quiet && !values['no-progress'] && process.stderr.isTTY === true
       for (let i = 0; i < positionals.length && !interrupted; i++) {
         const file = positionals[i]!
         const kind = kinds[i]!
@@ -245,17 +250,17 @@ export const importCommand: Command = {
         if (error?.code === 'ERR_ABORTED') interrupted = signal.aborted
         else if (error !== null) failures.push(error.message)
       }
-      // interrupted or not, what was read is written (and sealed)
+      // interrupted or not, what was read is written (and sealed): stop() waits for the writer
       window.stop()
-      localFeed?.stop()
     } catch (err) {
       // a store error ends the import: still try to write what the window holds, then report the first error
       try {
-        window.stop()
-        localFeed?.stop()
+        window?.stop()
       } catch {}
       throw err
     } finally {
+      storing?.clear()
+      await writer?.close()
       await store.close()
     }
 
@@ -267,6 +272,31 @@ export const importCommand: Command = {
     for (const f of failures) process.stderr.write(`pdns-mesh import: ${f}\n`)
     return failures.length === 0 ? 0 : 1
   },
+}
+
+/**
+ * The progress line while this thread waits for the writer thread (its backlog full, or the input
+ * read and the rest being written): records written of those handed over. Drawn once a wait has
+ * lasted half a second, so a short one leaves the file's bar alone.
+ */
+class StoringLine {
+  #bar: ProgressBar | null = null
+  /** records written when the line was first drawn: the rate counts from there */
+  #from = 0
+
+  readonly update = (written: number, handed: number, waitedMs: number): void => {
+    if (waitedMs < 500) return
+    if (this.#bar === null) {
+      this.#bar = new ProgressBar(process.stderr, 'storing', 'rec', undefined, 'count')
+      this.#from = written
+    }
+    this.#bar.update(written, handed, written - this.#from)
+  }
+
+  clear(): void {
+    this.#bar?.clear()
+    this.#bar = null
+  }
 }
 
 function badLinesText(r: CofImportResult): string {
