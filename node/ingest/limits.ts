@@ -21,5 +21,8 @@ export const MAX_COF_LINE_BYTES = 1024 * 1024
 /** Records an import hands to its store-writer thread and that are not written yet, at most; past it the reading thread waits for the writer. Bounds memory, and what a crash loses beyond the flush interval (some 5 s of writing). */
 export const WRITER_MAX_PENDING_RECORDS = 200_000
 
-/** An import hands window entries nobody added to for this long (ms) to its store-writer thread before the next flush, so that records seen once are written while the input is still being read; records seen again stay in the window and combine. */
-export const IMPORT_HAND_OVER_IDLE_MS = 1_000
+/** An import hands window entries nobody added to for this long (ms) to its store-writer thread before the next flush, while the writer has room (WRITER_FED_RECORDS), so that records seen once are written while the input is still being read; records seen again stay in the window and combine. */
+export const IMPORT_HAND_OVER_IDLE_MS = 200
+
+/** The backlog of records an import keeps its store-writer thread fed with when it hands over idle window entries early: two batches, about a second of writing. */
+export const WRITER_FED_RECORDS = 40_000

@@ -16,8 +16,9 @@ export interface RecorderComponents {
 
 export class Recorder {
   readonly #window: AggregationWindow
-  /** observations taken, and skipped ones by reason */
-  readonly counters = new Counters()
+  readonly #counters = new Counters()
+  /** observations taken since `counters` was last read (a field: this runs per observation) */
+  #records = 0
   /** type numbers by the parser's mnemonics (the same few strings again and again) */
   readonly #types = new Map<string, number | null>()
   /** the identity of the observation at hand, reused: a record seen again costs no allocation */
@@ -69,7 +70,16 @@ export class Recorder {
       if (ttlOk) this.#window.add(id, t, t, 1, 'add', { min: ttl, max: ttl })
       else this.#window.add(id, t, t, 1, 'add')
     }
-    this.counters.inc('records')
+    this.#records++
+  }
+
+  /** observations taken (`records`), and skipped ones by reason */
+  get counters(): Counters {
+    if (this.#records > 0) {
+      this.#counters.inc('records', this.#records)
+      this.#records = 0
+    }
+    return this.#counters
   }
 }
 

@@ -18,7 +18,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { PdnsError } from '../errors.ts'
 import type { ApplyResult, RecordUpdate, Store } from '../store/store.ts'
-import { WRITER_MAX_PENDING_RECORDS } from './limits.ts'
+import { WRITER_FED_RECORDS, WRITER_MAX_PENDING_RECORDS } from './limits.ts'
 import { encodeUpdates } from './update-codec.ts'
 import type { WindowComponents } from './window.ts'
 
@@ -177,6 +177,12 @@ export class StoreWriter implements WindowComponents {
       updated: this.#totals[UPDATED]!,
       unchanged: this.#totals[UNCHANGED]!,
     }
+  }
+
+  /** Records the writer takes before its backlog passes WRITER_FED_RECORDS (a window's early hand-over). */
+  room(): number {
+    this.#collect()
+    return Math.max(0, WRITER_FED_RECORDS - this.#pendingRecords)
   }
 
   /** Records handed over, and written, so far. */

@@ -43,6 +43,8 @@ export interface WindowComponents {
    * totals of all of it (apply() returned none).
    */
   drain?(): ApplyResult
+  /** how many more records such a writer takes before it has a backlog (handOverIdleMs); unlimited when absent */
+  room?(): number
 }
 
 export interface WindowOptions {
@@ -66,9 +68,10 @@ export interface WindowOptions {
   batchSize?: number
   /**
    * between start() and stop() in the synchronous mode: hand entries nobody added to for this long
-   * (ms) to the store before the next flush, in batches, unsynced (an import with a writer thread:
-   * records seen once are written while the input is still read, instead of all at the next
-   * flush). Records seen again stay and combine as before. 0 (the default): off.
+   * (ms) to the store before the next flush, in batches, unsynced, as much as the components have
+   * room for (an import with a writer thread: records seen once are written while the input is
+   * still read, by a writer that would otherwise wait for the next flush). Records seen again stay
+   * and combine as before. 0 (the default): off.
    */
   handOverIdleMs?: number
   /**
@@ -167,16 +170,16 @@ class Entries {
   }
 
   /**
-   * Takes out the entries `keep` rejects, in order; the others stay, in order. One pass over the
-   * list, and an index update per entry taken.
+   * Takes out the first `max` entries `keep` rejects, in order; the others stay, in order. One
+   * pass over the list, and an index update per entry taken.
    */
-  takeOut(keep: (e: Entry) => boolean): Entry[] {
+  takeOut(keep: (e: Entry) => boolean, max = Number.POSITIVE_INFINITY): Entry[] {
     const out: Entry[] = []
     let n = 0
     const list = this.list
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!
-      if (keep(e)) {
+      if (out.length >= max || keep(e)) {
         list[n++] = e
         continue
       }
@@ -350,14 +353,19 @@ export class AggregationWindow {
   }
 
   /**
-   * Ends the idle sweep's period: the entries nobody added to during it go to the store now, in
-   * batches; the rest stay. On a store error the entries taken go back, and the error is thrown.
+   * Ends the idle sweep's period: entries nobody added to since it began go to the store now, the
+   * oldest first, in batches, as many as the components have room for; the rest stay. Only room:
+   * handing over costs aggregation (a record seen again later is written again), worth it while
+   * the writer would otherwise wait. On a store error the entries taken go back, and the error is
+   * thrown.
    */
   #handOverIdle(): void {
     const period = this.#period
     this.#period++
     this.#periodEnds = performance.now() + this.#idleMs
-    const idle = this.#entries.takeOut((e) => e.touched >= period)
+    const room = this.#components.room?.() ?? Number.POSITIVE_INFINITY
+    if (room <= 0) return
+    const idle = this.#entries.takeOut((e) => e.touched >= period, room)
     for (let i = 0; i < idle.length; i += this.#batchSize) {
       const part = idle.slice(i, i + this.#batchSize)
       let r: ApplyResult

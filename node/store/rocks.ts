@@ -240,12 +240,23 @@ export class Rocks {
   }
 }
 
-/** A write batch on the binding's own calls; see Rocks.batch(). */
+/**
+ * A write batch on the binding's own calls; see Rocks.batch(). Operations reach RocksDB grouped by
+ * their key's first byte (the store's tag), in the order they came within a group, so the same
+ * key's operations keep their order: RocksDB inserts a batch into its memtable (a skip list) in
+ * batch order, and keys of one family one after the other stay near each other there. A store
+ * batch interleaving six families per record cost 3.0–3.6 µs of CPU a key in the memtable, the
+ * same keys grouped 1.6–2.2 µs.
+ */
 export class Batch {
   readonly #db: RawLevel
   readonly #raw: RawBatch
   readonly #puts: Float64Array
   readonly #deletes: Float64Array
+  /** per first byte: key, value (null: a delete), key, value, … */
+  readonly #groups: (Uint8Array | null)[][] = []
+  /** the first bytes met, in the order first met */
+  readonly #tags: number[] = []
   #closed = false
 
   constructor(db: RawLevel, puts: Float64Array, deletes: Float64Array) {
@@ -255,21 +266,40 @@ export class Batch {
     this.#deletes = deletes
   }
 
-  // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
   put(key: Uint8Array, value: Uint8Array): void {
     this.#puts[key[0]!]!++
-    this.#raw._put(key, value, NO_OPTIONS)
+    this.#group(key[0]!).push(key, value)
   }
 
   del(key: Uint8Array): void {
     this.#deletes[key[0]!]!++
-    this.#raw._del(key, NO_OPTIONS)
+    this.#group(key[0]!).push(key, null)
+  }
+
+  #group(tag: number): (Uint8Array | null)[] {
+    let g = this.#groups[tag]
+    if (g === undefined) {
+      g = []
+      this.#groups[tag] = g
+      this.#tags.push(tag)
+    }
+    return g
   }
 
   /** Writes everything put and deleted, atomically; `sync` waits for the WAL to reach the disk. */
   write(options: { sync?: boolean } = {}): void {
     try {
-      this.#raw._writeSync({ sync: options.sync ?? false })
+      const raw = this.#raw
+      // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
+      for (const tag of this.#tags.sort((a, b) => a - b)) {
+        const g = this.#groups[tag]!
+        for (let i = 0; i < g.length; i += 2) {
+          const v = g[i + 1]
+          if (v === null) raw._del(g[i]!, NO_OPTIONS)
+          else raw._put(g[i]!, v!, NO_OPTIONS)
+        }
+      }
+      raw._writeSync({ sync: options.sync ?? false })
     } catch (cause) {
       throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
     }
