@@ -467,7 +467,9 @@ export class Store {
    * record when it opened, every record put since went through apply() (which adds each new one to
    * the filter), and the filter has not given up. Records are never put anywhere else in this
    * file; should anything else put RRSET keys through this Rocks (its put counter says so), the
-   * filter is dropped for good and every record is read again.
+   * filter is dropped for good and every record is read again. A new record's TTL entry is not
+   * read either: TTL entries exist only beside their record (whatever deletes a record deletes
+   * its TTL entry with it).
    */
   #knownNew(): KeyFilter | null {
     const w = this.#written
