@@ -220,6 +220,12 @@ export class StoreWriter implements WindowComponents {
 
   #check(): void {
     this.#collect()
+    // a thread that died before it could say so (it failed to load): while this thread waits, its
+    // 'error' event cannot be delivered, but its id turns -1
+    if (this.#worker.threadId === -1 && Atomics.load(this.#state, STATE) === RUNNING) {
+      this.#error ??= new PdnsError('ERR_DB_IO', "the store's writer thread ended unexpectedly")
+      Atomics.store(this.#state, STATE, FAILED)
+    }
     if (this.#error === null && Atomics.load(this.#state, STATE) === FAILED) {
       const m = receiveMessageOnPort(this.#replies)?.message as WriterReply | undefined
       this.#error =

@@ -130,6 +130,17 @@ describe('store writer', () => {
     await store.close()
   })
 
+  it('does not wait for a thread that is gone', async () => {
+    const { dir, store } = await fresh('gone')
+    const writer = StoreWriter.start(store, { dataDir: dir, seal: false })
+    await writer.close()
+    assert.throws(
+      () => writer.drain(),
+      (e: unknown) => (e as { code?: string }).code === 'ERR_DB_IO',
+    )
+    await store.close()
+  })
+
   it('waits while its backlog is full, and loses nothing', async () => {
     const { dir, store } = await fresh('backlog')
     const writer = StoreWriter.start(store, { dataDir: dir, seal: false, maxPendingRecords: 50 })
