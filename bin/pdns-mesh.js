@@ -9,7 +9,8 @@
 // orphan holding the store's lock.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { constants } from 'node:os'
+import module from 'node:module'
+import { constants, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { pinnedRuntime } from '../scripts/tools/runtime.js'
@@ -38,8 +39,16 @@ function launchers() {
   return outer ? `${outer},${process.pid}` : String(process.pid)
 }
 
+// Node keeps the CLI's modules compiled (TypeScript stripped, bytecode) in a cache on disk, keyed
+// by their content: a command starts in about half the CPU time (0.25 s instead of 0.5 s here).
+// NODE_COMPILE_CACHE set by the caller wins; NODE_DISABLE_COMPILE_CACHE=1 turns the cache off; a
+// directory that cannot be written only means no cache.
+const compileCache =
+  process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), `pdns-mesh-compile-cache-${process.getuid?.() ?? 0}`)
+
 const pinned = pinnedRuntime()
 if (pinned === null ? modern(process.versions.node) : pinned.version === process.versions.node) {
+  module.enableCompileCache?.(compileCache)
   await import(pathToFileURL(main).href)
 } else if (pinned === null) {
   process.stderr.write(
@@ -51,7 +60,7 @@ if (pinned === null ? modern(process.versions.node) : pinned.version === process
 } else {
   const child = spawn(pinned.bin, [main, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, [LAUNCHER_PID_ENV]: launchers() },
+    env: { ...process.env, NODE_COMPILE_CACHE: compileCache, [LAUNCHER_PID_ENV]: launchers() },
   })
   const forward = (sig) => child.kill(sig)
   for (const sig of FORWARDED_SIGNALS) process.on(sig, forward)

@@ -12,8 +12,8 @@ export const FLUSH_BATCH_SIZE = 20_000
 /** Records per RocksDB write batch of a window that flushes in the background (the node; its stop and cap-forced flushes too), one batch per event-loop turn: about 25 ms of read-modify-write, the longest the flush keeps capture, dnstap and the control socket waiting at a time. */
 export const BACKGROUND_FLUSH_BATCH_SIZE = 1_000
 
-/** Estimated bytes a window entry costs besides 4 bytes per character of its key text (the key string and the record's own strings): Map slot, record and value objects. Measured: 500 k unique A records held about 330 MB of heap. */
-export const WINDOW_ENTRY_OVERHEAD = 500
+/** Estimated bytes a window entry costs besides 4 bytes per character of its identity's text (the record's own strings): index slot, record, value and TTL objects. Measured: 500 k unique A records (with a TTL) held 415 bytes of heap each, estimated at 446. */
+export const WINDOW_ENTRY_OVERHEAD = 250
 
 /** Longest COF, Suricata EVE or passivedns line accepted by import, bytes; a longer one is reported as a bad line without being parsed (a file with no newlines cannot fill memory). */
 export const MAX_COF_LINE_BYTES = 1024 * 1024
@@ -23,3 +23,12 @@ export const BAD_LINES_LISTED = 5
 
 /** Lines at the start of a text import file that must all be of one format (COF, EVE, passivedns) for the file to be read; a file mixing them there is refused. */
 export const SNIFF_LINES = 100
+
+/** Records an import hands to its store-writer thread and that are not written yet, at most; past it the reading thread waits for the writer. Bounds memory, and what a crash loses beyond the flush interval (some 5 s of writing). */
+export const WRITER_MAX_PENDING_RECORDS = 200_000
+
+/** An import hands window entries nobody added to for this long (ms) to its store-writer thread before the next flush, while the writer has room (WRITER_FED_RECORDS), so that records seen once are written while the input is still being read; records seen again stay in the window and combine. */
+export const IMPORT_HAND_OVER_IDLE_MS = 200
+
+/** The backlog of records an import keeps its store-writer thread fed with when it hands over idle window entries early: two batches, about a second of writing. */
+export const WRITER_FED_RECORDS = 40_000

@@ -37,6 +37,14 @@ import {
 export interface WindowComponents {
   /** writes one batch; the store's apply() */
   apply(updates: readonly RecordUpdate[], options: { sync?: boolean }): ApplyResult
+  /**
+   * A writer that writes later than apply() returns (an import's writer thread, store-writer.ts):
+   * stop() calls this after its flush; it returns once everything handed over is written, with the
+   * totals of all of it (apply() returned none).
+   */
+  drain?(): ApplyResult
+  /** how many more records such a writer takes before it has a backlog (handOverIdleMs); unlimited when absent */
+  room?(): number
 }
 
 export interface WindowOptions {
@@ -58,6 +66,14 @@ export interface WindowOptions {
   background?: boolean
   /** records per write batch; default FLUSH_BATCH_SIZE, or BACKGROUND_FLUSH_BATCH_SIZE in the background mode */
   batchSize?: number
+  /**
+   * between start() and stop() in the synchronous mode: hand entries nobody added to for this long
+   * (ms) to the store before the next flush, in batches, unsynced, as much as the components have
+   * room for (an import with a writer thread: records seen once are written while the input is
+   * still read, by a writer that would otherwise wait for the next flush). Records seen again stay
+   * and combine as before. 0 (the default): off.
+   */
+  handOverIdleMs?: number
   /**
    * called with errors of flushes nobody waits for: timed ones, and in the background mode the
    * cap-triggered ones too (a flush called directly, `stop()`, and a synchronous window's cap flush
@@ -81,13 +97,134 @@ export interface WindowStats {
 interface Entry {
   update: RecordUpdate
   bytes: number
+  /** the next entry of the same owner name (and, in a map by rdata, the same rdata) */
+  next: Entry | null
+  /** the idle sweep's period in which the entry was last added to (handOverIdleMs) */
+  touched: number
+  /** written by a flush still in progress (holds() no longer counts it) */
+  written: boolean
 }
 
-/** A flush in progress: its entries (written ones are deleted) and where the next batch starts. */
+/**
+ * Entries in the order they came, with an index to find a record's entry by its owner name: the
+ * name's entries as a short chain, or, once it has more than CHAIN_MAX, a map by rdata of chains.
+ * One lookup of the string the parser made, where one composite key string per observation (built,
+ * flattened and hashed) cost twice as much: the window's lookup is paid for every observation, a
+ * million times for a name seen a million times. A name with few records (most) costs no map of
+ * its own.
+ */
+class Entries {
+  readonly index = new Map<string, Entry | Map<string, Entry>>()
+  readonly list: Entry[] = []
+  bytes = 0
+
+  find(id: RecordId): Entry | undefined {
+    const v = this.index.get(id.rrname)
+    if (v === undefined) return undefined
+    let e: Entry | null | undefined = v instanceof Map ? v.get(id.rdata) : v
+    while (e !== null && e !== undefined) {
+      const o = e.update.id
+      if (
+        o.rrtype === id.rrtype &&
+        o.origin === id.origin &&
+        o.kind === id.kind &&
+        o.bailiwick === id.bailiwick &&
+        o.rdata === id.rdata
+      )
+        return e
+      e = e.next
+    }
+    return undefined
+  }
+
+  /** Adds an entry that find() did not find. */
+  push(e: Entry): void {
+    const id = e.update.id
+    const v = this.index.get(id.rrname)
+    if (v === undefined) {
+      e.next = null
+      this.index.set(id.rrname, e)
+    } else if (v instanceof Map) {
+      e.next = v.get(id.rdata) ?? null
+      v.set(id.rdata, e)
+    } else {
+      let n = 0
+      for (let x: Entry | null = v; x !== null; x = x.next) n++
+      e.next = v
+      if (n < CHAIN_MAX) this.index.set(id.rrname, e)
+      else {
+        const byRdata = new Map<string, Entry>()
+        for (let x: Entry | null = e; x !== null; ) {
+          const next: Entry | null = x.next
+          x.next = byRdata.get(x.update.id.rdata) ?? null
+          byRdata.set(x.update.id.rdata, x)
+          x = next
+        }
+        this.index.set(id.rrname, byRdata)
+      }
+    }
+    this.list.push(e)
+    this.bytes += e.bytes
+  }
+
+  get size(): number {
+    return this.list.length
+  }
+
+  /**
+   * Takes out the first `max` entries `keep` rejects, in order; the others stay, in order. One
+   * pass over the list, and an index update per entry taken.
+   */
+  takeOut(keep: (e: Entry) => boolean, max = Number.POSITIVE_INFINITY): Entry[] {
+    const out: Entry[] = []
+    let n = 0
+    const list = this.list
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!
+      if (out.length >= max || keep(e)) {
+        list[n++] = e
+        continue
+      }
+      out.push(e)
+      this.bytes -= e.bytes
+      this.#unlink(e)
+    }
+    list.length = n
+    return out
+  }
+
+  #unlink(e: Entry): void {
+    const id = e.update.id
+    const v = this.index.get(id.rrname)!
+    const byRdata = v instanceof Map ? v : null
+    let head: Entry | null = byRdata === null ? (v as Entry) : byRdata.get(id.rdata)!
+    if (head === e) head = e.next
+    else {
+      let p = head
+      while (p.next !== e) p = p.next!
+      p.next = e.next
+    }
+    e.next = null
+    if (byRdata === null) {
+      if (head === null) this.index.delete(id.rrname)
+      else this.index.set(id.rrname, head)
+    } else if (head !== null) byRdata.set(id.rdata, head)
+    else {
+      byRdata.delete(id.rdata)
+      if (byRdata.size === 0) this.index.delete(id.rrname)
+    }
+  }
+}
+
+/** A name's entries are kept in a chain up to this many, then in a map by rdata. */
+const CHAIN_MAX = 8
+
+/** A flush in progress: its entries, where the next batch starts, and the estimate of those not yet written. */
 interface Flushing {
-  entries: Map<string, Entry>
-  next: Iterator<[string, Entry]>
-  /** estimate of the entries not yet written */
+  /** the entries set aside, their index kept for holds() */
+  entries: Entries
+  list: Entry[]
+  pos: number
   bytes: number
 }
 
@@ -99,9 +236,14 @@ export class AggregationWindow {
   readonly #background: boolean
   readonly #batchSize: number
   readonly #onError: (err: unknown) => void
+  readonly #idleMs: number
+  /** the idle sweep's current period, and when it ends (performance.now()) */
+  #period = 0
+  #periodEnds = 0
+  /** totals of a writer that writes later than apply() returns (its drain()) */
+  #drained: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 }
   /** what arrives now (and, in the synchronous mode, everything pending) */
-  #entries = new Map<string, Entry>()
-  #bytes = 0
+  #entries = new Entries()
   /** the flush being written (only one at a time); in the background between turns, else only inside a call */
   #flushing: Flushing | null = null
   #immediate: NodeJS.Immediate | null = null
@@ -131,6 +273,7 @@ export class AggregationWindow {
     this.#background = options.background ?? false
     this.#batchSize = options.batchSize ?? (this.#background ? BACKGROUND_FLUSH_BATCH_SIZE : FLUSH_BATCH_SIZE)
     this.#onError = options.onError ?? ((err) => process.emitWarning(`window flush failed: ${String(err)}`))
+    this.#idleMs = this.#background ? 0 : (options.handOverIdleMs ?? 0)
     if (!(this.#maxBytes > 0))
       throw new PdnsError('ERR_BAD_ARGUMENT', 'the window memory cap must be positive')
     if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1)
@@ -140,6 +283,7 @@ export class AggregationWindow {
   /** Starts the timer; in the background mode, flushes run in the background from now on until stop(). */
   start(): void {
     this.#started = true
+    this.#periodEnds = performance.now() + this.#idleMs
     if (this.#timer !== null || this.#intervalMs <= 0) return
     this.#timer = setInterval(() => this.#tick(), this.#intervalMs)
     this.#timer.unref()
@@ -156,6 +300,7 @@ export class AggregationWindow {
     if (this.#timer !== null) clearInterval(this.#timer)
     this.#timer = null
     this.flush()
+    if (this.#components.drain !== undefined) this.#drained = this.#components.drain()
   }
 
   /**
@@ -164,25 +309,83 @@ export class AggregationWindow {
    * TTL ranges widen (`ttl`: the node's own observations; copies carry none).
    */
   add(id: RecordId, first: number, last: number, count: number, mode: MergeMode, ttl?: TtlRange): void {
-    this.#insert(id, first, last, count, mode, ttl)
+    const created = this.#insert(id, first, last, count, mode, ttl)
     if (!(this.#background && this.#started)) {
-      if (this.#bytes >= this.#maxBytes) this.flush()
+      if (this.#entries.bytes >= this.#maxBytes) this.flush()
+      // a clock read per new entry only (a record seen again costs none)
+      else if (created && this.#idleMs > 0 && this.#started && performance.now() >= this.#periodEnds)
+        this.#handOverIdle()
       return
     }
-    if (this.#bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
+    if (this.#entries.bytes + (this.#flushing?.bytes ?? 0) >= this.#maxBytes) {
       // the store falls behind: block on the running flush rather than let memory grow
       try {
         this.#finishFlushing()
         // the running flush was nearly done and the fresh entries alone fill the cap (or a failed
         // flush put its entries back): write them now too
-        if (this.#bytes >= this.#maxBytes) this.#flushEntries()
+        if (this.#entries.bytes >= this.#maxBytes) this.#flushEntries()
       } catch (err) {
         this.#held = true
         this.#onError(err)
         return
       }
     }
-    if (this.#flushing === null && !this.#held && this.#bytes >= this.#maxBytes / 2) this.#startBackground()
+    if (this.#flushing === null && !this.#held && this.#entries.bytes >= this.#maxBytes / 2)
+      this.#startBackground()
+  }
+
+  /**
+   * The hot path of a record seen again: combines the observation with the record's pending entry
+   * and returns true, or returns false and does nothing when the window holds no entry for it (then
+   * `add()` it). `id` is only read, never kept, so a caller may reuse one object for every probe;
+   * `ttlMin` < 0 means no TTL. Memory does not grow, so no flush can be due.
+   */
+  merge(
+    id: RecordId,
+    first: number,
+    last: number,
+    count: number,
+    mode: MergeMode,
+    ttlMin = -1,
+    ttlMax = -1,
+  ): boolean {
+    const e = this.#entries.find(id)
+    if (e === undefined) return false
+    combine(e.update, first, last, count, mode, ttlMin, ttlMax)
+    e.touched = this.#period
+    return true
+  }
+
+  /**
+   * Ends the idle sweep's period: entries nobody added to since it began go to the store now, the
+   * oldest first, in batches, as many as the components have room for; the rest stay. Only room:
+   * handing over costs aggregation (a record seen again later is written again), worth it while
+   * the writer would otherwise wait. On a store error the entries taken go back, and the error is
+   * thrown.
+   */
+  #handOverIdle(): void {
+    const period = this.#period
+    this.#period++
+    this.#periodEnds = performance.now() + this.#idleMs
+    const room = this.#components.room?.() ?? Number.POSITIVE_INFINITY
+    if (room <= 0) return
+    const idle = this.#entries.takeOut((e) => e.touched >= period, room)
+    for (let i = 0; i < idle.length; i += this.#batchSize) {
+      const part = idle.slice(i, i + this.#batchSize)
+      let r: ApplyResult
+      try {
+        r = this.#components.apply(
+          part.map((e) => e.update),
+          { sync: false },
+        )
+      } catch (err) {
+        this.#requeue(idle, i)
+        throw err
+      }
+      this.#stats.inserted += r.inserted
+      this.#stats.updated += r.updated
+      this.#stats.unchanged += r.unchanged
+    }
   }
 
   #insert(
@@ -192,30 +395,18 @@ export class AggregationWindow {
     count: number,
     mode: MergeMode,
     ttl: TtlRange | undefined,
-  ): void {
-    const k = windowKey(id)
-    const e = this.#entries.get(k)
+  ): boolean {
+    const e = this.#entries.find(id)
     if (e !== undefined) {
-      const v = e.update.value
-      if (first < v.first) v.first = first
-      if (last > v.last) v.last = last
-      v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
-      if (ttl !== undefined) {
-        const t = e.update.ttl
-        if (t === undefined) e.update.ttl = { min: ttl.min, max: ttl.max }
-        else {
-          if (ttl.min < t.min) t.min = ttl.min
-          if (ttl.max > t.max) t.max = ttl.max
-        }
-      }
-      return
+      combine(e.update, first, last, count, mode, ttl?.min ?? -1, ttl?.max ?? -1)
+      e.touched = this.#period
+      return false
     }
-    // the key string, and about as much again in the record's own strings (2 bytes per character each)
-    const bytes = k.length * 4 + WINDOW_ENTRY_OVERHEAD
+    const bytes = entryBytes(id)
     const update: RecordUpdate = { id, value: { first, last, count }, mode }
     if (ttl !== undefined) update.ttl = { min: ttl.min, max: ttl.max }
-    this.#entries.set(k, { update, bytes })
-    this.#bytes += bytes
+    this.#entries.push({ update, bytes, next: null, touched: this.#period, written: false })
+    return true
   }
 
   /**
@@ -266,9 +457,8 @@ export class AggregationWindow {
   /** Sets the fresh entries aside as a flush in progress (none may be running). */
   #takeEntries(): Flushing {
     const entries = this.#entries
-    const f: Flushing = { entries, next: entries.entries(), bytes: this.#bytes }
-    this.#entries = new Map()
-    this.#bytes = 0
+    const f: Flushing = { entries, list: entries.list, pos: 0, bytes: entries.bytes }
+    this.#entries = new Entries()
     this.#flushing = f
     return f
   }
@@ -312,28 +502,30 @@ export class AggregationWindow {
    */
   #writeBatch(): boolean {
     const f = this.#flushing!
-    const batch: [string, Entry][] = []
-    while (batch.length < this.#batchSize) {
-      const it = f.next.next()
-      if (it.done === true) break
-      batch.push(it.value)
+    const end = Math.min(f.list.length, f.pos + this.#batchSize)
+    const updates: RecordUpdate[] = []
+    let bytes = 0
+    for (let i = f.pos; i < end; i++) {
+      const e = f.list[i]!
+      updates.push(e.update)
+      bytes += e.bytes
     }
-    const last = f.entries.size === batch.length
+    const last = end === f.list.length
     let r: ApplyResult
     try {
-      r = this.#components.apply(
-        batch.map(([, e]) => e.update),
-        { sync: this.#sync && last },
-      )
+      r = this.#components.apply(updates, { sync: this.#sync && last })
     } catch (err) {
       this.#flushing = null
-      this.#requeue(f.entries)
+      this.#requeue(f.list, f.pos)
       throw err
     }
-    for (const [k, e] of batch) {
-      f.entries.delete(k)
-      f.bytes -= e.bytes
+    // written entries are let go at once (the list is not shortened: each batch would copy the rest)
+    for (let i = f.pos; i < end; i++) {
+      f.list[i]!.written = true
+      f.list[i] = RELEASED
     }
+    f.pos = end
+    f.bytes -= bytes
     this.#stats.inserted += r.inserted
     this.#stats.updated += r.updated
     this.#stats.unchanged += r.unchanged
@@ -345,9 +537,9 @@ export class AggregationWindow {
   }
 
   /** Puts entries that were not written back, merged with what arrived meanwhile; no cap check (no re-flush). */
-  #requeue(unwritten: Map<string, Entry>): void {
-    for (const e of unwritten.values()) {
-      const u = e.update
+  #requeue(list: Entry[], from: number): void {
+    for (let i = from; i < list.length; i++) {
+      const u = list[i]!.update
       this.#insert(u.id, u.value.first, u.value.last, u.value.count, u.mode, u.ttl)
     }
   }
@@ -357,21 +549,66 @@ export class AggregationWindow {
    * retention keeps such a record, whose last_seen the flush is about to move (node/store/expiry.ts).
    */
   holds(id: RecordId): boolean {
-    const k = windowKey(id)
-    return this.#entries.has(k) || this.#flushing?.entries.has(k) === true
+    if (this.#entries.find(id) !== undefined) return true
+    const e = this.#flushing?.entries.find(id)
+    return e !== undefined && !e.written
   }
 
   stats(): WindowStats {
     const f = this.#flushing
+    const d = this.#drained
     return {
       ...this.#stats,
-      pending: this.#entries.size + (f?.entries.size ?? 0),
-      pendingBytes: this.#bytes + (f?.bytes ?? 0),
+      inserted: this.#stats.inserted + d.inserted,
+      updated: this.#stats.updated + d.updated,
+      unchanged: this.#stats.unchanged + d.unchanged,
+      pending: this.#entries.size + (f === null ? 0 : f.list.length - f.pos),
+      pendingBytes: this.#entries.bytes + (f?.bytes ?? 0),
     }
   }
 }
 
-/** A string that identifies (record, origin) in the window; cheap to build, unlike the binary key. */
-function windowKey(id: RecordId): string {
-  return `${id.kind}\u0000${id.rrname}\u0000${id.rrtype}\u0000${id.bailiwick ?? '\u0001'}\u0000${id.origin}\u0000${id.rdata}`
+function combine(
+  u: RecordUpdate,
+  first: number,
+  last: number,
+  count: number,
+  mode: MergeMode,
+  ttlMin: number,
+  ttlMax: number,
+): void {
+  const v = u.value
+  if (first < v.first) v.first = first
+  if (last > v.last) v.last = last
+  v.count = mode === 'add' ? v.count + count : Math.max(v.count, count)
+  if (ttlMin >= 0) {
+    const t = u.ttl
+    if (t === undefined) u.ttl = { min: ttlMin, max: ttlMax }
+    else {
+      if (ttlMin < t.min) t.min = ttlMin
+      if (ttlMax > t.max) t.max = ttlMax
+    }
+  }
+}
+
+/**
+ * The memory estimate of an entry: 4 bytes per character of its identity's text (the record's own
+ * strings and what the index holds of them), plus WINDOW_ENTRY_OVERHEAD.
+ */
+function entryBytes(id: RecordId): number {
+  const text = id.kind.length + id.rrname.length + (id.bailiwick?.length ?? 1) + id.rdata.length + 16
+  return text * 4 + WINDOW_ENTRY_OVERHEAD
+}
+
+/** Stands in for a written entry in a flush's list, so the entry itself can be collected. */
+const RELEASED: Entry = {
+  update: {
+    id: { kind: 'rr', rrname: '', rrtype: 0, bailiwick: null, rdata: '', origin: 0 },
+    value: { first: 0, last: 0, count: 1 },
+    mode: 'add',
+  },
+  bytes: 0,
+  next: null,
+  touched: 0,
+  written: true,
 }

@@ -11,3 +11,9 @@ export const EXPIRY_INTERVAL_MS = 10 * 60 * 1000
 
 /** SEEN entries an expiry pass examines per event-loop turn (each one's record re-read and, when old enough, deleted with its index entries in one atomic batch): about the cost of a background window batch, so capture, dnstap and the control socket are read between batches. */
 export const EXPIRY_BATCH_SIZE = 1_000
+
+/** New records a store that held none when it opened remembers (in a Bloom filter, at most about 43 MiB) so that it writes them without reading them first; past this many every record is read again. */
+export const KNOWN_NEW_MAX_KEYS = 20_000_000
+
+/** Names (and their FWD and DOMAIN keys) the store remembers having written, so that their idempotent index puts are not repeated for each new record of a name (about 160 bytes each); the set starts again empty when full. */
+export const WRITTEN_NAMES_CACHED = 50_000

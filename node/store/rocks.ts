@@ -32,9 +32,12 @@ interface RawLevel {
   getProperty(name: string): string
   detachResource(resource: unknown): void
   readonly status: string
+  /** the native database, for another thread's RocksLevel (only while open) */
+  readonly handle: bigint
+  readonly location: string
 }
 
-type RocksLevelCtor = new (location: string, options: Record<string, unknown>) => RawLevel
+type RocksLevelCtor = new (location: string | bigint, options: Record<string, unknown>) => RawLevel
 
 let ctor: RocksLevelCtor | null = null
 function loadBinding(): RocksLevelCtor {
@@ -78,10 +81,38 @@ const ITERATOR_MAX_CHUNK = 1000
 export class Rocks {
   readonly location: string
   readonly #db: RawLevel
+  /** opened by attach(): the database is another's, which closes it */
+  readonly #borrowed: boolean
+  /**
+   * Keys put and deleted through this object, counted by their first byte (the store's tag): the
+   * store's caches of what it wrote see from these whether anything else wrote or deleted keys of
+   * a family they cover.
+   */
+  readonly puts = new Float64Array(256)
+  readonly deletes = new Float64Array(256)
 
-  private constructor(location: string, db: RawLevel) {
+  private constructor(location: string, db: RawLevel, borrowed = false) {
     this.location = location
     this.#db = db
+    this.#borrowed = borrowed
+  }
+
+  /**
+   * The open database of another Rocks (its `handle`), here in another thread: reads and writes go
+   * to the same RocksDB, which is thread-safe. close() leaves it open; its owner closes it, after
+   * this side is done.
+   */
+  static async attach(handle: bigint): Promise<Rocks> {
+    const Level = loadBinding()
+    const db = new Level(handle, BUFFERS)
+    // the binding sees the database open already: no RocksDB open, no options
+    await db.open({ createIfMissing: false })
+    return new Rocks(db.location, db, true)
+  }
+
+  /** What attach() takes, in another thread, while this Rocks stays open. */
+  get handle(): bigint {
+    return this.#db.handle
   }
 
   static async open(location: string, options: RocksOptions = {}): Promise<Rocks> {
@@ -119,21 +150,33 @@ export class Rocks {
   /** Applies the writes atomically; `sync` waits for the WAL to reach the disk. */
   write(writes: readonly Write[], options: { sync?: boolean } = {}): void {
     if (writes.length === 0) return
-    const batch = this.#db.batch()
+    const batch = this.batch()
     try {
       for (const w of writes) {
-        // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
-        if ('put' in w) batch._put(w.put, w.value, NO_OPTIONS)
-        else batch._del(w.del, NO_OPTIONS)
+        if ('put' in w) batch.put(w.put, w.value)
+        else batch.del(w.del)
       }
-      batch._writeSync({ sync: options.sync ?? false })
-    } catch (cause) {
-      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
+      batch.write(options)
     } finally {
-      batch._closeSync()
-      // _closeSync frees the native batch but leaves it in abstract-level's resource set until the
-      // database closes: a slow leak in a node that writes for months
-      this.#db.detachResource(batch)
+      batch.close()
+    }
+  }
+
+  /**
+   * A batch to fill with put()/del() and write() at once (atomically), for hot paths that would
+   * otherwise build a Write object per key; close() it in any case (finally).
+   */
+  batch(): Batch {
+    return new Batch(this.#db, this.puts, this.deletes)
+  }
+
+  /** The first key of a range, or undefined when the range is empty. */
+  first(range: Range): Buffer | undefined {
+    const it = this.#db.iterator({ ...range, ...BUFFERS, values: false })
+    try {
+      return it._nextvSync(1).rows[0]
+    } finally {
+      it._closeSync()
     }
   }
 
@@ -193,7 +236,82 @@ export class Rocks {
   }
 
   async close(): Promise<void> {
-    if (this.#db.status === 'open') await this.#db.close()
+    if (!this.#borrowed && this.#db.status === 'open') await this.#db.close()
+  }
+}
+
+/**
+ * A write batch on the binding's own calls; see Rocks.batch(). Operations reach RocksDB grouped by
+ * their key's first byte (the store's tag), in the order they came within a group, so the same
+ * key's operations keep their order: RocksDB inserts a batch into its memtable (a skip list) in
+ * batch order, and keys of one family one after the other stay near each other there. A store
+ * batch interleaving six families per record cost 3.0–3.6 µs of CPU a key in the memtable, the
+ * same keys grouped 1.6–2.2 µs.
+ */
+export class Batch {
+  readonly #db: RawLevel
+  readonly #raw: RawBatch
+  readonly #puts: Float64Array
+  readonly #deletes: Float64Array
+  /** per first byte: key, value (null: a delete), key, value, … */
+  readonly #groups: (Uint8Array | null)[][] = []
+  /** the first bytes met, in the order first met */
+  readonly #tags: number[] = []
+  #closed = false
+
+  constructor(db: RawLevel, puts: Float64Array, deletes: Float64Array) {
+    this.#db = db
+    this.#raw = db.batch()
+    this.#puts = puts
+    this.#deletes = deletes
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.#puts[key[0]!]!++
+    this.#group(key[0]!).push(key, value)
+  }
+
+  del(key: Uint8Array): void {
+    this.#deletes[key[0]!]!++
+    this.#group(key[0]!).push(key, null)
+  }
+
+  #group(tag: number): (Uint8Array | null)[] {
+    let g = this.#groups[tag]
+    if (g === undefined) {
+      g = []
+      this.#groups[tag] = g
+      this.#tags.push(tag)
+    }
+    return g
+  }
+
+  /** Writes everything put and deleted, atomically; `sync` waits for the WAL to reach the disk. */
+  write(options: { sync?: boolean } = {}): void {
+    try {
+      const raw = this.#raw
+      // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
+      for (const tag of this.#tags.sort((a, b) => a - b)) {
+        const g = this.#groups[tag]!
+        for (let i = 0; i < g.length; i += 2) {
+          const v = g[i + 1]
+          if (v === null) raw._del(g[i]!, NO_OPTIONS)
+          else raw._put(g[i]!, v!, NO_OPTIONS)
+        }
+      }
+      raw._writeSync({ sync: options.sync ?? false })
+    } catch (cause) {
+      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#raw._closeSync()
+    // _closeSync frees the native batch but leaves it in abstract-level's resource set until the
+    // database closes: a slow leak in a node that writes for months
+    this.#db.detachResource(this.#raw)
   }
 }
 

@@ -22,15 +22,19 @@ import {
   originLabelKey,
   type RecordId,
   type RecordKeys,
+  RRSET_RANGE,
   recordKeys,
   SCHEMA_VERSION,
   seenKey,
+  TAG_DOMAIN,
+  TAG_FWD,
+  TAG_RRSET,
   ttlKey,
 } from './keys.ts'
-import { MIGRATION_BATCH_SIZE } from './limits.ts'
+import { KNOWN_NEW_MAX_KEYS, MIGRATION_BATCH_SIZE, WRITTEN_NAMES_CACHED } from './limits.ts'
 import { migrate } from './migrate.ts'
 import { registeredDomain } from './registered-domain.ts'
-import { type Range, Rocks, type Write } from './rocks.ts'
+import { type Batch, type Range, Rocks, type Write } from './rocks.ts'
 import { decodeTtl, encodeTtl, isStorableTtl, mergeTtl, type TtlRange } from './ttl.ts'
 import {
   decodeValue,
@@ -40,6 +44,7 @@ import {
   mergeValue,
   type RecordValue,
 } from './value.ts'
+import { KeyFilter } from './written.ts'
 
 export interface StoreOptions {
   /** create the database when the directory holds none (import, the node); queries do not */
@@ -109,6 +114,25 @@ export class Store {
   #sealer: FeedSealer | null = null
   /** per origin number: does the sealer own it (asked once per origin) */
   readonly #sealed = new Map<number, boolean>()
+  /**
+   * The RRSET keys apply() put as new records since open, when the store held no record then: a
+   * key the filter never saw is certainly not stored, and apply() need not read it. Null when it
+   * cannot tell (records at open, or the filter gave up; see #knownNew).
+   */
+  #written: KeyFilter | null = null
+  /** RRSET puts apply() made, to compare with what went through Rocks */
+  #rrsetPuts = 0
+  /**
+   * Names whose FWD keys (the types listed) and DOMAIN key the store wrote, and registered domains
+   * written: both only grow, and start again empty when full (see #checkIndexCaches for deletes)
+   */
+  readonly #names = new Map<string, NameIndex>()
+  readonly #domains = new Set<string>()
+  /** of the last batch: the names it touched and the domains it added (see #forgetNames) */
+  readonly #touched: NameIndex[] = []
+  readonly #domainsAdded: string[] = []
+  /** FWD and DOMAIN deletes through Rocks when the caches above were last checked */
+  #indexDeletes = 0
 
   private constructor(dir: string, rocks: Rocks, readOnly: boolean) {
     this.dir = dir
@@ -128,11 +152,32 @@ export class Store {
       store.#checkSchema()
       store.#loadOrigins()
       store.#fillDomainIndex()
+      if (!store.#readOnly && store.#rocks.first(RRSET_RANGE) === undefined)
+        store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
     } catch (err) {
       await rocks.close()
       throw err
     }
     return store
+  }
+
+  /**
+   * The database another Store holds open (its `handle`), for writing from another thread (an
+   * import's writer thread): no schema check, migration or index fill (the owner did those), the
+   * origins as they are now (and again whenever an unknown one turns up). While it writes records,
+   * the owner must not: each knows only the records it wrote itself (see #written).
+   */
+  static async attach(dir: string, handle: bigint): Promise<Store> {
+    const rocks = await Rocks.attach(handle)
+    const store = new Store(dir, rocks, false)
+    store.#loadOrigins()
+    if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
+    return store
+  }
+
+  /** The database's native handle, for Store.attach in another thread; valid while this Store is open. */
+  get handle(): bigint {
+    return this.#rocks.handle
   }
 
   #checkSchema(): void {
@@ -252,7 +297,13 @@ export class Store {
   }
 
   originLabel(id: number): string {
-    return this.#originLabels.get(id) ?? `origin#${id}`
+    let label = this.#originLabels.get(id)
+    if (label === undefined) {
+      // registered since this Store loaded them (by the Store another thread writes through)
+      this.#loadOrigins()
+      label = this.#originLabels.get(id)
+    }
+    return label ?? `origin#${id}`
   }
 
   get origins(): ReadonlyMap<number, string> {
@@ -283,80 +334,168 @@ export class Store {
     }
     let all = updates.map((u) => recordKeys(u.id))
     ;[updates, all] = combineSameKey(updates, all)
-    // one multi-get: the stored values, then the TTL entries of the updates that carry a TTL
-    const withTtl: number[] = []
-    for (let i = 0; i < updates.length; i++) if (updates[i]!.ttl !== undefined) withTtl.push(i)
-    const got = this.#rocks.getMany([
-      ...all.map((k) => k.rrset),
-      ...withTtl.map((i) => ttlKey(all[i]!.rrset)),
-    ])
-    const oldTtl = new Map<number, Buffer | undefined>()
-    for (let j = 0; j < withTtl.length; j++) oldTtl.set(withTtl[j]!, got[updates.length + j])
-    const writes: Write[] = []
-    const fwd = new Set<string>()
-    const domains = new Set<string>()
-    for (let i = 0; i < updates.length; i++) {
-      const u = updates[i]!
-      const keys = all[i]!
-      const key = keys.rrset
-      const prevRaw = got[i]
-      const prev = prevRaw === undefined ? null : decodeValue(prevRaw)
-      if (prevRaw !== undefined && prev === null) {
-        throw new PdnsError('ERR_DB_CORRUPT', 'a stored record value has an unknown format')
+    const n = updates.length
+    // One multi-get: the stored values, then the TTL entries of the updates that carry a TTL; a
+    // record the store knows is new (see #written) is not read: it has neither.
+    const written = this.#knownNew()
+    const reads: Buffer[] = []
+    const readAt = new Int32Array(n).fill(-1)
+    for (let i = 0; i < n; i++) {
+      if (written === null || written.mayHave(all[i]!.rrset)) {
+        readAt[i] = reads.length
+        reads.push(all[i]!.rrset)
       }
-      const next = mergeValue(prev, u.value, u.mode)
-      const ttl = u.ttl === undefined ? null : this.#ttlWrite(key, oldTtl.get(i), u.ttl)
-      if (ttl !== null) writes.push(ttl)
-      if (
-        prev !== null &&
-        prev.first === next.first &&
-        prev.last === next.last &&
-        prev.count === next.count
-      ) {
-        // a TTL alone changed: no record change, so nothing is sealed for the peers (they get no TTL)
-        if (ttl !== null) result.updated++
-        else result.unchanged++
-        continue
-      }
-      if (sealer !== null && this.#owned(u.id.origin)) {
-        if (prev !== null && sealer.deferUpdates) writes.push({ put: dirtyKey(key), value: EMPTY })
-        else changed.push({ id: u.id, value: next })
-      }
-      const value = encodeValue(next)
-      writes.push({ put: key, value })
-      if (keys.rdata !== null) writes.push({ put: keys.rdata, value })
-      if (prev === null) {
-        result.inserted++
-        const f = `${u.id.rrname}\u0000${u.id.rrtype}`
-        if (!fwd.has(f)) {
-          fwd.add(f)
-          writes.push({ put: keys.fwd, value: EMPTY })
-          if (!domains.has(u.id.rrname)) {
-            domains.add(u.id.rrname)
-            const d = registeredDomain(u.id.rrname)
-            if (d !== null) writes.push({ put: domainKey(d), value: EMPTY })
-          }
-        }
-      } else {
-        result.updated++
-        if (prev.last !== next.last) writes.push({ del: seenKey(prev.last, key) })
-        if (prev.first !== next.first) writes.push({ del: firstKey(prev.first, key) })
-      }
-      if (prev === null || prev.last !== next.last)
-        writes.push({ put: seenKey(next.last, key), value: EMPTY })
-      if (prev === null || prev.first !== next.first)
-        writes.push({ put: firstKey(next.first, key), value: EMPTY })
     }
-    const sealed = changed.length > 0 ? sealer!.seal(changed) : null
-    if (sealed !== null) for (const w of sealed.writes) writes.push(w)
-    if (options.extra !== undefined) for (const w of options.extra) writes.push(w)
-    this.#rocks.write(writes, options)
-    sealed?.commit()
+    const ttlAt = new Int32Array(n).fill(-1)
+    for (let i = 0; i < n; i++) {
+      if (updates[i]!.ttl !== undefined && readAt[i]! >= 0) {
+        ttlAt[i] = reads.length
+        reads.push(ttlKey(all[i]!.rrset))
+      }
+    }
+    const got = this.#rocks.getMany(reads)
+    this.#checkIndexCaches()
+    /** names whose index state this batch changed: undone should the write fail */
+    const touched: NameIndex[] = this.#touched
+    for (const t of touched) t.added = 0
+    touched.length = 0
+    this.#domainsAdded.length = 0
+    const batch = this.#rocks.batch()
+    let ok = false
+    try {
+      for (let i = 0; i < n; i++) {
+        const u = updates[i]!
+        const keys = all[i]!
+        const key = keys.rrset
+        const prevRaw = readAt[i]! < 0 ? undefined : got[readAt[i]!]
+        const prev = prevRaw === undefined ? null : decodeValue(prevRaw)
+        if (prevRaw !== undefined && prev === null) {
+          throw new PdnsError('ERR_DB_CORRUPT', 'a stored record value has an unknown format')
+        }
+        const next = mergeValue(prev, u.value, u.mode)
+        const ttl =
+          u.ttl === undefined ? null : this.#ttlWrite(key, ttlAt[i]! < 0 ? undefined : got[ttlAt[i]!], u.ttl)
+        if (ttl !== null) batch.put(ttl.put, ttl.value)
+        if (
+          prev !== null &&
+          prev.first === next.first &&
+          prev.last === next.last &&
+          prev.count === next.count
+        ) {
+          // a TTL alone changed: no record change, so nothing is sealed for the peers (they get no TTL)
+          if (ttl !== null) result.updated++
+          else result.unchanged++
+          continue
+        }
+        if (sealer !== null && this.#owned(u.id.origin)) {
+          if (prev !== null && sealer.deferUpdates) batch.put(dirtyKey(key), EMPTY)
+          else changed.push({ id: u.id, value: next })
+        }
+        const value = encodeValue(next)
+        batch.put(key, value)
+        this.#rrsetPuts++
+        if (keys.rdata !== null) batch.put(keys.rdata, value)
+        if (prev === null) {
+          result.inserted++
+          // before the write: should it fail, the filter only answers "maybe" for a key not stored
+          written?.add(key)
+          // the FWD and DOMAIN keys of a name are idempotent puts: once per batch, and not again
+          // while the store remembers writing them
+          this.#nameIndex(batch, u.id, keys.fwd, touched)
+        } else {
+          result.updated++
+          if (prev.last !== next.last) batch.del(seenKey(prev.last, key))
+          if (prev.first !== next.first) batch.del(firstKey(prev.first, key))
+        }
+        if (prev === null || prev.last !== next.last) batch.put(seenKey(next.last, key), EMPTY)
+        if (prev === null || prev.first !== next.first) batch.put(firstKey(next.first, key), EMPTY)
+      }
+      const sealed = changed.length > 0 ? sealer!.seal(changed) : null
+      if (sealed !== null) for (const w of sealed.writes) putOrDel(batch, w)
+      if (options.extra !== undefined) for (const w of options.extra) putOrDel(batch, w)
+      batch.write(options)
+      ok = true
+      sealed?.commit()
+    } finally {
+      batch.close()
+      // what the caches took from this batch holds only once it is written
+      if (!ok) this.#forgetNames(touched)
+    }
     return result
   }
 
+  /**
+   * Puts a new record's FWD key, and the DOMAIN key of its name's registered domain, unless the
+   * store remembers writing them (this batch or an earlier one): one lookup of the name for both.
+   */
+  #nameIndex(batch: Batch, id: RecordId, fwd: Buffer, touched: NameIndex[]): void {
+    let n = this.#names.get(id.rrname)
+    if (n === undefined) {
+      if (this.#names.size >= WRITTEN_NAMES_CACHED) this.#names.clear()
+      n = { types: [], domain: false, added: 0 }
+      this.#names.set(id.rrname, n)
+    }
+    if (n.types.includes(id.rrtype)) return
+    if (n.added === 0) touched.push(n)
+    n.types.push(id.rrtype)
+    n.added++
+    batch.put(fwd, EMPTY)
+    if (n.domain) return
+    n.domain = true
+    const d = registeredDomain(id.rrname)
+    if (d === null || this.#domains.has(d)) return
+    if (this.#domains.size >= WRITTEN_NAMES_CACHED) this.#domains.clear()
+    this.#domains.add(d)
+    this.#domainsAdded.push(d)
+    batch.put(domainKey(d), EMPTY)
+  }
+
+  /** Undoes what a batch that was not written added to the caches of #nameIndex. */
+  #forgetNames(touched: NameIndex[]): void {
+    for (const n of touched) {
+      // the types are appended: this batch's are the last `added`, the domain was new with the first
+      n.types.length -= n.added
+      if (n.types.length === 0) n.domain = false
+      n.added = 0
+    }
+    for (const d of this.#domainsAdded) this.#domains.delete(d)
+    this.#domainsAdded.length = 0
+  }
+
+  /**
+   * The filter of record keys written since open, when it can tell new records: the store held no
+   * record when it opened, every record put since went through apply() (which adds each new one to
+   * the filter), and the filter has not given up. Records are never put anywhere else in this
+   * file; should anything else put RRSET keys through this Rocks (its put counter says so), the
+   * filter is dropped for good and every record is read again. A new record's TTL entry is not
+   * read either: TTL entries exist only beside their record (whatever deletes a record deletes
+   * its TTL entry with it).
+   */
+  #knownNew(): KeyFilter | null {
+    const w = this.#written
+    if (w === null) return null
+    if (w.full || this.#rocks.puts[TAG_RRSET] !== this.#rrsetPuts) {
+      this.#written = null
+      return null
+    }
+    return w
+  }
+
+  /**
+   * The caches of FWD and DOMAIN keys written are only good while nothing deletes keys of those
+   * families (none of this file does; a cleanup of old records might): any delete through this
+   * Rocks empties them.
+   */
+  #checkIndexCaches(): void {
+    const deleted = this.#rocks.deletes[TAG_FWD]! + this.#rocks.deletes[TAG_DOMAIN]!
+    if (deleted === this.#indexDeletes) return
+    this.#indexDeletes = deleted
+    this.#names.clear()
+    this.#domains.clear()
+  }
+
   /** The write of a record's merged TTL range, or null when the stored one already covers it. */
-  #ttlWrite(rrset: Buffer, raw: Buffer | undefined, ttl: TtlRange): Write | null {
+  #ttlWrite(rrset: Buffer, raw: Buffer | undefined, ttl: TtlRange): { put: Buffer; value: Buffer } | null {
     const old = raw === undefined ? null : decodeTtl(raw)
     if (raw !== undefined && old === null) {
       throw new PdnsError('ERR_DB_CORRUPT', 'a stored TTL value has an unknown format')
@@ -400,6 +539,21 @@ export class Store {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** What the store remembers writing of one name's index keys (see Store#nameIndex). */
+interface NameIndex {
+  /** types whose FWD key is written */
+  types: number[]
+  /** its DOMAIN key is written (or it has no registered domain) */
+  domain: boolean
+  /** types the batch being written added (the last ones of `types`) */
+  added: number
+}
+
+function putOrDel(batch: Batch, w: Write): void {
+  if ('put' in w) batch.put(w.put, w.value)
+  else batch.del(w.del)
+}
 
 /**
  * Updates that land on one key must be merged before the read-modify-write, or the second would

@@ -9,13 +9,24 @@
  *   pdns-mesh   file → frames → IP/UDP/TCP → DNS parser → observations
  *   dns-packet  the same framing, then dns-packet's decode() per DNS response (the baseline;
  *               like the sensor it skips queries after reading the QR bit)
- * and prints packets/s and the ratios.
+ * and prints packets/s and the ratios. Then, whole process against whole process (wall time from
+ * spawn to exit, and CPU time when /usr/bin/time is there), on both files:
+ *   import      `pdns-mesh import` (through bin/pdns-mesh.js, as a user runs it) into a fresh data
+ *               directory: startup, parsing, the store's writes and its final flush included
+ *   passivedns  gamelinux/passivedns reading the same file (`-r FILE`) with every record type and
+ *               NXDOMAIN logged (`-X 46PCDNRSFTOMnHLdIx`) to a file, when a binary is given
+ *               (--passivedns PATH or $PASSIVEDNS; it is built from its public source: autoreconf,
+ *               configure, make, with libldns-dev and libpcap-dev). Without one the run says so.
+ * The two alternate, IMPORT_RUNS times each (passivedns takes minutes on the unique file: its
+ * cache is a list walked per answer), and the best run of each counts.
  *
- *   node scripts/bench/ingest.ts [--packets N] [--runs R] [--out DIR]
+ *   node scripts/bench/ingest.ts [--packets N] [--runs R] [--import-runs R] [--passivedns PATH]
+ *                                [--no-import] [--out DIR]
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import dnsPacket from 'dns-packet'
 import { PacketDecoder, readCapture } from '../../node/capture/index.ts'
@@ -25,11 +36,19 @@ const { values } = parseArgs({
   options: {
     packets: { type: 'string', default: '1500000' },
     runs: { type: 'string', default: '3' },
+    'import-runs': { type: 'string', default: '2' },
+    passivedns: { type: 'string' },
+    'no-import': { type: 'boolean', default: false },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../bench-out') },
   },
 })
 const PACKETS = Number(values.packets)
 const RUNS = Number(values.runs)
+const IMPORT_RUNS = Number(values['import-runs'])
+const PASSIVEDNS = values.passivedns ?? process.env.PASSIVEDNS ?? null
+/** every record type passivedns knows, and NXDOMAIN (we store negatives too) */
+const PASSIVEDNS_FLAGS = '46PCDNRSFTOMnHLdIx'
+const CLI = resolve(import.meta.dirname, '../../bin/pdns-mesh.js')
 const SHARED = resolve(process.env.PDNS_SHARED ?? resolve(import.meta.dirname, '../../../shared'), 'bench')
 const PORTS = new Set([53])
 
@@ -148,3 +167,129 @@ process.stdout.write(
   `\nreplicated/unique speed ratio for pdns-mesh: ${slowdown.toFixed(2)} (1.00 = no slowdown on unique answers)\n`,
 )
 process.stdout.write('target: ≥ 1,000 k packets/s on both files\n')
+
+// ---------------------------------------------------------------- whole process: import vs passivedns
+
+interface ProcessRun {
+  wall: number
+  /** user + system seconds of the process and its children, when /usr/bin/time measured them */
+  cpu: number | null
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
+
+/** Runs a command to its end; wall time from spawn to exit, CPU time through /usr/bin/time. */
+function timed(cmd: string, args: string[], what: string): Promise<ProcessRun> {
+  const timesFile = resolve(values.out, 'time.txt')
+  const [bin, argv] = TIME === null ? [cmd, args] : [TIME, ['-f', '%U %S', '-o', timesFile, cmd, ...args]]
+  return new Promise((done, fail) => {
+    const t = performance.now()
+    const child = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.on('error', (err) => fail(new Error(`${what}: cannot run ${cmd}: ${err.message}`)))
+    child.on('close', (code) => {
+      const wall = (performance.now() - t) / 1000
+      if (code !== 0) {
+        fail(new Error(`${what} exited with ${code}: ${stderr.trim().slice(-400)}`))
+        return
+      }
+      let cpu: number | null = null
+      if (TIME !== null) {
+        const [u, sys] = readFileSync(timesFile, 'utf8').trim().split(/\s+/).map(Number)
+        if (Number.isFinite(u) && Number.isFinite(sys)) cpu = u! + sys!
+      }
+      done({ wall, cpu })
+    })
+  })
+}
+
+async function importRun(file: string): Promise<ProcessRun> {
+  const data = resolve(values.out, 'import-data')
+  rmSync(data, { recursive: true, force: true })
+  const r = await timed(
+    process.execPath,
+    [CLI, 'import', '--data', data, '--quiet', file],
+    'pdns-mesh import',
+  )
+  rmSync(data, { recursive: true, force: true })
+  return r
+}
+
+async function passivednsRun(file: string): Promise<ProcessRun> {
+  const dir = resolve(values.out, 'passivedns-out')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const r = await timed(
+    PASSIVEDNS!,
+    [
+      '-r',
+      file,
+      '-X',
+      PASSIVEDNS_FLAGS,
+      '-l',
+      join(dir, 'passivedns.log'),
+      '-L',
+      join(dir, 'nxdomain.log'),
+      '-p',
+      join(dir, 'passivedns.pid'),
+    ],
+    'passivedns',
+  )
+  rmSync(dir, { recursive: true, force: true })
+  return r
+}
+
+if (!values['no-import']) {
+  const haveBaseline = PASSIVEDNS !== null && existsSync(PASSIVEDNS)
+  if (!haveBaseline) {
+    process.stdout.write(
+      `\nno passivedns binary (${PASSIVEDNS === null ? 'give --passivedns PATH or $PASSIVEDNS' : `${PASSIVEDNS} does not exist`}): ` +
+        'whole-process import times only, no ratio\n',
+    )
+  }
+  const load = loadavg()[0]!
+  const best: Record<string, { ours: ProcessRun | null; theirs: ProcessRun | null }> = {}
+  for (let r = 0; r < IMPORT_RUNS; r++) {
+    for (const [label, file] of Object.entries(files)) {
+      const row = best[label] ?? { ours: null, theirs: null }
+      best[label] = row
+      // alternate which goes first, so neither always meets a warmer page cache
+      const steps: (() => Promise<void>)[] = [
+        async () => {
+          process.stderr.write(`import ${label}, run ${r + 1} …\n`)
+          const x = await importRun(file)
+          if (row.ours === null || x.wall < row.ours.wall) row.ours = x
+        },
+      ]
+      if (haveBaseline) {
+        steps.push(async () => {
+          process.stderr.write(`passivedns ${label}, run ${r + 1} …\n`)
+          const x = await passivednsRun(file)
+          if (row.theirs === null || x.wall < row.theirs.wall) row.theirs = x
+        })
+      }
+      if (r % 2 === 1) steps.reverse()
+      for (const step of steps) await step()
+    }
+  }
+  const secs = (x: ProcessRun | null) =>
+    x === null ? '—' : `${x.wall.toFixed(2)} s${x.cpu === null ? '' : ` (${x.cpu.toFixed(2)} cpu)`}`
+  process.stdout.write(
+    `\nwhole process, best of ${IMPORT_RUNS}: pdns-mesh import into a fresh data directory` +
+      `${haveBaseline ? ` vs passivedns -X ${PASSIVEDNS_FLAGS}` : ''}; load average ${load.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after\n\n`,
+  )
+  process.stdout.write(
+    `${'file'.padEnd(12)}${'pdns-mesh import'.padStart(24)}${'passivedns'.padStart(24)}${'speed ×passivedns'.padStart(20)}\n`,
+  )
+  for (const [label, row] of Object.entries(best)) {
+    const ratio =
+      row.ours !== null && row.theirs !== null ? `${(row.theirs.wall / row.ours.wall).toFixed(2)}×` : '—'
+    process.stdout.write(
+      `${label.padEnd(12)}${secs(row.ours).padStart(24)}${secs(row.theirs).padStart(24)}${ratio.padStart(20)}\n`,
+    )
+  }
+  process.stdout.write('targets: ≥ 2× passivedns on the replicated file, ≥ 20× on the unique one\n')
+}

@@ -192,6 +192,94 @@ describe('aggregation window', () => {
     }, /disk on fire/)
   })
 
+  it('hands entries idle for a whole period to the store early, and keeps those added to', async () => {
+    const sink = recorder()
+    const window = new AggregationWindow(sink, { flushIntervalMs: 0, handOverIdleMs: 200, sync: true })
+    window.start()
+    const [a, b, c, d] = [1, 2, 3, 4].map(sameSize) as [RecordId, RecordId, RecordId, RecordId]
+    window.add(a, T0, T0, 1, 'add')
+    window.add(b, T0, T0, 1, 'add')
+    await sleep(250)
+    // the first period ends with this new entry: everything was added to in it
+    window.add(c, T0, T0, 1, 'add')
+    assert.equal(sink.calls.length, 0)
+    await sleep(250)
+    assert.equal(window.merge(b, T0 + 5, T0 + 5, 1, 'add'), true)
+    window.add(d, T0, T0, 1, 'add')
+    // the second period ends: a and c were idle through it, b was added to, d is new
+    assert.deepEqual(
+      sink.calls.map((k) => [k.updates.map((u) => u.id.rrname), k.sync]),
+      [[[a.rrname, c.rrname], false]],
+    )
+    assert.equal(window.stats().pending, 2)
+    window.stop()
+    assert.deepEqual(
+      sink.calls.map((k) => [k.updates.map((u) => u.id.rrname), k.sync]),
+      [
+        [[a.rrname, c.rrname], false],
+        [[b.rrname, d.rrname], true],
+      ],
+    )
+    assert.deepEqual(sink.calls[1]!.updates[0]!.value, { first: T0, last: T0 + 5, count: 2 })
+  })
+
+  it('puts idle entries back when the store refuses them, and throws', async () => {
+    const window = new AggregationWindow(recorder(true), { flushIntervalMs: 0, handOverIdleMs: 200 })
+    window.start()
+    window.add(sameSize(1), T0, T0, 1, 'add')
+    await sleep(250)
+    window.add(sameSize(2), T0, T0, 1, 'add')
+    await sleep(250)
+    assert.throws(() => window.add(sameSize(3), T0, T0, 1, 'add'), /disk on fire/)
+    assert.equal(window.stats().pending, 3)
+    assert.equal(window.merge(sameSize(1), T0, T0, 1, 'add'), true, 'the entry is back in the index')
+  })
+
+  it('keeps the records of a name with many apart, combined right, also when some are handed over', async () => {
+    const sink = recorder()
+    const window = new AggregationWindow(sink, { flushIntervalMs: 0, handOverIdleMs: 200 })
+    window.start()
+    const id = (i: number, origin: number): RecordId => ({
+      kind: 'rr',
+      rrname: 'many.example',
+      rrtype: 1,
+      bailiwick: null,
+      rdata: `192.0.2.${i}`,
+      origin,
+    })
+    const want = new Map<string, Value>()
+    const add = (i: number, origin: number, t: number) => {
+      window.add(id(i, origin), t, t, 1, 'add')
+      const k = `${i}/${origin}`
+      const w = want.get(k)
+      if (w === undefined) want.set(k, { first: t, last: t, count: 1 })
+      else {
+        w.first = Math.min(w.first, t)
+        w.last = Math.max(w.last, t)
+        w.count++
+      }
+    }
+    // past the chain length: the name's entries move into a map by rdata
+    for (let i = 0; i < 40; i++) for (const o of [1, 2]) add(i, o, T0 + i)
+    await sleep(250)
+    add(99, 1, T0)
+    await sleep(250)
+    // the even addresses are added to; the odd ones go to the store at the next new entry
+    for (let i = 0; i < 40; i += 2) add(i, 1, T0 + 100)
+    add(98, 1, T0)
+    assert.equal(sink.calls.length, 1)
+    assert.equal(sink.calls[0]!.updates.length, 20 + 40 + 1)
+    for (let i = 0; i < 40; i += 2) add(i, 1, T0 + 200)
+    window.stop()
+    const got = new Map<string, Value>()
+    for (const u of sink.updates) {
+      const k = `${u.id.rdata.split('.')[3]}/${u.id.origin}`
+      assert.ok(!got.has(k), `${k} written twice`)
+      got.set(k, u.value)
+    }
+    assert.deepEqual(got, want)
+  })
+
   it('refuses a cap that is not positive', () => {
     for (const maxBytes of [0, -1, Number.NaN]) {
       assert.throws(

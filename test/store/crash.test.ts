@@ -22,8 +22,17 @@ interface Run {
 }
 
 /** Starts the writer, lets `flushes` flushes through, waits `extraMs` more (mid-batch), then SIGKILLs it. */
-async function writeAndKill(dir: string, seed: number, flushes: number, extraMs: number): Promise<Run> {
-  const child = spawn(NODE, [WRITER, dir, String(seed)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+async function writeAndKill(
+  dir: string,
+  seed: number,
+  flushes: number,
+  extraMs: number,
+  mode = 'store',
+): Promise<Run> {
+  const child = spawn(NODE, [WRITER, dir, String(seed), mode], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let reported = 0
   let flushLines = 0
   let stderr = ''
@@ -59,15 +68,17 @@ async function writeAndKill(dir: string, seed: number, flushes: number, extraMs:
 
 describe('a writer killed with SIGKILL', () => {
   const rand = prng(SEED)
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     const flushes = 3 + randInt(rand, 40)
     const extraMs = randInt(rand, 8)
     const seed = 1 + randInt(rand, 1_000_000)
+    // the last rounds write through a store-writer thread, as an import does
+    const mode = round < 3 ? 'store' : 'writer'
 
-    it(`leaves a consistent database with everything it reported (kill after ${flushes} flushes + ${extraMs} ms)`, async (t) => {
+    it(`leaves a consistent database with everything it reported (${mode}, kill after ${flushes} flushes + ${extraMs} ms)`, async (t) => {
       const { dir, cleanup } = tempDir(`crash${round}`)
       t.after(cleanup)
-      const run = await writeAndKill(dir, seed, flushes, extraMs)
+      const run = await writeAndKill(dir, seed, flushes, extraMs, mode)
       assert.equal(run.signal, 'SIGKILL', `the writer ended on its own: ${run.stderr}`)
       assert.equal(run.stderr, '')
       assert.ok(run.flushLines >= flushes && run.reported > 0)

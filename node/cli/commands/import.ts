@@ -7,7 +7,13 @@ import { DEFAULT_DNS_PORTS, LLMNR_PORT, MDNS_PORT } from '../../capture/index.ts
 import { isPdnsError, PdnsError } from '../../errors.ts'
 import { COF_UNKNOWN_SENSOR } from '../../ingest/cof.ts'
 import type { ImportEvent, ImportRequest, ImportSummary } from '../../ingest/index.ts'
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../../ingest/limits.ts'
+import {
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_WINDOW_MAX_BYTES,
+  IMPORT_HAND_OVER_IDLE_MS,
+} from '../../ingest/limits.ts'
+import type { StoreWriter as Writer } from '../../ingest/store-writer.ts'
+import type { AggregationWindow as Window } from '../../ingest/window.ts'
 import { parseCliArgs, parsePort } from '../args.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOf } from '../backend.ts'
 import type { Command } from '../command.ts'
@@ -243,8 +249,7 @@ async function importHere(
     await import('../../ingest/index.ts')
   const { Store } = await import('../../store/store.ts')
   const { loadIdentity } = await import('../../identity/identity.ts')
-  const { Feeds } = await import('../../mesh/feeds.ts')
-  const { LocalFeed } = await import('../../mesh/local-feed.ts')
+  const { StoreWriter } = await import('../../ingest/store-writer.ts')
 
   // Every file is looked at before the database is touched: a missing or foreign file changes nothing.
   const { kinds, unusable } = await detectImportKinds(req.files)
@@ -257,27 +262,27 @@ async function importHere(
   }
   const store = await Store.open(dataDir, { create: true })
   const started = performance.now()
-  // as in the node: timed flushes bound what a crash loses; each flush's last batch is fsynced
-  const w = new AggregationWindow(store, {
-    flushIntervalMs: window.flushSeconds * 1000,
-    maxBytes: window.windowMb * 1048576,
-    sync: true,
-  })
-  w.start()
-  let localFeed: InstanceType<typeof LocalFeed> | null = null
+  let w: Window | null = null
+  let writer: Writer | null = null
+  const storing = output.showProgress ? new StoringLine() : null
   const view = progressView(output.showProgress, req.files)
   let outcome: Awaited<ReturnType<typeof runImportJob>>
   try {
-    // this node's own records are sealed into its signed mesh feed as they are written
     const identity = (await loadIdentity(dataDir, { create: true }))!
     checkImportRequest(req, identity.peerId)
-    // updates of records already sealed are sealed once, at the end, with their final values
-    localFeed = new LocalFeed(
-      { store, feeds: new Feeds({ store }), privateKey: identity.privateKey },
-      identity.peerId,
-      { updateIntervalMs: Number.POSITIVE_INFINITY },
-    )
-    localFeed.attach()
+    // A writer thread merges the window's batches into the store while this thread reads, and
+    // seals this node's own records into its signed mesh feed as they are written (updates of
+    // records already sealed once, at the end, with their final values). As in the node, timed
+    // flushes bound what a crash loses; each flush's last batch is fsynced.
+    writer = StoreWriter.start(store, { dataDir, seal: true })
+    w = new AggregationWindow(writer, {
+      flushIntervalMs: window.flushSeconds * 1000,
+      maxBytes: window.windowMb * 1048576,
+      sync: true,
+      handOverIdleMs: IMPORT_HAND_OVER_IDLE_MS,
+    })
+    w.start()
+    writer.onWait = storing?.update ?? null
     try {
       outcome = await runImportJob({ store, window: w }, req, kinds, {
         peerId: identity.peerId,
@@ -287,27 +292,52 @@ async function importHere(
     } finally {
       view.clear()
     }
-    // interrupted or not, what was read is written (and sealed)
+    // interrupted or not, what was read is written (and sealed): stop() waits for the writer
     w.stop()
-    localFeed.stop()
   } catch (err) {
     // a store error ends the import: still try to write what the window holds, then report the first error
     try {
-      w.stop()
-      localFeed?.stop()
+      w?.stop()
     } catch {}
     throw err
   } finally {
+    storing?.clear()
+    await writer?.close()
     await store.close()
   }
   const seconds = (performance.now() - started) / 1000
-  const summary = summarizeImport(dataDir, outcome.reports, w.stats(), seconds, outcome.interrupted)
+  const summary = summarizeImport(dataDir, outcome.reports, w!.stats(), seconds, outcome.interrupted)
   return report(
     summary,
     outcome.failures,
     output,
     outcome.interrupted ? 'interrupted; what was read is imported' : null,
   )
+}
+
+/**
+ * The progress line while this thread waits for the writer thread (its backlog full, or the input
+ * read and the rest being written): records written of those handed over. Drawn once a wait has
+ * lasted half a second, so a short one leaves the file's bar alone.
+ */
+class StoringLine {
+  #bar: ProgressBar | null = null
+  /** records written when the line was first drawn: the rate counts from there */
+  #from = 0
+
+  readonly update = (written: number, handed: number, waitedMs: number): void => {
+    if (waitedMs < 500) return
+    if (this.#bar === null) {
+      this.#bar = new ProgressBar(process.stderr, 'storing', 'rec', undefined, 'count')
+      this.#from = written
+    }
+    this.#bar.update(written, handed, written - this.#from)
+  }
+
+  clear(): void {
+    this.#bar?.clear()
+    this.#bar = null
+  }
 }
 
 function summaryText(s: ImportSummary): string {

@@ -53,12 +53,23 @@ export class ProgressBar {
   readonly #line: RedrawnLine
   readonly #label: string
   readonly #unit: string
+  readonly #amounts: 'bytes' | 'count'
 
-  /** `unit` names what `items` counts: packets for captures, lines for COF */
-  constructor(out: NodeJS.WriteStream, label: string, unit = 'pkt', clock: Clock = monotonic) {
+  /**
+   * `unit` names what `items` counts: packets for captures, lines for COF; `amounts` says what
+   * `done` and `total` are: bytes (shown in MiB) or a count of items
+   */
+  constructor(
+    out: NodeJS.WriteStream,
+    label: string,
+    unit = 'pkt',
+    clock: Clock = monotonic,
+    amounts: 'bytes' | 'count' = 'bytes',
+  ) {
     this.#line = new RedrawnLine(out, REDRAW_EVERY_MS, clock)
     this.#label = label
     this.#unit = unit
+    this.#amounts = amounts
   }
 
   update(done: number, total: number, items: number): void {
@@ -67,8 +78,9 @@ export class ProgressBar {
     const frac = total > 0 ? Math.min(1, done / total) : 0
     const filled = Math.round(frac * BAR_WIDTH)
     const rate = items / Math.max(1e-3, elapsed)
+    const amount = this.#amounts === 'bytes' ? `${mib(done)}/${mib(total)} MiB` : `${done}/${total}`
     this.#line.draw(
-      `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mib(done)}/${mib(total)} MiB ${formatRate(rate)} ${this.#unit}/s`,
+      `${this.#label} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${amount} ${formatRate(rate)} ${this.#unit}/s`,
     )
   }
 
