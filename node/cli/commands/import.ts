@@ -71,7 +71,8 @@ Options:
   --window-mb N         memory cap of the aggregation window in MiB (default ${DEFAULT_WINDOW_MAX_BYTES / 1048576});
                         a full window is written at once
   --flush-interval S    seconds between window flushes (default ${DEFAULT_FLUSH_INTERVAL_MS / 1000}; 0: only when
-                        full and at the end). A crash loses at most one interval of the newest data
+                        full and at the end, records seen once not handed to the writer early either).
+                        A crash loses at most one interval of the newest data
   --summary-json        print the summary on stderr as one JSON object
   --quiet               no summary, no progress bar
   --no-progress         no progress bar even on a terminal
@@ -279,7 +280,8 @@ async function importHere(
       flushIntervalMs: window.flushSeconds * 1000,
       maxBytes: window.windowMb * 1048576,
       sync: true,
-      handOverIdleMs: IMPORT_HAND_OVER_IDLE_MS,
+      // --flush-interval 0 writes only when the window is full: no early hand-over either
+      handOverIdleMs: window.flushSeconds > 0 ? IMPORT_HAND_OVER_IDLE_MS : 0,
     })
     w.start()
     writer.onWait = storing?.update ?? null
