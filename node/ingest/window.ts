@@ -519,7 +519,8 @@ export class AggregationWindow {
       this.#requeue(f.list, f.pos)
       throw err
     }
-    // written entries are let go at once (the list is not shortened: each batch would copy the rest)
+    // written entries leave the list at once (it is not shortened: each batch would copy the rest);
+    // the flush's index, which holds() reads, keeps them until the flush ends, marked written
     for (let i = f.pos; i < end; i++) {
       f.list[i]!.written = true
       f.list[i] = RELEASED
