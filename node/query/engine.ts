@@ -83,7 +83,8 @@ export class QueryEngine {
       }
       let depth = -1
       if (pattern.kind === 'one-below') depth = parseName(pattern.name)!.length + 1
-      groups = this.#groups(resume(range, state), decodeRrsetKey, opts)
+      // an exact name's blocks are cached for the lookups to come; a wildcard's scan is not
+      groups = this.#groups(resume(range, state), decodeRrsetKey, opts, pattern.kind === 'exact')
       if (depth >= 0) groups = onlyDepth(groups, depth)
     }
     return this.#page(fp, groups, filter, q.limit)
@@ -107,7 +108,8 @@ export class QueryEngine {
       range = rdataTextRange(`\\# ${t.bytes.length} ${hex}`, false)
     }
     const filter = this.#filter(q, q.rrtype, undefined, undefined)
-    const groups = this.#groups(resume(range, state), decodeRdataKey, opts)
+    const narrow = t.kind !== 'name' || !t.below
+    const groups = this.#groups(resume(range, state), decodeRdataKey, opts, narrow)
     return this.#page(fp, groups, filter, q.limit)
   }
 
@@ -125,7 +127,7 @@ export class QueryEngine {
       negatives: { nxdomain: 0, nodata: 0 },
       vantages: [],
     }
-    for (const g of this.#groups(rrsetNameRange(name, false), decodeRrsetKey, opts)) {
+    for (const g of this.#groups(rrsetNameRange(name, false), decodeRrsetKey, opts, true)) {
       const vs = only === null ? g.vantages : g.vantages.filter((v) => v.origin === only)
       if (vs.length === 0) continue
       out.records++
@@ -164,7 +166,7 @@ export class QueryEngine {
 
   /** Every record, one entry per (record, origin); a record's origins in label order, so the output does not depend on origin numbering. */
   *export(opts: EngineOptions = {}): Generator<ResultRecord> {
-    for (const g of this.#groups(RRSET_RANGE, decodeRrsetKey, opts)) {
+    for (const g of this.#groups(RRSET_RANGE, decodeRrsetKey, opts, false)) {
       const views = g.vantages
         .map((v) => ({ ...v, label: this.#store.originLabel(v.origin) }))
         .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
@@ -249,10 +251,12 @@ export class QueryEngine {
     range: Range,
     decode: (key: Uint8Array) => RecordId | null,
     opts: EngineOptions,
+    /** whether the blocks read go into the block cache (Rocks RowsOptions): narrow lookups only */
+    fillCache: boolean,
   ): Generator<Group> {
     let cur: Group | null = null
     // the signal is checked once per chunk (at most 1000 entries)
-    for (const rows of this.#store.rows(range)) {
+    for (const rows of this.#store.rows(range, { fillCache })) {
       if (opts.signal?.aborted) {
         throw new PdnsError('ERR_ABORTED', 'query cancelled', { cause: opts.signal.reason })
       }
@@ -304,6 +308,7 @@ export class QueryEngine {
         resume(rrsetTypeRange(f.rrname, f.rrtype), resumeHere),
         decodeRrsetKey,
         opts,
+        true,
       )) {
         g.fwd = fwdKey
         yield g

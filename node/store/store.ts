@@ -34,7 +34,7 @@ import {
 import { KNOWN_NEW_MAX_KEYS, MIGRATION_BATCH_SIZE, WRITTEN_NAMES_CACHED } from './limits.ts'
 import { migrate } from './migrate.ts'
 import { registeredDomain } from './registered-domain.ts'
-import { type Batch, type Range, Rocks, type Write } from './rocks.ts'
+import { type Batch, type Range, Rocks, type RowsOptions, type Write } from './rocks.ts'
 import { decodeTtl, encodeTtl, isStorableTtl, mergeTtl, type TtlRange } from './ttl.ts'
 import {
   decodeValue,
@@ -506,12 +506,12 @@ export class Store {
   }
 
   /** Raw key/value pairs of a key range, in order. */
-  range(range: Range, options: { values?: boolean } = {}): Generator<[Buffer, Buffer]> {
+  range(range: Range, options: RowsOptions = {}): Generator<[Buffer, Buffer]> {
     return this.#rocks.range(range, options)
   }
 
   /** The same as flat chunks `[key, value, …]` (Rocks.rows), for hot scans. */
-  rows(range: Range, options: { values?: boolean } = {}): Generator<Buffer[]> {
+  rows(range: Range, options: RowsOptions = {}): Generator<Buffer[]> {
     return this.#rocks.rows(range, options)
   }
 

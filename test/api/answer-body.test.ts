@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream'
 import { test } from 'node:test'
 import { ANSWER_CHUNK_CHARS } from '../../node/api/http/limits.ts'
 import { type PagedEnd, pagedRecords } from '../../node/api/http/paged.ts'
-import { dnsdbObject, safBody, safObjects } from '../../node/api/http/saf.ts'
+import { safBody, safObjects, safRecords } from '../../node/api/http/saf.ts'
+import { isoTime } from '../../node/query/format/json.ts'
 import type { Page, ResultRecord } from '../../node/query/types.ts'
 
 function record(i: number, nameChars = 10): ResultRecord {
@@ -68,8 +69,24 @@ async function* onePage(records: ResultRecord[]): AsyncGenerator<readonly Result
   return 'complete'
 }
 
-function expected(records: ResultRecord[]): string {
-  const lines = records.map((r) => `${JSON.stringify({ obj: dnsdbObject(r, false) })}\n`)
+/** DNSDB's obj as an object, the way a reader of its documentation writes it (the encoder writes text). */
+function dnsdbObject(r: ResultRecord, humantime: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    count: r.count,
+    time_first: humantime ? isoTime(r.first) : r.first,
+    time_last: humantime ? isoTime(r.last) : r.last,
+    rrname: r.rrname,
+    rrtype: r.rrtype,
+  }
+  if (r.bailiwick !== null) o.bailiwick = r.bailiwick
+  o.rdata = [r.rdata]
+  if (r.vantages.length === 1) o.sensor_id = r.vantages[0]!.origin
+  else if (r.vantages.length > 1) o.vantages = r.vantages.map((v) => v.origin)
+  return o
+}
+
+function expected(records: ResultRecord[], humantime = false): string {
+  const lines = records.map((r) => `${JSON.stringify({ obj: dnsdbObject(r, humantime) })}\n`)
   return `{"cond":"begin"}\n${lines.join('')}{"cond":"succeeded"}\n`
 }
 
@@ -126,4 +143,74 @@ test('safBody: an error after the head is the failed condition; a stream stopped
   await new Promise((r) => setImmediate(r))
   assert.ok(returned, "the query's generator was returned")
   assert.deepEqual(ends, ['client-gone'])
+})
+
+test('safLine: the bytes JSON.stringify gives the obj, for every field shape (escapes, bailiwick, vantages, humantime)', async () => {
+  const odd: ResultRecord[] = [
+    record(1),
+    { ...record(2), bailiwick: null, rdata: 'v=spf1 "quoted" \\ back\u0001slash', rrtype: 'TXT' },
+    {
+      ...record(3),
+      rrname: 'ünïcode.\u2028.example.',
+      vantages: [{ origin: 'a', first: 1, last: 2, count: 1 }],
+    },
+    {
+      ...record(4),
+      vantages: [
+        { origin: '12D3KooWA', first: 1, last: 2, count: 1 },
+        { origin: 'cof:"x"', first: 1, last: 2, count: 1 },
+      ],
+    },
+  ]
+  for (const humantime of [false, true]) {
+    const got = await safRecords({ done: false, value: odd }, onePage([]), humantime, String, () => {})
+    assert.equal(got.toString(), expected(odd, humantime))
+  }
+})
+
+test('safRecords: short answers are one buffer of several pages, long ones a stream of the same bytes, errors the failed condition', async () => {
+  const ends: [string, number][] = []
+  const onEnd = (end: string, n: number) => ends.push([end, n])
+  const all = Array.from({ length: 25 }, (_, i) => record(i))
+  for (const pageMax of [1, 7, 1000]) {
+    const pages = pagedRecords(fetcher(all, pageMax), { limit: 1000 })
+    const first = await pages.next()
+    const body = await safRecords(first, pages, false, String, onEnd)
+    assert.ok(Buffer.isBuffer(body))
+    assert.equal(body.toString(), expected(all))
+  }
+  const many = Array.from({ length: Math.ceil((3 * ANSWER_CHUNK_CHARS) / 150) }, (_, i) => record(i, 60))
+  const pages = pagedRecords(fetcher(many, 100), { limit: 100_000 })
+  const long = await safRecords(await pages.next(), pages, false, String, onEnd)
+  assert.ok(!Buffer.isBuffer(long))
+  assert.equal(await text(long as Readable), expected(many))
+  // limited: the limited condition, with the records up to the limit
+  const limited = pagedRecords(fetcher(all, 7), { limit: 10 })
+  const lim = await safRecords(await limited.next(), limited, false, String, onEnd)
+  assert.match(lim.toString(), /\{"cond":"limited","msg":"Result limit reached"\}\n$/)
+  assert.equal(
+    lim
+      .toString()
+      .split('\n')
+      .filter((l) => l.startsWith('{"obj"')).length,
+    10,
+  )
+  async function* failing(): AsyncGenerator<readonly ResultRecord[], PagedEnd> {
+    yield [record(1)]
+    throw new Error('the store went away')
+  }
+  const f = failing()
+  const failed = await safRecords(await f.next(), f, false, (e) => (e as Error).message, onEnd)
+  assert.equal(
+    failed.toString(),
+    `{"cond":"begin"}\n${JSON.stringify({ obj: dnsdbObject(record(1), false) })}\n{"cond":"failed","msg":"the store went away"}\n`,
+  )
+  assert.deepEqual(ends, [
+    ['complete', 25],
+    ['complete', 25],
+    ['complete', 25],
+    ['complete', many.length],
+    ['limit', 10],
+    ['failed', 1],
+  ])
 })

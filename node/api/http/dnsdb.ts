@@ -28,7 +28,7 @@ import { MAX_API_OFFSET } from './limits.ts'
 import { type Lookup, type PagedEnd, pagedRecords, pageFetcher, type RecordPages } from './paged.ts'
 import { splitTarget } from './path.ts'
 import { count, DNSDB_FENCE, fenceOf, flag } from './query-params.ts'
-import { type StreamEnd, safBody, safObjects } from './saf.ts'
+import { type StreamEnd, safBody, safRecords } from './saf.ts'
 
 const PREFIX = '/dnsdb/v2/'
 const SAF_TYPE = 'application/x-ndjson'
@@ -141,13 +141,13 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
   const onEnd = (end: StreamEnd | 'client-gone', n: number) => {
     ctx.c.log.debug({ route: 'dnsdb', end, records: n }, 'DNSDB answer ended')
   }
+  if (verb === 'lookup') return reply.send(await safRecords(first, records, humantime, describe, onEnd))
   async function* replay() {
     if (first.done === true) return first.value
     yield first.value
     return yield* records
   }
-  const lines = verb === 'summarize' ? summarize(replay(), maxCount) : safObjects(replay(), humantime)
-  return reply.send(await safBody(lines, describe, onEnd))
+  return reply.send(await safBody(summarize(replay(), maxCount), describe, onEnd))
 }
 
 /** DNSDB's summarize: one obj with the count, the number of records, first and last seen. */
