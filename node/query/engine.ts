@@ -66,8 +66,7 @@ export class QueryEngine {
   }
 
   rrset(q: RrsetQuery, opts: EngineOptions = {}): Page {
-    const fp = fingerprint(q)
-    const state = q.cursor === undefined ? null : decodeCursor(fp, q.cursor)
+    const state = q.cursor === undefined ? null : decodeCursor(fingerprint(q), q.cursor)
     const filter = this.#filter(q, q.rrtype, q.kinds, q.bailiwick)
     const pattern = q.name
     const rrtype = q.rrtype === undefined || q.rrtype === T_ANY ? null : q.rrtype
@@ -87,12 +86,11 @@ export class QueryEngine {
       groups = this.#groups(resume(range, state), decodeRrsetKey, opts, pattern.kind === 'exact')
       if (depth >= 0) groups = onlyDepth(groups, depth)
     }
-    return this.#page(fp, groups, filter, q.limit)
+    return this.#page(q, groups, filter, q.limit)
   }
 
   rdata(q: RdataQuery, opts: EngineOptions = {}): Page {
-    const fp = fingerprint(q)
-    const state = q.cursor === undefined ? null : decodeCursor(fp, q.cursor)
+    const state = q.cursor === undefined ? null : decodeCursor(fingerprint(q), q.cursor)
     const t = q.target
     let range: Range
     if (t.kind === 'address') {
@@ -110,7 +108,7 @@ export class QueryEngine {
     const filter = this.#filter(q, q.rrtype, undefined, undefined)
     const narrow = t.kind !== 'name' || !t.below
     const groups = this.#groups(resume(range, state), decodeRdataKey, opts, narrow)
-    return this.#page(fp, groups, filter, q.limit)
+    return this.#page(q, groups, filter, q.limit)
   }
 
   summary(name: string, opts: EngineOptions & { origin?: string | undefined } = {}): NameSummary | null {
@@ -217,7 +215,8 @@ export class QueryEngine {
   }
 
   #page(
-    fp: string,
+    /** the query, fingerprinted only for a cursor (a hash per lookup would cost short answers) */
+    q: RrsetQuery | RdataQuery,
     groups: Generator<Group>,
     filter: (g: Group) => ResultRecord | null,
     limit: number | undefined,
@@ -238,7 +237,7 @@ export class QueryEngine {
         // one more qualifies: there is a next page, resuming after the last record returned
         const state: CursorState = { after: last!.prefix }
         if (last!.fwd !== undefined) state.fwd = last!.fwd
-        return { records, cursor: encodeCursor(fp, state) }
+        return { records, cursor: encodeCursor(fingerprint(q), state) }
       }
       records.push(r)
       last = g

@@ -25,7 +25,8 @@
  *
  *   node scripts/bench/api.ts [--records 10000000] [--quick] [--store DIR] [--duration S]
  */
-import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -94,13 +95,21 @@ interface Cell {
   bad: number
   /** CPU time per request (HTTP: the node's; engine: this process's), µs */
   cpuUs: number
+  /** of which in the kernel (HTTP: socket reads and writes, loopback TCP, waking the client), µs */
+  kernelUs: number
 }
 
 /** CPU seconds a process used so far (user + system, all its threads). */
 function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid)
+  return t.user + t.system
+}
+
+/** The same, split: in the process's own code and in the kernel for it (syscalls, the TCP stack). */
+function cpuTimes(pid: number): { user: number; system: number } {
   // the fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(f[11]) + Number(f[12])) / USER_HZ
+  return { user: Number(f[11]) / USER_HZ, system: Number(f[12]) / USER_HZ }
 }
 
 // ---------------------------------------------------------------- the queries
@@ -171,6 +180,7 @@ const answerSize = new Map<string, number>()
           ...pct(ms),
           bad: 0,
           cpuUs: (cpu.user + cpu.system) / LOCAL_CALLS,
+          kernelUs: cpu.system / LOCAL_CALLS,
         })
       }
     }
@@ -195,6 +205,8 @@ const base = (node.logs.find((l) => l.msg === 'node started') as unknown as { ap
 const pid = node.child.pid!
 const http = new Map<string, Cell>()
 const httpAnswer = new Map<string, number>()
+/** an exact lookup's answer as the node sent it, for the fixed-answer floor */
+let sampleAnswer: Buffer | null = null
 let idleCpu = 0
 try {
   {
@@ -207,7 +219,9 @@ try {
     let objs = 0
     for (const p of k.paths) {
       const r = await fetch(`${base}${p}`, { headers: { 'X-API-Key': key } })
-      objs += (await r.text()).split('\n').filter((l) => l.startsWith('{"obj"')).length
+      const text = await r.text()
+      if (k.kind === 'exact rrset') sampleAnswer ??= Buffer.from(text)
+      objs += text.split('\n').filter((l) => l.startsWith('{"obj"')).length
     }
     httpAnswer.set(k.kind, objs / k.paths.length)
     for (const c of CONCURRENCY) {
@@ -215,6 +229,7 @@ try {
         let next = 0
         const ms: number[] = []
         const cpu0 = cpuSeconds(pid)
+        const sys0 = cpuTimes(pid).system
         const t0 = now()
         const r = await new Promise<AutocannonResult>((done, fail) => {
           const inst = autocannon(
@@ -245,6 +260,7 @@ try {
           ...pct(ms),
           bad: r.non2xx + r.errors,
           cpuUs: (busy * 1e6) / r.requests.total,
+          kernelUs: ((cpuTimes(pid).system - sys0) * 1e6) / r.requests.total,
         })
         log(`  ${k.kind}, ${c} clients: ${(r.requests.total / r.duration).toFixed(0)} req/s`)
       }
@@ -253,6 +269,42 @@ try {
 } finally {
   await node.stop()
   await runCli(['apikey', 'revoke', keyName, '--data', DIR])
+}
+
+// ---------------------------------------------------------------- (c) the floor: fastify and a fixed answer
+
+let floor: { cpuUs: number; kernelUs: number } | null = null
+{
+  log('fastify answering a fixed exact-lookup answer …')
+  const bodyFile = join(values.out, `api-fixed-answer-${process.pid}.ndjson`)
+  writeFileSync(bodyFile, sampleAnswer ?? '')
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'api/fixed-answer-server.ts'), bodyFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    const port = await new Promise<string>((resolvePort, fail) => {
+      child.stdout.once('data', (d) => resolvePort(String(d).trim()))
+      child.once('exit', (code) => fail(new Error(`the fixed-answer server exited (${code})`)))
+    })
+    const url = `http://127.0.0.1:${port}/dnsdb/v2/lookup/rrset/name/x`
+    for (const warm of [true, false]) {
+      const t0 = cpuTimes(child.pid!)
+      const r = await new Promise<AutocannonResult>((done, fail) => {
+        autocannon({ url, connections: TARGET_CLIENTS, duration: warm ? 1 : DURATION }, (err, res) =>
+          err === null ? done(res) : fail(err),
+        )
+      })
+      if (warm) continue
+      const t1 = cpuTimes(child.pid!)
+      floor = {
+        cpuUs: ((t1.user + t1.system - t0.user - t0.system) * 1e6) / r.requests.total,
+        kernelUs: ((t1.system - t0.system) * 1e6) / r.requests.total,
+      }
+    }
+  } finally {
+    child.kill()
+    rmSync(bodyFile, { force: true })
+  }
 }
 const total = (now() - started) / 1000
 
@@ -292,11 +344,16 @@ const added = h.cpuUs - l.cpuUs
 const atP99 = (TARGET_CLIENTS * added) / 1000
 out()
 out(
-  `HTTP overhead, exact name (~${f(answerSize.get('exact rrset')!)} records), ${TARGET_CLIENTS} clients: ${added.toFixed(0)} µs of CPU per request (node ${h.cpuUs.toFixed(0)} µs − engine ${l.cpuUs.toFixed(0)} µs)`,
+  `HTTP overhead, exact name (~${f(answerSize.get('exact rrset')!)} records), ${TARGET_CLIENTS} clients: ${added.toFixed(0)} µs of CPU per request (node ${h.cpuUs.toFixed(0)} µs − engine ${l.cpuUs.toFixed(0)} µs); the node's kernel time ${h.kernelUs.toFixed(0)} µs of it (the engine's ${l.kernelUs.toFixed(0)} µs)`,
 )
 out(
   `  at p99 with ${TARGET_CLIENTS} requests queued on one event loop: ${TARGET_CLIENTS} × ${added.toFixed(0)} µs = ${f(atP99)} ms; target ≤ ${TARGET_P99_MS} ms (≤ ${((TARGET_P99_MS * 1000) / TARGET_CLIENTS).toFixed(0)} µs a request): ${atP99 <= TARGET_P99_MS ? 'met' : 'missed'}`,
 )
+if (floor !== null) {
+  out(
+    `  the floor here, fastify answering the same bytes with no key, engine or metrics (same clients): ${floor.cpuUs.toFixed(0)} µs a request, ${floor.kernelUs.toFixed(0)} µs of it in the kernel`,
+  )
+}
 out(
   `  measured p99s: HTTP ${f(h.p99)} ms − engine ${f(l.p99)} ms = ${f(h.p99 - l.p99)} ms (also the load generator's and the neighbours' time on ${availableParallelism()} shared cores)`,
 )
