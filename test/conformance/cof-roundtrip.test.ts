@@ -104,7 +104,7 @@ describe('COF export of the whole corpus imports back into a fresh store unchang
     const imported = performance.now()
 
     recordsA = exportAll(storeA)
-    lines = recordsA.map(recordToCof)
+    lines = recordsA.map((r) => recordToCof(r))
     cofFile = join(files.dir, 'export.cof')
     writeFileSync(cofFile, lines.length === 0 ? '' : `${lines.join('\n')}\n`)
     const exported = performance.now()

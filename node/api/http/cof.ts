@@ -1,29 +1,17 @@
 /**
  * The CIRCL passive DNS answer: COF NDJSON, every line newline-terminated, as PyPDNS parses it
  * strictly: rrtype a mnemonic or, for a type without one, its number (COF's rule; PyPDNS refuses
- * `TYPE65`), times and count integers, and a field without a value left out (never null).
+ * `TYPE65`), times and count integers, and a field without a value left out (never null). The
+ * line is the CLI's COF (query/format/cof.ts); negative answers never reach it (the routes leave
+ * them out).
  */
 import type { Readable } from 'node:stream'
-import type { ResultRecord } from '../../query/types.ts'
+import { recordToCof } from '../../query/format/cof.ts'
 import { wholeOrStream } from './body.ts'
 import { ANSWER_CHUNK_CHARS } from './limits.ts'
 import type { PagedEnd, RecordPages } from './paged.ts'
 
-export function cofObject(r: ResultRecord): Record<string, unknown> {
-  const generic = /^TYPE([0-9]+)$/.exec(r.rrtype)
-  const o: Record<string, unknown> = {
-    rrname: r.rrname,
-    rrtype: generic === null ? r.rrtype : Number(generic[1]),
-    rdata: [r.rdata],
-    time_first: r.first,
-    time_last: r.last,
-    count: r.count,
-  }
-  if (r.bailiwick !== null) o.bailiwick = r.bailiwick
-  if (r.vantages.length === 1) o.sensor_id = r.vantages[0]!.origin
-  else if (r.vantages.length > 1) o.vantages = r.vantages.map((v) => v.origin)
-  return o
-}
+const COF_OPTIONS = { numericGenericTypes: true }
 
 /**
  * COF lines: one buffer when short, else a byte stream pulled by the response (body.ts). COF has no
@@ -48,7 +36,7 @@ export function cofBody(
           break
         }
         for (const r of step.value) {
-          buf += `${JSON.stringify(cofObject(r))}\n`
+          buf += `${recordToCof(r, COF_OPTIONS)}\n`
           n++
           if (buf.length >= ANSWER_CHUNK_CHARS) {
             yield buf

@@ -5,10 +5,20 @@
  */
 import type { ResultRecord } from '../types.ts'
 
-export function recordToCof(r: ResultRecord): string {
+export interface CofOptions {
+  /**
+   * A type without a mnemonic (`TYPE65`) as its number, COF's rule and what PyPDNS's strict parser
+   * takes (the HTTP API's CIRCL answers); the CLI keeps the text its other formats print.
+   */
+  numericGenericTypes?: boolean
+}
+
+/** A record as a COF line (no newline): the CLI's `--format cof` and the CIRCL HTTP answer. */
+export function recordToCof(r: ResultRecord, opts: CofOptions = {}): string {
+  const generic = opts.numericGenericTypes === true ? /^TYPE([0-9]+)$/.exec(r.rrtype) : null
   const o: Record<string, unknown> = {
     rrname: r.rrname,
-    rrtype: r.rrtype,
+    rrtype: generic === null ? r.rrtype : Number(generic[1]),
     rdata: r.kind === 'rr' ? [r.rdata] : [],
     time_first: r.first,
     time_last: r.last,
