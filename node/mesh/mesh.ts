@@ -101,6 +101,8 @@ export class Mesh {
   readonly #peers = new Map<string, PeerState>()
   readonly #dialled: Dialled[] = []
   #net: Libp2p | null = null
+  /** the queries' fan-out over the running network (null while stopped) */
+  #fanOut: QueryFanOut | null = null
   #stopping = false
   #timers = new Set<NodeJS.Timeout>()
   #antiEntropy: NodeJS.Timeout | null = null
@@ -216,6 +218,13 @@ export class Mesh {
       })
     }
     this.#net = net
+    this.#fanOut = new QueryFanOut({
+      backend: this.#c.backend,
+      targets: () =>
+        [...this.#peers.values()].filter((p) => p.info.connected && !p.banned).map((p) => p.info.peerId),
+      dial: (peerId, signal) => net.dialProtocol(peerIdFromString(peerId), PROTOCOL_QUERY, { signal }),
+      onViolation: (peerId, err) => this.#violation(peerId, err),
+    })
     this.#stopping = false
     if (this.#config.share === 'all') {
       // a new entry (sealed here or accepted from a peer) goes on to every connected peer
@@ -249,6 +258,7 @@ export class Mesh {
     for (const s of this.#sync.values()) if (s.timer !== null) clearTimeout(s.timer)
     await net.stop()
     this.#net = null
+    this.#fanOut = null
   }
 
   /** The node's listening multiaddrs, each ending in /p2p/<peer id> (what other operators dial). */
@@ -490,16 +500,9 @@ export class Mesh {
    * (`fan-out.ts`). Each peer gets `timeoutMs`; one that fails or times out is reported.
    */
   async query(q: MeshQuery, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<MeshAnswer> {
-    const net = this.#net
-    if (net === null)
+    if (this.#fanOut === null)
       throw new PdnsError('ERR_MESH_OFF', 'the mesh is off on this node (mesh.listen is empty)')
-    return new QueryFanOut({
-      backend: this.#c.backend,
-      targets: () =>
-        [...this.#peers.values()].filter((p) => p.info.connected && !p.banned).map((p) => p.info.peerId),
-      dial: (peerId, signal) => net.dialProtocol(peerIdFromString(peerId), PROTOCOL_QUERY, { signal }),
-      onViolation: (peerId, err) => this.#violation(peerId, err),
-    }).query(q, opts)
+    return this.#fanOut.query(q, opts)
   }
 }
 
