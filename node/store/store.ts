@@ -26,12 +26,10 @@ import {
   recordKeys,
   SCHEMA_VERSION,
   seenKey,
-  TAG_DOMAIN,
-  TAG_FWD,
   TAG_RRSET,
   ttlKey,
 } from './keys.ts'
-import { KNOWN_NEW_MAX_KEYS, MIGRATION_BATCH_SIZE, WRITTEN_NAMES_CACHED } from './limits.ts'
+import { KNOWN_NEW_MAX_KEYS, MIGRATION_BATCH_SIZE } from './limits.ts'
 import { migrate } from './migrate.ts'
 import { registeredDomain } from './registered-domain.ts'
 import { type Batch, type Range, Rocks, type RowsOptions, type Write } from './rocks.ts'
@@ -45,6 +43,7 @@ import {
   type RecordValue,
 } from './value.ts'
 import { KeyFilter } from './written.ts'
+import { WrittenNames } from './written-names.ts'
 
 export interface StoreOptions {
   /** create the database when the directory holds none (import, the node); queries do not */
@@ -122,22 +121,14 @@ export class Store {
   #written: KeyFilter | null = null
   /** RRSET puts apply() made, to compare with what went through Rocks */
   #rrsetPuts = 0
-  /**
-   * Names whose FWD keys (the types listed) and DOMAIN key the store wrote, and registered domains
-   * written: both only grow, and start again empty when full (see #checkIndexCaches for deletes)
-   */
-  readonly #names = new Map<string, NameIndex>()
-  readonly #domains = new Set<string>()
-  /** of the last batch: the names it touched and the domains it added (see #forgetNames) */
-  readonly #touched: NameIndex[] = []
-  readonly #domainsAdded: string[] = []
-  /** FWD and DOMAIN deletes through Rocks when the caches above were last checked */
-  #indexDeletes = 0
+  /** the FWD and DOMAIN keys of names the store remembers writing (written-names.ts) */
+  readonly #writtenNames: WrittenNames
 
   private constructor(dir: string, rocks: Rocks, readOnly: boolean) {
     this.dir = dir
     this.#rocks = rocks
     this.#readOnly = readOnly
+    this.#writtenNames = new WrittenNames(rocks)
   }
 
   /** Opens (or with `create`, creates) the database under `dir/db`. */
@@ -354,12 +345,8 @@ export class Store {
       }
     }
     const got = this.#rocks.getMany(reads)
-    this.#checkIndexCaches()
-    /** names whose index state this batch changed: undone should the write fail */
-    const touched: NameIndex[] = this.#touched
-    for (const t of touched) t.added = 0
-    touched.length = 0
-    this.#domainsAdded.length = 0
+    const names = this.#writtenNames
+    names.begin()
     const batch = this.#rocks.batch()
     let ok = false
     try {
@@ -401,7 +388,7 @@ export class Store {
           written?.add(key)
           // the FWD and DOMAIN keys of a name are idempotent puts: once per batch, and not again
           // while the store remembers writing them
-          this.#nameIndex(batch, u.id, keys.fwd, touched)
+          names.put(batch, u.id.rrname, u.id.rrtype, keys.fwd)
         } else {
           result.updated++
           if (prev.last !== next.last) batch.del(seenKey(prev.last, key))
@@ -419,47 +406,9 @@ export class Store {
     } finally {
       batch.close()
       // what the caches took from this batch holds only once it is written
-      if (!ok) this.#forgetNames(touched)
+      if (!ok) names.forget()
     }
     return result
-  }
-
-  /**
-   * Puts a new record's FWD key, and the DOMAIN key of its name's registered domain, unless the
-   * store remembers writing them (this batch or an earlier one): one lookup of the name for both.
-   */
-  #nameIndex(batch: Batch, id: RecordId, fwd: Buffer, touched: NameIndex[]): void {
-    let n = this.#names.get(id.rrname)
-    if (n === undefined) {
-      if (this.#names.size >= WRITTEN_NAMES_CACHED) this.#names.clear()
-      n = { types: [], domain: false, added: 0 }
-      this.#names.set(id.rrname, n)
-    }
-    if (n.types.includes(id.rrtype)) return
-    if (n.added === 0) touched.push(n)
-    n.types.push(id.rrtype)
-    n.added++
-    batch.put(fwd, EMPTY)
-    if (n.domain) return
-    n.domain = true
-    const d = registeredDomain(id.rrname)
-    if (d === null || this.#domains.has(d)) return
-    if (this.#domains.size >= WRITTEN_NAMES_CACHED) this.#domains.clear()
-    this.#domains.add(d)
-    this.#domainsAdded.push(d)
-    batch.put(domainKey(d), EMPTY)
-  }
-
-  /** Undoes what a batch that was not written added to the caches of #nameIndex. */
-  #forgetNames(touched: NameIndex[]): void {
-    for (const n of touched) {
-      // the types are appended: this batch's are the last `added`, the domain was new with the first
-      n.types.length -= n.added
-      if (n.types.length === 0) n.domain = false
-      n.added = 0
-    }
-    for (const d of this.#domainsAdded) this.#domains.delete(d)
-    this.#domainsAdded.length = 0
   }
 
   /**
@@ -479,19 +428,6 @@ export class Store {
       return null
     }
     return w
-  }
-
-  /**
-   * The caches of FWD and DOMAIN keys written are only good while nothing deletes keys of those
-   * families (none of this file does; a cleanup of old records might): any delete through this
-   * Rocks empties them.
-   */
-  #checkIndexCaches(): void {
-    const deleted = this.#rocks.deletes[TAG_FWD]! + this.#rocks.deletes[TAG_DOMAIN]!
-    if (deleted === this.#indexDeletes) return
-    this.#indexDeletes = deleted
-    this.#names.clear()
-    this.#domains.clear()
   }
 
   /** The write of a record's merged TTL range, or null when the stored one already covers it. */
@@ -539,16 +475,6 @@ export class Store {
 }
 
 const EMPTY = Buffer.alloc(0)
-
-/** What the store remembers writing of one name's index keys (see Store#nameIndex). */
-interface NameIndex {
-  /** types whose FWD key is written */
-  types: number[]
-  /** its DOMAIN key is written (or it has no registered domain) */
-  domain: boolean
-  /** types the batch being written added (the last ones of `types`) */
-  added: number
-}
 
 function putOrDel(batch: Batch, w: Write): void {
   if ('put' in w) batch.put(w.put, w.value)
