@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict'
 import type { Readable } from 'node:stream'
 import { test } from 'node:test'
+import { cofBody } from '../../node/api/http/cof.ts'
 import { ANSWER_CHUNK_CHARS } from '../../node/api/http/limits.ts'
 import { type PagedEnd, pagedRecords } from '../../node/api/http/paged.ts'
 import { safBody, safObjects, safRecords } from '../../node/api/http/saf.ts'
+import { recordToCof } from '../../node/query/format/cof.ts'
 import { isoTime } from '../../node/query/format/json.ts'
 import type { Page, ResultRecord } from '../../node/query/types.ts'
 
@@ -212,5 +214,31 @@ test('safRecords: short answers are one buffer of several pages, long ones a str
     ['complete', many.length],
     ['limit', 10],
     ['failed', 1],
+  ])
+})
+
+test('cofBody: COF lines from the first page and the rest, one buffer when short, a stream of the same bytes when long', async () => {
+  const cof = (rs: ResultRecord[]) =>
+    rs.map((r) => `${recordToCof(r, { numericGenericTypes: true })}\n`).join('')
+  const ends: [string, number][] = []
+  const onEnd = (end: string, n: number) => ends.push([end, n])
+  const all = Array.from({ length: 25 }, (_, i) => ({ ...record(i), rrtype: i % 2 === 0 ? 'A' : 'TYPE65' }))
+  const pages = pagedRecords(fetcher(all, 7), { limit: 1000 })
+  const short = await cofBody(await pages.next(), pages, onEnd)
+  assert.ok(Buffer.isBuffer(short))
+  assert.equal(short.toString(), cof(all))
+  assert.match(short.toString(), /"rrtype":65,/)
+  // a dribble page: the whole answer given at once
+  const page = await cofBody({ done: false, value: all.slice(0, 3) }, null, onEnd)
+  assert.equal(page.toString(), cof(all.slice(0, 3)))
+  const many = Array.from({ length: Math.ceil((3 * ANSWER_CHUNK_CHARS) / 150) }, (_, i) => record(i, 60))
+  const more = pagedRecords(fetcher(many, 100), { limit: 100_000 })
+  const long = await cofBody(await more.next(), more, onEnd)
+  assert.ok(!Buffer.isBuffer(long))
+  assert.equal(await text(long as Readable), cof(many))
+  assert.deepEqual(ends, [
+    ['complete', 25],
+    ['complete', 3],
+    ['complete', many.length],
   ])
 })

@@ -71,20 +71,12 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
       step = await records.next()
     }
     if (step.value === 'limit') reply.header('x-dribble-cursor', String(offset + page.length))
-    async function* replay() {
-      if (page.length > 0) yield page
-      return 'complete' as const
-    }
-    return reply.header('content-type', 'application/x-ndjson').send(await cofBody(replay(), () => {}))
+    const whole = { done: false, value: page } as const
+    return reply.header('content-type', 'application/x-ndjson').send(await cofBody(whole, null, () => {}))
   }
   const first = await records.next()
-  async function* replay() {
-    if (first.done === true) return first.value
-    yield first.value
-    return yield* records
-  }
   return reply.header('content-type', 'application/x-ndjson').send(
-    await cofBody(replay(), (end, n, err) => {
+    await cofBody(first, records, (end, n, err) => {
       if (err !== undefined && httpError(err).internal) ctx.c.log.error({ err }, 'a CIRCL answer failed')
       ctx.c.log.debug({ route: 'circl', end, records: n }, 'CIRCL answer ended')
     }),

@@ -7,6 +7,7 @@
  */
 import type { Readable } from 'node:stream'
 import { recordToCof } from '../../query/format/cof.ts'
+import type { ResultRecord } from '../../query/types.ts'
 import { wholeOrStream } from './body.ts'
 import { ANSWER_CHUNK_CHARS } from './limits.ts'
 import type { PagedEnd, RecordPages } from './paged.ts'
@@ -20,7 +21,10 @@ const COF_OPTIONS = { numericGenericTypes: true }
  * (any error of a short answer) is an error response with its status.
  */
 export function cofBody(
-  records: RecordPages,
+  /** the first page, already fetched (a bad query fails before the head); then the rest from `records` */
+  first: IteratorResult<readonly ResultRecord[], PagedEnd>,
+  /** null: `first` is the whole answer (a dribble page, read before its cursor header) */
+  records: RecordPages | null,
   onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
 ): Promise<Buffer | Readable> {
   async function* gen(): AsyncGenerator<string> {
@@ -28,8 +32,8 @@ export function cofBody(
     let done = false
     let buf = ''
     try {
-      for (;;) {
-        const step = await records.next()
+      const complete = { done: true, value: 'complete' } as const
+      for (let step = first; ; step = records === null ? complete : await records.next()) {
         if (step.done === true) {
           done = true
           onEnd(step.value, n)
@@ -50,7 +54,7 @@ export function cofBody(
       throw err
     } finally {
       if (!done) {
-        await records.return?.('complete').catch(() => {})
+        await records?.return('complete').catch(() => {})
         onEnd('client-gone', n)
       }
     }
