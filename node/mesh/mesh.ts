@@ -19,6 +19,7 @@ import {
 import { PdnsError } from '../errors.ts'
 import type { Logger } from '../log/index.ts'
 import type { QueryBackend } from '../query/types.ts'
+import { Dialler } from './dialler.ts'
 import { type MeshAnswer, QueryFanOut } from './fan-out.ts'
 import type { Feeds } from './feeds.ts'
 import {
@@ -30,8 +31,6 @@ import {
   QUERY_MAX_INBOUND_STREAMS,
   QUERY_MAX_OUTBOUND_STREAMS,
   QUERY_TIMEOUT_MS,
-  REDIAL_MAX_MS,
-  REDIAL_MIN_MS,
   SYNC_MAX_INBOUND_STREAMS,
   SYNC_MAX_OUTBOUND_STREAMS,
   SYNC_TIMEOUT_MS,
@@ -87,19 +86,12 @@ export interface MeshStatus {
   remote: { authors: number; entries: number; bytes: number }
 }
 
-interface Dialled {
-  addr: string
-  peerId: string
-  delay: number
-  timer: NodeJS.Timeout | null
-}
-
 export class Mesh {
   readonly #c: MeshComponents
   readonly #config: MeshConfig
   readonly #log: Logger
   readonly #peers = new Map<string, PeerState>()
-  readonly #dialled: Dialled[] = []
+  readonly #dialler: Dialler
   #net: Libp2p | null = null
   /** the queries' fan-out over the running network (null while stopped) */
   #fanOut: QueryFanOut | null = null
@@ -118,13 +110,18 @@ export class Mesh {
     this.#config = config
     this.#log = components.log
     for (const id of config.allow) this.#peers.set(id, new PeerState(id, true))
-    for (const addr of config.peers) {
-      const id = multiaddr(addr)
-        .getComponents()
-        .findLast((c) => c.name === 'p2p')?.value
-      if (id === undefined) throw new PdnsError('ERR_CONFIG', `mesh.peers: ${addr} has no /p2p/<peer id>`)
-      this.#dialled.push({ addr, peerId: id, delay: REDIAL_MIN_MS, timer: null })
-    }
+    this.#dialler = new Dialler(
+      {
+        dial: (addr) => this.#net?.dial(multiaddr(addr)) ?? null,
+        allowed: (id) => this.#allowed(id),
+        connected: (id) => this.#peer(id).info.connected,
+        onDialError: (id, addr, err) => {
+          this.#peer(id).info.lastError = err.message
+          this.#log.debug({ peer: id, addr, err: err.message }, 'dial failed')
+        },
+      },
+      config.peers,
+    )
   }
 
   /**
@@ -153,19 +150,7 @@ export class Mesh {
       else continue
       added.push(id)
     }
-    const wanted = new Map(members.peers.map((a) => [a, a.slice(a.lastIndexOf('/p2p/') + 5)]))
-    for (let i = this.#dialled.length - 1; i >= 0; i--) {
-      const d = this.#dialled[i]!
-      if (wanted.has(d.addr)) continue
-      if (d.timer !== null) clearTimeout(d.timer)
-      this.#dialled.splice(i, 1)
-    }
-    for (const [addr, peerId] of wanted) {
-      if (this.#dialled.some((d) => d.addr === addr)) continue
-      const d: Dialled = { addr, peerId, delay: REDIAL_MIN_MS, timer: null }
-      this.#dialled.push(d)
-      this.#dial(d)
-    }
+    this.#dialler.setPeers(members.peers)
     if (added.length + removed.length > 0) this.#log.info({ added, removed }, 'mesh members changed')
     return { added, removed }
   }
@@ -238,7 +223,7 @@ export class Mesh {
       }, ANTI_ENTROPY_INTERVAL_MS)
       this.#antiEntropy.unref()
     }
-    for (const d of this.#dialled) this.#dial(d)
+    this.#dialler.start()
     this.#log.info(
       { listen: this.addresses(), peers: this.#config.peers.length, share: this.#config.share },
       'mesh started',
@@ -254,7 +239,7 @@ export class Mesh {
     if (this.#antiEntropy !== null) clearInterval(this.#antiEntropy)
     for (const t of this.#timers) clearTimeout(t)
     this.#timers.clear()
-    for (const d of this.#dialled) if (d.timer !== null) clearTimeout(d.timer)
+    this.#dialler.stop()
     for (const s of this.#sync.values()) if (s.timer !== null) clearTimeout(s.timer)
     await net.stop()
     this.#net = null
@@ -301,42 +286,12 @@ export class Mesh {
     }
     if (open) {
       this.#log.info({ peer: id, addr: conn.remoteAddr.toString() }, 'peer connected')
-      const d = this.#dialled.find((x) => x.peerId === id)
-      if (d !== undefined) d.delay = REDIAL_MIN_MS
+      this.#dialler.connected(id)
       if (this.#config.share === 'all' && p.info.syncs) this.#schedule(id, 0)
     } else if (!p.info.connected) {
       this.#log.info({ peer: id }, 'peer disconnected')
-      const d = this.#dialled.find((x) => x.peerId === id)
-      if (d !== undefined && !this.#stopping) this.#redial(d)
+      if (!this.#stopping) this.#dialler.disconnected(id)
     }
-  }
-
-  #dial(d: Dialled): void {
-    const net = this.#net
-    if (net === null || this.#stopping) return
-    if (!this.#allowed(d.peerId)) {
-      this.#redial(d)
-      return
-    }
-    net.dial(multiaddr(d.addr)).then(
-      () => {},
-      (err: unknown) => {
-        this.#peer(d.peerId).info.lastError = (err as Error).message
-        this.#log.debug({ peer: d.peerId, addr: d.addr, err: (err as Error).message }, 'dial failed')
-        this.#redial(d)
-      },
-    )
-  }
-
-  #redial(d: Dialled): void {
-    if (this.#stopping || d.timer !== null) return
-    const delay = d.delay
-    d.delay = Math.min(REDIAL_MAX_MS, d.delay * 2)
-    d.timer = setTimeout(() => {
-      d.timer = null
-      if (!this.#peer(d.peerId).info.connected) this.#dial(d)
-    }, delay)
-    d.timer.unref()
   }
 
   /** Protocol violation: count it, hang up, and (at the ban score) refuse the peer for a while. */
