@@ -1,6 +1,5 @@
 export interface Command {
   name: string
-  summary: string
   /** full help text, printed by `pdns-mesh <command> --help` */
   help: string
   /**

@@ -1,51 +1,9 @@
 import { constants } from 'node:os'
 import pkg from '../../package.json' with { type: 'json' }
 import { isPdnsError } from '../errors.ts'
-import type { Command } from './command.ts'
-import { apikeyCommand } from './commands/apikey.ts'
-import { checkCommand } from './commands/check.ts'
-import { cnameAuditCommand } from './commands/cname-audit.ts'
-import { digestCommand } from './commands/digest.ts'
-import { expireCommand } from './commands/expire.ts'
-import { exportCommand } from './commands/export.ts'
-import { fluxCommand } from './commands/flux.ts'
-import { idCommand } from './commands/id.ts'
-import { importCommand } from './commands/import.ts'
-import { ipCommand } from './commands/ip.ts'
-import { ipHistoryCommand } from './commands/ip-history.ts'
-import { lookalikesCommand } from './commands/lookalikes.ts'
-import { newCommand } from './commands/new.ts'
-import { nsHistoryCommand } from './commands/ns-history.ts'
-import { parseCommand } from './commands/parse.ts'
-import { peersCommand } from './commands/peers.ts'
-import { queryCommand } from './commands/query.ts'
-import { reloadCommand } from './commands/reload.ts'
-import { startCommand } from './commands/start.ts'
-import { statsCommand } from './commands/stats.ts'
+import { COMMANDS } from './commands/index.ts'
 import { takeLauncherPids, watchLaunchers } from './launcher.ts'
 
-const COMMANDS: readonly Command[] = [
-  startCommand,
-  parseCommand,
-  importCommand,
-  queryCommand,
-  newCommand,
-  exportCommand,
-  statsCommand,
-  checkCommand,
-  expireCommand,
-  idCommand,
-  peersCommand,
-  digestCommand,
-  reloadCommand,
-  apikeyCommand,
-  ipCommand,
-  nsHistoryCommand,
-  ipHistoryCommand,
-  fluxCommand,
-  lookalikesCommand,
-  cnameAuditCommand,
-]
 /** A second signal sooner than this after the first is taken as the same request (see main). */
 const SIGNAL_ECHO_MS = 1000
 
@@ -79,11 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`)
     return 0
   }
-  const cmd = COMMANDS.find((c) => c.name === first)
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.name === first)
+  if (entry === undefined) {
     process.stderr.write(`pdns-mesh: unknown command '${first}'\n\n${usage()}`)
     return 2
   }
+  const cmd = await entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(cmd.help)
     return 0

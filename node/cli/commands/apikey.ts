@@ -48,7 +48,6 @@ function limitOf(text: string): number {
 
 export const apikeyCommand: Command = {
   name: 'apikey',
-  summary: 'create, list or revoke HTTP API keys',
   help: HELP,
   async run(args) {
     const { values, positionals } = parseCliArgs(args, {

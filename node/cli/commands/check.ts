@@ -38,7 +38,6 @@ pdns-mesh; 2 on bad usage; 128 + the signal number when interrupted.
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'check the integrity of the database (records and indexes agree)',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

@@ -51,7 +51,6 @@ export function parseDuration(text: string, option: string): number {
 
 export const cnameAuditCommand: Command = {
   name: 'cname-audit',
-  summary: 'CNAMEs at or below a zone: dangling, stale or ok, with their provider',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

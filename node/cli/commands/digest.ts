@@ -21,7 +21,6 @@ Options:
 
 export const digestCommand: Command = {
   name: 'digest',
-  summary: 'print a digest of the merged store (equal on nodes in sync)',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, { data: { type: 'string' } })

@@ -33,7 +33,6 @@ pdns-mesh; 2 on bad usage; 128 + the signal number when interrupted (each batch 
 
 export const expireCommand: Command = {
   name: 'expire',
-  summary: "delete records last seen longer ago than a span (a stopped node's store.retention, once)",
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

@@ -27,7 +27,6 @@ pdns-mesh, or output failed; 2 on bad usage; 128 + the signal number when interr
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write every record of the database (COF NDJSON)',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

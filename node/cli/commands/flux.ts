@@ -29,7 +29,6 @@ reasons}]}
 
 export const fluxCommand: Command = {
   name: 'flux',
-  summary: 'rank the most flux-like names',
   help: HELP,
   async run(args, { signal }) {
     const cli = parseHistoryArgs(

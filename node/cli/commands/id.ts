@@ -18,7 +18,6 @@ Options:
 
 export const idCommand: Command = {
   name: 'id',
-  summary: "print the node's peer id (creating its identity if needed)",
   help: HELP,
   async run(args) {
     const { values, positionals } = parseCliArgs(args, { data: { type: 'string' } })

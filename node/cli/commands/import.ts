@@ -90,7 +90,6 @@ ERR_IMPORT_BUSY; stopping: ERR_NODE_STOPPING) or stopped during the import; 2 on
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'add capture files, dnstap files, COF NDJSON, Suricata EVE or passivedns logs to the database',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

@@ -40,7 +40,6 @@ is missing or held by another process, or output failed.
 
 export const ipHistoryCommand: Command = {
   name: 'ip-history',
-  summary: "a name's addresses over time and a fast-flux assessment",
   help: HELP,
   async run(args, { signal }) {
     const extra = {

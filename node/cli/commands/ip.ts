@@ -37,7 +37,6 @@ database is missing or held by another process, or output failed.
 
 export const ipCommand: Command = {
   name: 'ip',
-  summary: 'names pointing at an address, prefix or range, beside their PTR names',
   help: HELP,
   async run(args, { signal }) {
     const extra = Object.fromEntries(FENCE_OPTIONS.map((o) => [o, { type: 'string' as const }]))

@@ -53,7 +53,6 @@ const SINCE = new Set(['--since'])
 
 export const lookalikesCommand: Command = {
   name: 'lookalikes',
-  summary: 'registered domains in the store that imitate a brand domain',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(joinRelativeTimes(args, SINCE), {

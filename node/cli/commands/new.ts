@@ -54,7 +54,6 @@ const SINCE = new Set(['--since'])
 
 export const newCommand: Command = {
   name: 'new',
-  summary: 'names first seen since a time, newest first (newly observed domains)',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(joinRelativeTimes(args, SINCE), {

@@ -40,7 +40,6 @@ or held by another process, or output failed.
 
 export const nsHistoryCommand: Command = {
   name: 'ns-history',
-  summary: "a domain's NS sets over time, its provider changes and SOA changes",
   help: HELP,
   async run(args, { signal }) {
     const extra = Object.fromEntries(FENCE_OPTIONS.map((o) => [o, { type: 'string' as const }]))

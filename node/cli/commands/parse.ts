@@ -33,7 +33,6 @@ or damaged (what was valid before the damage is still printed) or output failed;
 
 export const parseCommand: Command = {
   name: 'parse',
-  summary: 'decode capture files into DNS observations (NDJSON or a table)',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

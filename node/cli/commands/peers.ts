@@ -27,7 +27,6 @@ function iso(t: number | null): string {
 
 export const peersCommand: Command = {
   name: 'peers',
-  summary: "list the running node's mesh peers and what moved",
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {

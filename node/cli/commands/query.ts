@@ -80,7 +80,6 @@ const SUBCOMMANDS = ['rrset', 'rdata', 'name']
 
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'look up records by owner name (rrset), by rdata, or summarise a name',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(joinRelativeTimes(args), {

@@ -22,7 +22,6 @@ Exit status: 0 when applied (or nothing changed); 2 when refused (ERR_CONFIG); 1
 
 export const reloadCommand: Command = {
   name: 'reload',
-  summary: "re-read the running node's configuration and apply what can change live",
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, { data: { type: 'string' } })

@@ -44,7 +44,6 @@ or interface that cannot be opened); 2 on a bad option or configuration.
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'run a node: live capture, dnstap, store, control socket',
   help: HELP,
   stopsOnSignal: true,
   async run(args, { signal }) {

@@ -26,7 +26,6 @@ pdns-mesh; 2 on bad usage.
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'describe the database: origins, records, size',
   help: HELP,
   async run(args, { signal }) {
     const { values, positionals } = parseCliArgs(args, {
