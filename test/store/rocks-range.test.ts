@@ -50,6 +50,20 @@ for (const nativeIterators of [true, false])
       }
     })
 
+    it('a bound given as undefined is no bound', async () => {
+      const db = await filled(50, nativeIterators)
+      try {
+        const keys = [
+          ...db.range({ gte: Buffer.from([7, 0, 40]), lt: undefined, gt: undefined, lte: undefined }),
+        ]
+        // the ten keys of the family from 40 on, and the one key of the next family
+        assert.equal(keys.length, 11)
+        assert.equal(keys.at(-1)![0][0], 8)
+      } finally {
+        await db.close()
+      }
+    })
+
     it('a range left early closes its iterator, and the database still closes', async () => {
       const db = await filled(100, nativeIterators)
       for (const [k] of db.range({ gte: Buffer.from([7]) })) {
