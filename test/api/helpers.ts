@@ -33,6 +33,13 @@ export async function importSample(parent: string, name = 'sample'): Promise<str
   return dir
 }
 
+/** Creates API key `name` in `data` with the CLI (`opts`: --rate, --max-limit); returns the key. */
+export async function createApiKey(data: string, name: string, ...opts: string[]): Promise<string> {
+  const r = await runCli(['apikey', 'create', name, ...opts, '--data', data])
+  assert.equal(r.code, 0, r.stderr)
+  return r.stdout.trim().split('\n').at(-1)!
+}
+
 /**
  * Imports the sample and `records` more A records (seeded, two COF sensors) into `<parent>/<name>`:
  * an export of it is many socket buffers long.

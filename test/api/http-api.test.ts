@@ -11,11 +11,11 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { type NodeProcess, startNode, until } from '../e2e/node-process.ts'
-import { REPO, runCli } from '../helpers/run-cli.ts'
+import { runCli } from '../helpers/run-cli.ts'
+import { createApiKey, importSample } from './helpers.ts'
 import { parseProm } from './prometheus.ts'
 
 const run = promisify(execFile)
-const SAMPLE = join(REPO, 'test/fixtures/sample.pcap')
 
 async function hasDnsdbq(): Promise<boolean> {
   try {
@@ -62,16 +62,9 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pdns-http-'))
-    const data = join(dir, 'data')
-    const imp = await runCli(['import', '--data', data, SAMPLE])
-    assert.equal(imp.code, 0, imp.stderr)
-    const created = await runCli(['apikey', 'create', 'alice', '--data', data])
-    assert.equal(created.code, 0, created.stderr)
-    key = created.stdout.trim().split('\n').at(-1)!
-    slowKey = (await runCli(['apikey', 'create', 'slow', '--rate', '2/min', '--data', data])).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!
+    const data = await importSample(dir, 'data')
+    key = await createApiKey(data, 'alice')
+    slowKey = await createApiKey(data, 'slow', '--rate', '2/min')
     node = await startNode(data, ['--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'])
     const started = node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }
     base = started.api.api
@@ -219,10 +212,7 @@ describe('HTTP API with dnsdbq against a real node', { skip }, () => {
   })
 
   test('auth: a revoked key stops working while the node runs', async () => {
-    const other = (await runCli(['apikey', 'create', 'bob', '--data', node.dataDir])).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!
+    const other = await createApiKey(node.dataDir, 'bob')
     const url = `${base}/api/v1/stats`
     await until(
       'the new key is taken',

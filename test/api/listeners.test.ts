@@ -13,12 +13,12 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { type NodeProcess, startNode, writeConfig } from '../e2e/node-process.ts'
-import { REPO, runCli } from '../helpers/run-cli.ts'
+import { runCli } from '../helpers/run-cli.ts'
 import { hasOpenssl, selfSigned } from '../helpers/tls.ts'
+import { createApiKey, importSample } from './helpers.ts'
 import { assertHistogram, parseProm } from './prometheus.ts'
 
 const run = promisify(execFile)
-const SAMPLE = join(REPO, 'test/fixtures/sample.pcap')
 
 async function has(cmd: string, args: string[]): Promise<boolean> {
   try {
@@ -70,10 +70,8 @@ describe('HTTPS and the metrics listener on a real node', {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pdns-listeners-'))
-    const data = join(dir, 'data')
-    const imp = await runCli(['import', '--data', data, SAMPLE])
-    assert.equal(imp.code, 0, imp.stderr)
-    key = (await runCli(['apikey', 'create', 'alice', '--data', data])).stdout.trim().split('\n').at(-1)!
+    const data = await importSample(dir, 'data')
+    key = await createApiKey(data, 'alice')
     // in the data directory, named relative to it as the config allows
     await selfSignedIn(data, 'api')
     ca = readFileSync(join(data, 'api.crt'))

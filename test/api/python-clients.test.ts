@@ -12,9 +12,9 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { type NodeProcess, startNode } from '../e2e/node-process.ts'
 import { prng, randInt } from '../helpers/prng.ts'
-import { REPO, runCli } from '../helpers/run-cli.ts'
+import { runCli } from '../helpers/run-cli.ts'
+import { createApiKey, SAMPLE } from './helpers.ts'
 
-const SAMPLE = join(REPO, 'test/fixtures/sample.pcap')
 type Json = Record<string, unknown>
 
 /** What requests (python3-requests) adds to every request, and PyPDNS's own user agent. */
@@ -27,12 +27,6 @@ const DNSDB2_HEADERS = {
 }
 /** dnsdb2's base parameters (its version is "unknown" when run from a source checkout) */
 const DNSDB2_BASE = 'swclient=dnsdb2python&version=unknown'
-
-async function keyOf(data: string, name: string, ...opts: string[]): Promise<string> {
-  const r = await runCli(['apikey', 'create', name, ...opts, '--data', data])
-  assert.equal(r.code, 0, r.stderr)
-  return r.stdout.trim().split('\n').at(-1)!
-}
 
 /** COF: `count` seeded records under paging.example.org, 50 under fifty.example.org, two of unknown types. */
 function cofFixture(count: number): string {
@@ -127,8 +121,8 @@ describe('PyPDNS and dnsdb2 requests against a real node', () => {
     writeFileSync(cof, cofFixture(PAGED))
     const imp = await runCli(['import', '--data', data, SAMPLE, cof])
     assert.equal(imp.code, 0, imp.stderr)
-    key = await keyOf(data, 'alice')
-    tinyKey = await keyOf(data, 'tiny', '--max-limit', '5')
+    key = await createApiKey(data, 'alice')
+    tinyKey = await createApiKey(data, 'tiny', '--max-limit', '5')
     node = await startNode(data, ['--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'])
     const started = node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }
     base = started.api.api

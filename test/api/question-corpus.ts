@@ -12,6 +12,7 @@ import { brandCorpus } from '../analysis/brand-corpus.ts'
 import { historyCorpus } from '../analysis/history-corpus.ts'
 import { type NodeProcess, startNode, writeConfig } from '../e2e/node-process.ts'
 import { runCli } from '../helpers/run-cli.ts'
+import { createApiKey } from './helpers.ts'
 
 export { BRAND } from '../analysis/brand-corpus.ts'
 
@@ -39,9 +40,7 @@ export async function startCorpusNode(prefix: string): Promise<CorpusNode> {
   writeFileSync(cof, questionCorpusText(Math.floor(Date.now() / 1000)))
   const imp = await runCli(['import', '--data', data, '--quiet', cof])
   assert.equal(imp.code, 0, imp.stderr)
-  const created = await runCli(['apikey', 'create', 'analyst', '--data', data])
-  assert.equal(created.code, 0, created.stderr)
-  const key = created.stdout.trim().split('\n').at(-1)!
+  const key = await createApiKey(data, 'analyst')
   const config = writeConfig(
     dir,
     ['[mesh]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', 'peers = []', 'allow = []'].join('\n'),
