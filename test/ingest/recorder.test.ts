@@ -12,6 +12,7 @@ import { AggregationWindow } from '../../node/ingest/window.ts'
 import type { RecordId } from '../../node/store/keys.ts'
 import type { ApplyResult, RecordUpdate } from '../../node/store/store.ts'
 import { prng, randInt } from '../helpers/prng.ts'
+import { aRecord } from '../store/helpers.ts'
 
 const T0 = 1_700_000_000
 
@@ -50,14 +51,7 @@ describe('window.merge', () => {
   it('merges into a pending entry and leaves an absent one to add()', () => {
     const s = sink()
     const w = new AggregationWindow(s, { flushIntervalMs: 0 })
-    const id: RecordId = {
-      kind: 'rr',
-      rrname: 'a.example',
-      rrtype: 1,
-      bailiwick: null,
-      rdata: '192.0.2.1',
-      origin: 1,
-    }
+    const id = aRecord('a.example')
     assert.equal(w.merge(id, T0, T0, 1, 'add'), false)
     assert.equal(w.stats().pending, 0)
     w.add(id, T0 + 5, T0 + 5, 2, 'add')

@@ -331,6 +331,11 @@ export function randomRec(rand: Rand, opts: RecOptions = {}): Rec {
 // ---------------------------------------------------------------- databases
 
 /** Every key and value of a database, in key order, as hex (for byte-exact comparison). */
+/** An A record's identity (192.0.2.1, origin 1, no bailiwick) for `rrname`; `over` changes fields. */
+export function aRecord(rrname: string, over: Partial<RecordId> = {}): RecordId {
+  return { kind: 'rr', rrname, rrtype: 1, bailiwick: null, rdata: '192.0.2.1', origin: 1, ...over }
+}
+
 export function dump(store: Store): string[] {
   const out: string[] = []
   for (const [k, v] of store.range({})) out.push(`${k.toString('hex')} ${v.toString('hex')}`)

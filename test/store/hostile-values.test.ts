@@ -13,7 +13,7 @@ import { AggregationWindow } from '../../node/ingest/window.ts'
 import { type RecordId, RRSET_RANGE } from '../../node/store/keys.ts'
 import { Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
-import { checkIndexes, dump, tempDir } from './helpers.ts'
+import { aRecord, checkIndexes, dump, tempDir } from './helpers.ts'
 
 function obs(timeUs: number): Observation {
   return {
@@ -58,14 +58,7 @@ describe('values the store cannot hold', () => {
   it('refuses to write a value with negative, fractional or reversed times, or a zero count', async () => {
     const store = await Store.open(`${tmp.dir}/guard`, { create: true })
     try {
-      const id: RecordId = {
-        kind: 'rr',
-        rrname: 'a.example',
-        rrtype: 1,
-        bailiwick: null,
-        rdata: '192.0.2.1',
-        origin: store.originId('o'),
-      }
+      const id = aRecord('a.example', { origin: store.originId('o') })
       const before = dump(store)
       for (const value of [
         { first: -1, last: 5, count: 1 },

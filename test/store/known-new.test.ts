@@ -16,7 +16,7 @@ import { fwdKey, type RecordId, rrsetKey } from '../../node/store/keys.ts'
 import { type RecordUpdate, Store } from '../../node/store/store.ts'
 import { encodeValue, type MergeMode } from '../../node/store/value.ts'
 import { prng, randInt } from '../helpers/prng.ts'
-import { checkIndexes, dump, pick, randomRec, spell, tempDir } from './helpers.ts'
+import { aRecord, checkIndexes, dump, pick, randomRec, spell, tempDir } from './helpers.ts'
 
 const T0 = 1_700_000_000
 const MARKER: RecordId = {
@@ -140,14 +140,7 @@ describe('known-new records and remembered index keys', () => {
 
   it('reads records again once anything but apply() put a record key', async () => {
     const { store } = await open('foreign-put', false)
-    const id: RecordId = {
-      kind: 'rr',
-      rrname: 'a.example',
-      rrtype: 1,
-      bailiwick: null,
-      rdata: '192.0.2.1',
-      origin: 1,
-    }
+    const id = aRecord('a.example')
     // a record put behind apply()'s back (here through `extra`): the filter never saw it
     store.apply([], { extra: [{ put: rrsetKey(id), value: encodeValue({ first: T0, last: T0, count: 5 }) }] })
     const r = store.apply([{ id, value: { first: T0 + 1, last: T0 + 1, count: 2 }, mode: 'add' }])
@@ -157,14 +150,7 @@ describe('known-new records and remembered index keys', () => {
 
   it('puts a FWD key again after one was deleted', async () => {
     const { store } = await open('fwd-deleted', false)
-    const a: RecordId = {
-      kind: 'rr',
-      rrname: 'b.example',
-      rrtype: 1,
-      bailiwick: null,
-      rdata: '192.0.2.1',
-      origin: 1,
-    }
+    const a = aRecord('b.example')
     store.apply([{ id: a, value: { first: T0, last: T0, count: 1 }, mode: 'add' }])
     store.apply([], { extra: [{ del: fwdKey('b.example', 1) }] })
     store.apply([{ id: { ...a, rdata: '192.0.2.2' }, value: { first: T0, last: T0, count: 1 }, mode: 'add' }])
@@ -174,14 +160,7 @@ describe('known-new records and remembered index keys', () => {
 
   it('forgets what a failed batch would have written', async () => {
     const { store } = await open('failed-batch', false)
-    const id: RecordId = {
-      kind: 'rr',
-      rrname: 'c.example',
-      rrtype: 1,
-      bailiwick: null,
-      rdata: '192.0.2.1',
-      origin: 1,
-    }
+    const id = aRecord('c.example')
     // a batch that fails after its keys were built: an unknown value version in `extra` is fine
     // for the batch, so fail it with a sealer that throws
     store.setSealer({

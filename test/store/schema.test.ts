@@ -6,12 +6,12 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { PdnsError } from '../../node/errors.ts'
-import { encodeU32, metaKey, type RecordId, rrsetKey, SCHEMA_VERSION } from '../../node/store/keys.ts'
+import { encodeU32, metaKey, rrsetKey, SCHEMA_VERSION } from '../../node/store/keys.ts'
 import { Rocks } from '../../node/store/rocks.ts'
 import { SCHEMA_MARKER, Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
 import { REPO } from '../helpers/run-cli.ts'
-import { tempDir } from './helpers.ts'
+import { aRecord, tempDir } from './helpers.ts'
 
 const NODE = join(REPO, 'node_modules/.bin/node')
 const HOLDER = fileURLToPath(new URL('./fixtures/hold-store.ts', import.meta.url))
@@ -28,14 +28,7 @@ function dataDir(name: string): string {
   return dir
 }
 
-const record: RecordId = {
-  kind: 'rr',
-  rrname: 'www.example',
-  rrtype: 1,
-  bailiwick: null,
-  rdata: '192.0.2.1',
-  origin: 1,
-}
+const record = aRecord('www.example')
 
 function code(expected: string) {
   return (err: unknown) => {
