@@ -237,11 +237,11 @@ export class Rocks {
 
   /** The first key of a range, or undefined when the range is empty. */
   first(range: Range): Buffer | undefined {
-    const it = this.#db.iterator({ ...range, ...BUFFERS, values: false })
+    const it = this.#iterator({ ...range, ...BUFFERS, values: false })
     try {
-      return it._nextvSync(1).rows[0]
+      return it.nextv(1).rows[0]
     } finally {
-      it._closeSync()
+      it.close()
     }
   }
 
@@ -279,7 +279,10 @@ export class Rocks {
     }
   }
 
-  /** A native iterator on the binding's own calls when it has them, else abstract-level's. */
+  /**
+   * Every range read's iterator (rows, first, keyTexts): on the binding's own calls when it has them,
+   * else abstract-level's; a closed database is refused the same way on both.
+   */
   #iterator(options: Record<string, unknown>): RangeIterator {
     // abstract-level refuses an iterator on a closed database with an error of its own, and the
     // native call would not refuse it at all: one clear error either way
@@ -313,15 +316,15 @@ export class Rocks {
    * twice as fast as a Buffer.
    */
   *keyTexts(range: Range): Generator<string[]> {
-    const it = this.#db.iterator({ ...range, keyEncoding: 'utf8', valueEncoding: 'buffer', values: false })
+    const it = this.#iterator({ ...range, keyEncoding: 'utf8', valueEncoding: 'buffer', values: false })
     try {
       for (;;) {
-        const { rows, finished } = it._nextvSync(ITERATOR_MAX_CHUNK)
+        const { rows, finished } = it.nextv(ITERATOR_MAX_CHUNK)
         if (rows.length > 0) yield rows as unknown as string[]
         if (finished) return
       }
     } finally {
-      it._closeSync()
+      it.close()
     }
   }
 

@@ -73,12 +73,29 @@ for (const nativeIterators of [true, false])
       await db.close()
     })
 
+    it('first() and keyTexts() read the same ranges', async () => {
+      const db = await filled(50, nativeIterators)
+      try {
+        assert.deepEqual(db.first({ gte: Buffer.from([7, 0, 5]) }), Buffer.from([7, 0, 5]))
+        assert.equal(db.first({ gte: Buffer.from([9]) }), undefined)
+        // keys as text after their bytes: [7, 0, i] read as UTF-8 (all below 0x80 here)
+        const texts = [...db.keyTexts({ gte: Buffer.from([7, 0, 40]), lt: Buffer.from([8]) })].flat()
+        assert.deepEqual(
+          texts.filter((_, i) => i % 2 === 0),
+          Array.from({ length: 10 }, (_, i) => Buffer.from([7, 0, 40 + i]).toString('utf8')),
+        )
+      } finally {
+        await db.close()
+      }
+    })
+
     it('a read after close is a clear ERR_DB_IO, not a crash', async () => {
       const db = await filled(10, nativeIterators)
       await db.close()
-      assert.throws(
-        () => [...db.range({ gte: Buffer.from([7]) })],
-        (err: unknown) => isPdnsError(err) && err.code === 'ERR_DB_IO' && /not open/.test(err.message),
-      )
+      const closed = (err: unknown) =>
+        isPdnsError(err) && err.code === 'ERR_DB_IO' && /not open/.test(err.message)
+      assert.throws(() => [...db.range({ gte: Buffer.from([7]) })], closed)
+      assert.throws(() => db.first({ gte: Buffer.from([7]) }), closed)
+      assert.throws(() => [...db.keyTexts({ gte: Buffer.from([7]) })], closed)
     })
   })
