@@ -90,7 +90,7 @@ export class Dialler {
     if (d !== undefined) d.delay = REDIAL_MIN_MS
   }
 
-  /** The peer's last connection closed: redial it (if it is one of ours). */
+  /** The peer's last connection closed: redial it (if it is one of ours, and the mesh is not stopping). */
   disconnected(peerId: string): void {
     const d = this.#dialled.find((x) => x.peerId === peerId)
     if (d !== undefined) this.#redial(d)

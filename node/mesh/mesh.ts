@@ -290,7 +290,7 @@ export class Mesh {
       if (this.#config.share === 'all' && p.info.syncs) this.#schedule(id, 0)
     } else if (!p.info.connected) {
       this.#log.info({ peer: id }, 'peer disconnected')
-      if (!this.#stopping) this.#dialler.disconnected(id)
+      this.#dialler.disconnected(id)
     }
   }
 
