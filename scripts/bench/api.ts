@@ -26,7 +26,7 @@
  *   node scripts/bench/api.ts [--records 10000000] [--quick] [--store DIR] [--duration S]
  */
 import { spawn } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -37,6 +37,7 @@ import type { Page } from '../../node/query/types.ts'
 import { startNode } from '../../test/e2e/node-process.ts'
 import { runCli } from '../../test/helpers/run-cli.ts'
 import { count } from './count.ts'
+import { processCpu, processCpuSeconds } from './proc.ts'
 import { buildStore, pct, sampleDomains } from './questions/build.ts'
 import { planOf } from './questions/synth.ts'
 
@@ -64,8 +65,6 @@ const TARGET_CLIENTS = 16
 const TARGET_P99_MS = 1
 /** seconds the idle node's own CPU use (timers, the window, RocksDB) is measured, to subtract it */
 const IDLE_SECONDS = 3
-/** USER_HZ: the unit of /proc/<pid>/stat's utime and stime (100 on every Linux architecture Node runs on) */
-const USER_HZ = 100
 const log = (s: string) => process.stderr.write(`${s}\n`)
 const now = () => performance.now()
 
@@ -97,19 +96,6 @@ interface Cell {
   cpuUs: number
   /** of which in the kernel (HTTP: socket reads and writes, loopback TCP, waking the client), µs */
   kernelUs: number
-}
-
-/** CPU seconds a process used so far (user + system, all its threads). */
-function cpuSeconds(pid: number): number {
-  const t = cpuTimes(pid)
-  return t.user + t.system
-}
-
-/** The same, split: in the process's own code and in the kernel for it (syscalls, the TCP stack). */
-function cpuTimes(pid: number): { user: number; system: number } {
-  // the fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return { user: Number(f[11]) / USER_HZ, system: Number(f[12]) / USER_HZ }
 }
 
 // ---------------------------------------------------------------- the queries
@@ -210,10 +196,10 @@ let sampleAnswer: Buffer | null = null
 let idleCpu = 0
 try {
   {
-    const c0 = cpuSeconds(pid)
+    const c0 = processCpuSeconds(pid)
     const t0 = now()
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000))
-    idleCpu = (cpuSeconds(pid) - c0) / ((now() - t0) / 1000)
+    idleCpu = (processCpuSeconds(pid) - c0) / ((now() - t0) / 1000)
   }
   for (const k of kinds) {
     let objs = 0
@@ -228,8 +214,7 @@ try {
       for (const warm of [true, false]) {
         let next = 0
         const ms: number[] = []
-        const cpu0 = cpuSeconds(pid)
-        const sys0 = cpuTimes(pid).system
+        const cpu0 = processCpu(pid)
         const t0 = now()
         const r = await new Promise<AutocannonResult>((done, fail) => {
           const inst = autocannon(
@@ -252,7 +237,8 @@ try {
           })
         })
         if (warm) continue
-        const busy = cpuSeconds(pid) - cpu0 - idleCpu * ((now() - t0) / 1000)
+        const cpu1 = processCpu(pid)
+        const busy = cpu1.user + cpu1.system - cpu0.user - cpu0.system - idleCpu * ((now() - t0) / 1000)
         http.set(`${k.kind}/${c}`, {
           kind: k.kind,
           clients: c,
@@ -260,7 +246,7 @@ try {
           ...pct(ms),
           bad: r.non2xx + r.errors,
           cpuUs: (busy * 1e6) / r.requests.total,
-          kernelUs: ((cpuTimes(pid).system - sys0) * 1e6) / r.requests.total,
+          kernelUs: ((cpu1.system - cpu0.system) * 1e6) / r.requests.total,
         })
         log(`  ${k.kind}, ${c} clients: ${(r.requests.total / r.duration).toFixed(0)} req/s`)
       }
@@ -288,14 +274,14 @@ let floor: { cpuUs: number; kernelUs: number } | null = null
     })
     const url = `http://127.0.0.1:${port}/dnsdb/v2/lookup/rrset/name/x`
     for (const warm of [true, false]) {
-      const t0 = cpuTimes(child.pid!)
+      const t0 = processCpu(child.pid!)
       const r = await new Promise<AutocannonResult>((done, fail) => {
         autocannon({ url, connections: TARGET_CLIENTS, duration: warm ? 1 : DURATION }, (err, res) =>
           err === null ? done(res) : fail(err),
         )
       })
       if (warm) continue
-      const t1 = cpuTimes(child.pid!)
+      const t1 = processCpu(child.pid!)
       floor = {
         cpuUs: ((t1.user + t1.system - t0.user - t0.system) * 1e6) / r.requests.total,
         kernelUs: ((t1.system - t0.system) * 1e6) / r.requests.total,

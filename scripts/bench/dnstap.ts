@@ -45,6 +45,7 @@ import { DnstapIngest } from '../../node/dnstap/ingest.ts'
 import { DNSTAP_CONTENT_TYPE, dnstapSchema } from '../../node/dnstap/schema.ts'
 import { count } from './count.ts'
 import { writeDnstapFile } from './dnstap/synth.ts'
+import { processCpuSeconds, processMemory } from './proc.ts'
 
 const { values } = parseArgs({
   options: {
@@ -237,18 +238,6 @@ async function importFile(file: string, run: number): Promise<Result> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m === null ? 0 : Number(m[1]) * 1024
-}
-
-/** utime + stime of a process, seconds (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s). */
-function procCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
 interface DnstapStatus {
   messages?: Record<string, number>
   ingest?: { parser?: { observations?: number } }
@@ -280,7 +269,7 @@ async function live(file: string, run: number): Promise<Result> {
       if (now() > startBy) throw new Error(`live node did not answer within ${LIVE_START_TIMEOUT_MS} ms`)
       await sleep(50)
     }
-    const cpu0 = procCpu(pid)
+    const cpu0 = processCpuSeconds(pid)
     const t = now()
     let replayed = 0
     replay = spawn('fstrm_replay', ['-t', DNSTAP_CONTENT_TYPE, '-u', join(dir, 'dnstap.sock'), '-r', file], {
@@ -306,14 +295,14 @@ async function live(file: string, run: number): Promise<Result> {
       observations = d?.ingest?.parser?.observations ?? 0
     }
     const seconds = (now() - t) / 1000
-    const cpu = procCpu(pid) - cpu0
+    const cpu = processCpuSeconds(pid) - cpu0
     // fstrm_replay ends after the node's FINISH; the node may count the last messages a moment before
     while (replayed === 0 && now() < deadline) await sleep(10)
     const innerSeconds = replayed > 0 ? (replayed - t) / 1000 : seconds
     const stopT = now()
     node.kill('SIGTERM')
     // the final window flush may need more memory than ingesting did: follow VmHWM to the exit
-    const countedRss = procStatus(pid, 'VmHWM')
+    const countedRss = processMemory(pid, 'VmHWM')
     let peakRss = countedRss
     let gone = false
     void exited.then(() => {
@@ -321,7 +310,7 @@ async function live(file: string, run: number): Promise<Result> {
     })
     while (!gone) {
       try {
-        peakRss = Math.max(peakRss, procStatus(pid, 'VmHWM'))
+        peakRss = Math.max(peakRss, processMemory(pid, 'VmHWM'))
       } catch {}
       await sleep(POLL_MS)
     }
