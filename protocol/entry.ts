@@ -5,8 +5,7 @@
  * one from its author.
  */
 import { createHash } from 'node:crypto'
-import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { createRequire } from 'node:module'
 import { WireError } from './errors.ts'
 import { ENTRY_SIGNATURE_CONTEXT } from './ids.ts'
 import { MAX_ENTRY_BYTES } from './limits.ts'
@@ -29,6 +28,25 @@ function signedBytes(entry: Uint8Array): Buffer {
   return Buffer.concat([CONTEXT, entry])
 }
 
+/**
+ * What signs an author's entries: a libp2p private key, or node/identity's own Ed25519 signer
+ * (the same bytes: Ed25519 signatures are deterministic). Signing must be synchronous.
+ */
+export interface EntrySigner {
+  sign(data: Uint8Array): Uint8Array | Promise<Uint8Array>
+}
+
+/**
+ * libp2p's peer-id module, loaded at the first entry verified: a thread that only seals (an
+ * import's writer) never loads libp2p (about 130 modules). require() of this ES module is
+ * synchronous (its `module-sync` export), as verifyEntry is.
+ */
+let peerIds: typeof import('@libp2p/peer-id') | null = null
+function peerIdFromString(text: string): ReturnType<typeof import('@libp2p/peer-id').peerIdFromString> {
+  peerIds ??= createRequire(import.meta.url)('@libp2p/peer-id') as typeof import('@libp2p/peer-id')
+  return peerIds.peerIdFromString(text)
+}
+
 export interface SealedEntry {
   signed: SignedEntry
   /** sha256 of the Entry bytes: the next entry's `prev`, and this seq's head hash */
@@ -37,7 +55,7 @@ export interface SealedEntry {
 
 /** Packs, compresses and signs records as entry `seq` of `author` (signing is synchronous: Ed25519 in node:crypto). */
 export function sealEntry(
-  key: PrivateKey,
+  key: EntrySigner,
   author: string,
   seq: number,
   prev: Uint8Array,

@@ -29,6 +29,15 @@ interface Types {
 }
 
 let types: Types | null = null
+
+/**
+ * Builds the protobuf types now rather than at the first message (about 50 ms: protobufjs, the
+ * .proto, generated codecs): for a thread that will seal and can load them while it waits.
+ */
+export function loadWireTypes(): void {
+  t()
+}
+
 function t(): Types {
   if (types !== null) return types
   const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs')

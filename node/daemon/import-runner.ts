@@ -180,7 +180,7 @@ export class ImportRunner {
     const status = job.status
     const { store, log } = this.#components
     const o = this.#options
-    checkImportRequest(req, o.peerId)
+    await checkImportRequest(req, o.peerId)
     const { kinds, unusable } = await detectImportKinds(req.files)
     if (unusable.length > 0) {
       // the node reads the files as its own user, which may not be the CLI's

@@ -174,7 +174,7 @@ export class PdnsNode {
         },
       )
       const feeds = new Feeds({ store, retention: expiry })
-      const localFeed = new LocalFeed({ store, feeds, privateKey: identity.privateKey }, identity.peerId, {
+      const localFeed = new LocalFeed({ store, feeds, signer: identity.privateKey }, identity.peerId, {
         updateIntervalMs: c.mesh.updateIntervalMs,
       })
       const { backfilled } = localFeed.attach()

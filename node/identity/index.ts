@@ -1,1 +1,5 @@
-export { IDENTITY_FILE, type Identity, loadIdentity } from './identity.ts'
+export { IDENTITY_FILE } from './constants.ts'
+export { type Identity, loadIdentity } from './identity.ts'
+export { type Ed25519Key, ed25519KeyOfFile, newEd25519KeyFile, readKeyFile } from './key-file.ts'
+export { ed25519PeerId, readPeerId } from './peer-id.ts'
+export { ed25519Signer, loadSigner } from './signer.ts'

@@ -5,7 +5,6 @@
  * running node runs it for the CLI (`/v1/import`), so both record the same records under the same
  * origins and report the same summary.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { messageTypeSet } from '../dnstap/index.ts'
 import { isPdnsError, PdnsError } from '../errors.ts'
 import { isLabel } from '../store/labels.ts'
@@ -40,10 +39,15 @@ export interface ImportOutcome {
   interrupted: boolean
 }
 
-/** Whether a label names a mesh node's origin (`<peer id>` or `<peer id>/…`) other than `self`. */
-function speaksForAnotherNode(label: string, self: string): boolean {
+/**
+ * Whether a label names a mesh node's origin (`<peer id>` or `<peer id>/…`) other than `self`.
+ * libp2p's peer-id module is loaded only here, for an --origin: an import without one starts
+ * without it (node/identity/peer-id.ts says why).
+ */
+async function speaksForAnotherNode(label: string, self: string): Promise<boolean> {
   const head = label.split('/')[0]!
   if (head === self) return false
+  const { peerIdFromString } = await import('@libp2p/peer-id')
   try {
     peerIdFromString(head)
     return true
@@ -56,14 +60,14 @@ function speaksForAnotherNode(label: string, self: string): boolean {
  * Checks a request's options (ERR_BAD_ARGUMENT naming the option): the node re-checks what the CLI
  * checked, as it trusts no client. `peerId`: the identity the records are written under.
  */
-export function checkImportRequest(req: ImportRequest, peerId: string | null): void {
+export async function checkImportRequest(req: ImportRequest, peerId: string | null): Promise<void> {
   if (req.files.length === 0) throw new PdnsError('ERR_BAD_ARGUMENT', 'no file given (see --help)')
   const origin = req.origin
   if (origin !== null) {
     if (!isLabel(origin)) {
       throw new PdnsError('ERR_BAD_ARGUMENT', '--origin: a label of 1 to 255 printable characters')
     }
-    if (peerId !== null && speaksForAnotherNode(origin, peerId)) {
+    if (peerId !== null && (await speaksForAnotherNode(origin, peerId))) {
       throw new PdnsError(
         'ERR_BAD_ARGUMENT',
         `--origin ${origin}: that is another node's origin; only its own key may speak for it`,

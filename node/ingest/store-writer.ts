@@ -14,6 +14,10 @@
  * Everything is synchronous from this side, like Store.apply: waits block the thread (a file
  * import has nothing else to do meanwhile), errors of the writer are thrown by the next apply() or
  * drain(). drain() (the window's stop()) waits until everything is written and the writer is done.
+ *
+ * The thread can be started before the store is open (prepare(), then attach()): loading its
+ * modules takes a few hundred ms, which then overlap with the caller's own start instead of
+ * following it.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { PdnsError } from '../errors.ts'
@@ -39,23 +43,22 @@ export const FAILED = 2
 const WAIT_SLICE_MS = 100
 
 export interface StoreWriterOptions {
-  /** the data directory whose store is written (the thread attaches to the open database) */
-  dataDir: string
   /** seal the records of this node's origins into its feed, as LocalFeed does (an import: true) */
   seal: boolean
   /** records handed over and not yet written, at most (default WRITER_MAX_PENDING_RECORDS) */
   maxPendingRecords?: number
 }
 
-/** What the main thread sends the writer thread. */
-export type WriterMessage = { type: 'batch'; buf: Uint8Array; sync: boolean } | { type: 'finish' }
+/** What the main thread sends the writer thread: `attach` first, once. */
+export type WriterMessage =
+  | { type: 'attach'; dataDir: string; handle: bigint }
+  | { type: 'batch'; buf: Uint8Array; sync: boolean }
+  | { type: 'finish' }
 
 /** What the writer thread sends back, on the port (read synchronously with receiveMessageOnPort). */
 export type WriterReply = { type: 'error'; code: string | null; message: string }
 
 export interface WriterData {
-  dataDir: string
-  handle: bigint
   seal: boolean
   state: SharedArrayBuffer
   totals: SharedArrayBuffer
@@ -75,6 +78,7 @@ export class StoreWriter implements WindowComponents {
   #batchesSeen = 0
   #handed = 0
   #finished = false
+  #attached = false
   #error: PdnsError | null = null
   readonly #exited: Promise<void>
   /** when the wait in progress began (performance.now()), or null */
@@ -108,19 +112,22 @@ export class StoreWriter implements WindowComponents {
     })
   }
 
-  /** Starts the writer thread on the store's open database. */
-  static start(store: Store, options: StoreWriterOptions): StoreWriter {
+  /** Starts the writer thread on the store's open database (of `dataDir`). */
+  static start(store: Store, options: StoreWriterOptions & { dataDir: string }): StoreWriter {
+    const writer = StoreWriter.prepare(options)
+    writer.attach(store, options.dataDir)
+    return writer
+  }
+
+  /**
+   * Starts the writer thread before there is a store to write: it loads what it needs meanwhile.
+   * attach() gives it the store; close() ends it, attached or not.
+   */
+  static prepare(options: StoreWriterOptions): StoreWriter {
     const state = new SharedArrayBuffer(8)
     const totals = new SharedArrayBuffer(4 * 8)
     const { port1, port2 } = new MessageChannel()
-    const data: WriterData = {
-      dataDir: options.dataDir,
-      handle: store.handle,
-      seal: options.seal,
-      state,
-      totals,
-      replies: port2,
-    }
+    const data: WriterData = { seal: options.seal, state, totals, replies: port2 }
     // the sources run as TypeScript, the package as JavaScript built from them (dist/)
     const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
     const worker = new Worker(new URL(`./store-writer-thread.${ext}`, import.meta.url), {
@@ -136,9 +143,20 @@ export class StoreWriter implements WindowComponents {
     )
   }
 
+  /**
+   * Gives the thread the open store of `dataDir` (its identity, when it seals, must exist by now).
+   * The store must stay open until close() has returned.
+   */
+  attach(store: Store, dataDir: string): void {
+    if (this.#attached) throw new Error('StoreWriter: attached twice')
+    this.#attached = true
+    this.#worker.postMessage({ type: 'attach', dataDir, handle: store.handle } satisfies WriterMessage)
+  }
+
   /** Hands a batch to the writer; waits first while the backlog is full. The result comes with drain(). */
   apply(updates: readonly RecordUpdate[], options: { sync?: boolean }): ApplyResult {
     this.#check()
+    if (!this.#attached) throw new Error('StoreWriter: apply() before attach()')
     if (this.#finished) throw new PdnsError('ERR_DB_IO', "the store's writer has finished")
     if (updates.length > 0) {
       while (this.#pendingRecords > 0 && this.#pendingRecords + updates.length > this.#maxPending)
@@ -160,6 +178,7 @@ export class StoreWriter implements WindowComponents {
    */
   drain(): ApplyResult {
     this.#check()
+    if (!this.#attached) throw new Error('StoreWriter: drain() before attach()')
     if (!this.#finished) {
       this.#finished = true
       this.#worker.postMessage({ type: 'finish' } satisfies WriterMessage)

@@ -5,9 +5,9 @@
  * the merge, so a peer that merges them with 'max' ends with exactly this node's values, whatever
  * it missed or received twice.
  */
-import type { PrivateKey } from '@libp2p/interface'
 import {
   type BlockRecord,
+  type EntrySigner,
   encodeSignedEntry,
   SEAL_RECORDS_PER_ENTRY,
   sealEntry,
@@ -34,7 +34,8 @@ const META_BACKFILLED = 'feed-backfilled/'
 export interface LocalFeedComponents {
   store: Store
   feeds: Feeds
-  privateKey: PrivateKey
+  /** signs this node's entries (its libp2p key, or node/identity's signer) */
+  signer: EntrySigner
 }
 
 export interface LocalFeedOptions {
@@ -52,7 +53,7 @@ export class LocalFeed implements FeedSealer {
   #timer: NodeJS.Timeout | null = null
   readonly #store: Store
   readonly #feeds: Feeds
-  readonly #key: PrivateKey
+  readonly #key: EntrySigner
   readonly #author: string
   readonly #prefix: string
 
@@ -61,7 +62,7 @@ export class LocalFeed implements FeedSealer {
     this.deferUpdates = this.#updateIntervalMs !== null
     this.#store = components.store
     this.#feeds = components.feeds
-    this.#key = components.privateKey
+    this.#key = components.signer
     this.#author = peerId
     this.#prefix = `${peerId}/`
   }

@@ -5,7 +5,7 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
-import { loadIdentity } from '../identity/identity.ts'
+import { readPeerId } from '../identity/peer-id.ts'
 import { Feeds } from '../mesh/feeds.ts'
 import {
   DOMAIN_RANGE,
@@ -82,8 +82,8 @@ export class LocalBackend implements QueryBackend {
       )
     }
     const store = await Store.open(dataDir, { create: false })
-    const identity = await loadIdentity(dataDir, { create: false }).catch(() => null)
-    return new LocalBackend(store, identity?.peerId ?? null, true)
+    const self = await readPeerId(dataDir, { create: false }).catch(() => null)
+    return new LocalBackend(store, self, true)
   }
 
   /** For callers in this process that need the store itself (bench, check). */

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { readPeerId } from '../../node/identity/peer-id.ts'
 import { StoreWriter } from '../../node/ingest/store-writer.ts'
 import { decodeUpdates, encodeUpdates } from '../../node/ingest/update-codec.ts'
 import { AggregationWindow } from '../../node/ingest/window.ts'
+import { Feeds } from '../../node/mesh/feeds.ts'
 import { type ApplyResult, type RecordUpdate, Store } from '../../node/store/store.ts'
 import { prng, randInt } from '../helpers/prng.ts'
 import { checkIndexes, dump, pick, randomRec, tempDir } from '../store/helpers.ts'
@@ -128,6 +130,35 @@ describe('store writer', () => {
     await writer.close()
     assert.equal(checkIndexes(store).rrsets, good.length, 'the batch before the error is written')
     await store.close()
+  })
+
+  it('starts before the store is open, and seals with the identity it finds at attach', async () => {
+    const writer = StoreWriter.prepare({ seal: true })
+    // the import's order: the thread loads while the store is opened and the identity created
+    const { dir, store } = await fresh('prepared')
+    const peerId = (await readPeerId(dir, { create: true }))!
+    assert.throws(() => writer.apply(batches(1, 1)[0]!, {}), /before attach/)
+    writer.attach(store, dir)
+    const origin = store.originId(peerId)
+    const updates = batches(2, 3).map((b) =>
+      b.map((u) => ({ ...u, id: { ...u.id, origin }, mode: 'add' as const })),
+    )
+    for (const b of updates) writer.apply(b, { sync: true })
+    assert.equal(writer.drain().inserted, updates.flat().length)
+    await writer.close()
+    assert.equal(checkIndexes(store).rrsets, updates.flat().length)
+    const feeds = new Feeds({ store })
+    const head = feeds.head(peerId)
+    assert.ok(head !== undefined && head.seq >= 1, "the records are sealed into the node's feed")
+    await store.close()
+  })
+
+  it('ends cleanly when closed before it ever had a store', async () => {
+    const writer = StoreWriter.prepare({ seal: true })
+    await writer.close()
+    const unattached = StoreWriter.prepare({ seal: false })
+    assert.throws(() => unattached.drain(), /before attach/)
+    await unattached.close()
   })
 
   it('does not wait for a thread that is gone', async () => {

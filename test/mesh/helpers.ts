@@ -34,7 +34,7 @@ export async function testNode(
   const key = await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(key).toString()
   const feeds = new Feeds({ store })
-  const local = new LocalFeed({ store, feeds, privateKey: key }, peerId, {
+  const local = new LocalFeed({ store, feeds, signer: key }, peerId, {
     updateIntervalMs: opts.updateIntervalMs ?? null,
   })
   if (opts.attach !== false) local.attach()

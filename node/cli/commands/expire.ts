@@ -1,6 +1,6 @@
 import { parseDuration } from '../../analysis/duration.ts'
 import { PdnsError } from '../../errors.ts'
-import { loadIdentity } from '../../identity/identity.ts'
+import { readPeerId } from '../../identity/peer-id.ts'
 import { isPeersLabel } from '../../ingest/sensor-origins.ts'
 import { Expiry, type PassResult } from '../../store/expiry.ts'
 import { Store } from '../../store/store.ts'
@@ -64,7 +64,7 @@ export const expireCommand: Command = {
     }
     const dataDir = dataDirOf(values.data)
     // without an identity every mesh label is a peer's: a data directory that only ever imported
-    const self = (await loadIdentity(dataDir, { create: false }))?.peerId ?? null
+    const self = await readPeerId(dataDir, { create: false })
     const store = await Store.open(dataDir)
     let result: PassResult
     let expiry: Expiry
