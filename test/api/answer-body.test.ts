@@ -8,8 +8,8 @@ import type { Readable } from 'node:stream'
 import { test } from 'node:test'
 import { cofBody } from '../../node/api/http/cof.ts'
 import { ANSWER_CHUNK_CHARS } from '../../node/api/http/limits.ts'
-import { type PagedEnd, pagedRecords } from '../../node/api/http/paged.ts'
-import { safBody, safObjects, safRecords } from '../../node/api/http/saf.ts'
+import { type PagedEnd, pagedRecords, type RecordPages } from '../../node/api/http/paged.ts'
+import { safBody, safLine, safRecords } from '../../node/api/http/saf.ts'
 import { recordToCof } from '../../node/query/format/cof.ts'
 import { isoTime } from '../../node/query/format/json.ts'
 import type { Page, ResultRecord } from '../../node/query/types.ts'
@@ -92,6 +92,19 @@ function expected(records: ResultRecord[], humantime = false): string {
   return `{"cond":"begin"}\n${lines.join('')}{"cond":"succeeded"}\n`
 }
 
+/** Pages of records as pages of SAF lines, as summarize hands safBody its lines; stopping it stops the pages. */
+async function* linesOf(pages: RecordPages, humantime: boolean): AsyncGenerator<readonly string[], PagedEnd> {
+  try {
+    for (;;) {
+      const step = await pages.next()
+      if (step.done === true) return step.value
+      yield step.value.map((r) => safLine(r, humantime))
+    }
+  } finally {
+    await pages.return('complete')
+  }
+}
+
 async function text(body: Readable): Promise<string> {
   let s = ''
   for await (const chunk of body) s += String(chunk)
@@ -102,12 +115,12 @@ test('safBody: a short answer is one buffer, a long one a stream of the same byt
   const ends: [string, number][] = []
   const onEnd = (end: string, n: number) => ends.push([end, n])
   const few = Array.from({ length: 10 }, (_, i) => record(i))
-  const short = await safBody(safObjects(onePage(few), false), String, onEnd)
+  const short = await safBody(linesOf(onePage(few), false), String, onEnd)
   assert.ok(Buffer.isBuffer(short))
   assert.equal(short.toString(), expected(few))
   // long enough for several chunks
   const many = Array.from({ length: Math.ceil((3 * ANSWER_CHUNK_CHARS) / 150) }, (_, i) => record(i, 60))
-  const long = await safBody(safObjects(onePage(many), false), String, onEnd)
+  const long = await safBody(linesOf(onePage(many), false), String, onEnd)
   assert.ok(!Buffer.isBuffer(long))
   assert.equal(await text(long as Readable), expected(many))
   assert.deepEqual(ends, [
@@ -122,7 +135,7 @@ test('safBody: an error after the head is the failed condition; a stream stopped
     throw new Error('the store went away')
   }
   const failed = await safBody(
-    safObjects(failing(), false),
+    linesOf(failing(), false),
     (e) => (e as Error).message,
     () => {},
   )
@@ -140,7 +153,7 @@ test('safBody: an error after the head is the failed condition; a stream stopped
     }
   }
   const ends: string[] = []
-  const body = (await safBody(safObjects(endless(), false), String, (end) => ends.push(end))) as Readable
+  const body = (await safBody(linesOf(endless(), false), String, (end) => ends.push(end))) as Readable
   for await (const _ of body) break
   await new Promise((r) => setImmediate(r))
   assert.ok(returned, "the query's generator was returned")

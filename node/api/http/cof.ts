@@ -8,8 +8,7 @@
 import type { Readable } from 'node:stream'
 import { recordToCof } from '../../query/format/cof.ts'
 import type { ResultRecord } from '../../query/types.ts'
-import { wholeOrStream } from './body.ts'
-import { ANSWER_CHUNK_CHARS } from './limits.ts'
+import { type AnswerEnd, type NdjsonFraming, ndjsonBody } from './body.ts'
 import type { PagedEnd, RecordPages } from './paged.ts'
 
 const COF_OPTIONS = { numericGenericTypes: true }
@@ -25,40 +24,15 @@ export function cofBody(
   first: IteratorResult<readonly ResultRecord[], PagedEnd>,
   /** null: `first` is the whole answer (a dribble page, read before its cursor header) */
   records: RecordPages | null,
-  onEnd: (end: PagedEnd | 'failed' | 'client-gone', records: number, err?: unknown) => void,
+  onEnd: (end: AnswerEnd, records: number, err?: unknown) => void,
 ): Promise<Buffer | Readable> {
-  async function* gen(): AsyncGenerator<string> {
-    let n = 0
-    let done = false
-    let buf = ''
-    try {
-      const complete = { done: true, value: 'complete' } as const
-      for (let step = first; ; step = records === null ? complete : await records.next()) {
-        if (step.done === true) {
-          done = true
-          onEnd(step.value, n)
-          break
-        }
-        for (const r of step.value) {
-          buf += `${recordToCof(r, COF_OPTIONS)}\n`
-          n++
-          if (buf.length >= ANSWER_CHUNK_CHARS) {
-            yield buf
-            buf = ''
-          }
-        }
-      }
-    } catch (err) {
-      done = true
-      onEnd('failed', n, err)
-      throw err
-    } finally {
-      if (!done) {
-        await records?.return('complete').catch(() => {})
-        onEnd('client-gone', n)
-      }
-    }
-    if (buf !== '') yield buf
-  }
-  return wholeOrStream(gen())
+  return ndjsonBody(first, records, COF_FRAMING, onEnd)
+}
+
+const COF_FRAMING: NdjsonFraming<ResultRecord> = {
+  head: '',
+  counted: 0,
+  line: (r) => `${recordToCof(r, COF_OPTIONS)}\n`,
+  endLine: () => '',
+  failedLine: () => null,
 }

@@ -22,13 +22,14 @@ import {
   parseType,
 } from '../../query/parse.ts'
 import { DEFAULT_LIMIT, type RrsetQuery } from '../../query/types.ts'
+import type { AnswerEnd } from './body.ts'
 import type { RouteContext } from './context.ts'
 import { badQuery, httpError } from './errors.ts'
 import { MAX_API_OFFSET } from './limits.ts'
 import { type Lookup, type PagedEnd, pagedRecords, pageFetcher, type RecordPages } from './paged.ts'
 import { splitTarget } from './path.ts'
 import { count, DNSDB_FENCE, fenceOf, flag } from './query-params.ts'
-import { type StreamEnd, safBody, safRecords } from './saf.ts'
+import { safBody, safRecords } from './saf.ts'
 
 const PREFIX = '/dnsdb/v2/'
 const SAF_TYPE = 'application/x-ndjson'
@@ -138,7 +139,7 @@ async function answer(ctx: RouteContext, req: FastifyRequest, reply: FastifyRepl
     if (a.internal) ctx.c.log.error({ err }, 'a DNSDB answer failed')
     return a.body.message
   }
-  const onEnd = (end: StreamEnd | 'client-gone', n: number) => {
+  const onEnd = (end: AnswerEnd, n: number) => {
     ctx.c.log.debug({ route: 'dnsdb', end, records: n }, 'DNSDB answer ended')
   }
   if (verb === 'lookup') return reply.send(await safRecords(first, records, humantime, describe, onEnd))

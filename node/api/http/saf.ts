@@ -7,11 +7,9 @@
 import type { Readable } from 'node:stream'
 import { isoTime } from '../../query/format/json.ts'
 import type { ResultRecord } from '../../query/types.ts'
-import { wholeOrStream } from './body.ts'
+import { type AnswerEnd, type NdjsonFraming, ndjsonBody } from './body.ts'
 import { ANSWER_CHUNK_CHARS } from './limits.ts'
 import type { PagedEnd, RecordPages } from './paged.ts'
-
-export type StreamEnd = PagedEnd | 'failed'
 
 const q = JSON.stringify
 
@@ -46,56 +44,30 @@ export const LIMITED_MESSAGE: Record<Exclude<PagedEnd, 'complete'>, string> = {
 }
 
 /**
- * The SAF answer: one buffer when short, else a byte stream pulled by the response, so a page is
- * fetched only when the socket has taken the previous one (body.ts). `describe` turns an error into
- * the `failed` message.
+ * The SAF answer from pages of ready lines (DNSDB's summarize): one buffer when short, else a byte
+ * stream pulled by the response, so a page is fetched only when the socket has taken the previous
+ * one (body.ts). `describe` turns an error into the `failed` message.
  */
 export function safBody(
   lines: AsyncGenerator<readonly string[], PagedEnd>,
   describe: (err: unknown) => string,
-  onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
-  /** what the answer starts with (safRecords: the begin line and the records gathered so far) */
-  head = SAF_BEGIN,
-  /** records in `head` */
-  counted = 0,
+  onEnd: (end: AnswerEnd, records: number) => void,
 ): Promise<Buffer | Readable> {
-  async function* gen(): AsyncGenerator<string> {
-    let n = counted
-    let done = false
-    let buf = head
-    try {
-      for (;;) {
-        const step = await lines.next()
-        if (step.done === true) {
-          const end = step.value
-          buf += safEndLine(end)
-          done = true
-          onEnd(end, n)
-          break
-        }
-        for (const line of step.value) {
-          buf += line
-          n++
-          if (buf.length >= ANSWER_CHUNK_CHARS) {
-            yield buf
-            buf = ''
-          }
-        }
-      }
-    } catch (err) {
-      buf += safFailedLine(describe(err))
-      done = true
-      onEnd('failed', n)
-    } finally {
-      // the response stopped pulling before the end: the client went away
-      if (!done) {
-        await lines.return?.('complete').catch(() => {})
-        onEnd('client-gone', n)
-      }
-    }
-    yield buf
-  }
-  return wholeOrStream(gen())
+  return ndjsonBody(
+    null,
+    lines,
+    safFraming(SAF_BEGIN, 0, (line: string) => line, describe),
+    onEnd,
+  )
+}
+
+function safFraming<T>(
+  head: string,
+  counted: number,
+  line: (item: T) => string,
+  describe: (err: unknown) => string,
+): NdjsonFraming<T> {
+  return { head, counted, line, endLine: safEndLine, failedLine: (err) => safFailedLine(describe(err)) }
 }
 
 function safFailedLine(msg: string): string {
@@ -106,15 +78,15 @@ function safFailedLine(msg: string): string {
  * A lookup's SAF answer from its pages (`first`: the page already fetched, so that a bad query failed
  * before the head). A short answer (under ANSWER_CHUNK_CHARS: nearly every lookup) is gathered in one
  * loop and sent as one buffer; only once it grows past that does the rest go through the streamed
- * path of safBody. Four async generators stacked per answer (pages, replay, lines, chunks) cost a
- * ten-record answer about as much as encoding it.
+ * path of ndjsonBody (body.ts). Four async generators stacked per answer (pages, replay, lines,
+ * chunks) cost a ten-record answer about as much as encoding it.
  */
 export async function safRecords(
   first: IteratorResult<readonly ResultRecord[], PagedEnd>,
   pages: RecordPages,
   humantime: boolean,
   describe: (err: unknown) => string,
-  onEnd: (end: StreamEnd | 'client-gone', records: number) => void,
+  onEnd: (end: AnswerEnd, records: number) => void,
 ): Promise<Buffer | Readable> {
   let buf = SAF_BEGIN
   let n = 0
@@ -127,8 +99,10 @@ export async function safRecords(
     }
     for (const r of step.value) buf += safLine(r, humantime)
     n += step.value.length
-    if (buf.length >= ANSWER_CHUNK_CHARS)
-      return safBody(safObjects(pages, humantime), describe, onEnd, buf, n)
+    if (buf.length >= ANSWER_CHUNK_CHARS) {
+      const line = (r: ResultRecord) => safLine(r, humantime)
+      return ndjsonBody(null, pages, safFraming(buf, n, line, describe), onEnd)
+    }
     try {
       step = await pages.next()
     } catch (err) {
@@ -136,22 +110,5 @@ export async function safRecords(
       onEnd('failed', n)
       return Buffer.from(buf)
     }
-  }
-}
-
-/** Records as SAF `obj` lines, a page at a time. */
-export async function* safObjects(
-  pages: RecordPages,
-  humantime: boolean,
-): AsyncGenerator<readonly string[], PagedEnd> {
-  try {
-    for (;;) {
-      const step = await pages.next()
-      if (step.done === true) return step.value
-      yield step.value.map((r) => safLine(r, humantime))
-    }
-  } finally {
-    // stopped early (the client went away): the pages stop too (a no-op once they ended)
-    await pages.return('complete')
   }
 }
