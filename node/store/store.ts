@@ -1,38 +1,31 @@
 /**
  * The passive DNS database of one node: records per origin in RocksDB, with the indexes of keys.ts
- * kept in step by one write path (apply). Opening checks the schema version; origins (vantages) are
- * numbered here.
+ * kept in step by one write path (apply). Opening checks the schema version (schema.ts); origins
+ * (vantages) are numbered by origins.ts.
  */
-import { writeFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
 import {
   decodeFwdKey,
-  decodeOriginKey,
-  decodeU32,
   dirtyKey,
   domainKey,
   encodeU32,
   FWD_RANGE,
   firstKey,
   metaKey,
-  ORIGINS_RANGE,
-  originKey,
-  originLabelKey,
   type RecordId,
   type RecordKeys,
   RRSET_RANGE,
   recordKeys,
-  SCHEMA_VERSION,
   seenKey,
   TAG_RRSET,
   ttlKey,
 } from './keys.ts'
 import { KNOWN_NEW_MAX_KEYS, MIGRATION_BATCH_SIZE } from './limits.ts'
-import { migrate } from './migrate.ts'
+import { Origins } from './origins.ts'
 import { registeredDomain } from './registered-domain.ts'
 import { type Batch, type Range, Rocks, type RowsOptions, type Write } from './rocks.ts'
+import { checkSchema, checkSchemaMarker } from './schema.ts'
 import { decodeTtl, encodeTtl, isStorableTtl, mergeTtl, type TtlRange } from './ttl.ts'
 import {
   decodeValue,
@@ -100,7 +93,6 @@ export interface ApplyResult {
   unchanged: number
 }
 
-const META_SCHEMA = 'schema'
 /** present once the DOMAIN index holds every name's registered domain */
 const META_DOMAIN_INDEX = 'domain-index'
 
@@ -108,8 +100,7 @@ export class Store {
   readonly dir: string
   readonly #rocks: Rocks
   readonly #readOnly: boolean
-  readonly #originLabels = new Map<number, string>()
-  readonly #originIds = new Map<string, number>()
+  readonly #origins: Origins
   #sealer: FeedSealer | null = null
   /** per origin number: does the sealer own it (asked once per origin) */
   readonly #sealed = new Map<number, boolean>()
@@ -129,6 +120,7 @@ export class Store {
     this.#rocks = rocks
     this.#readOnly = readOnly
     this.#writtenNames = new WrittenNames(rocks)
+    this.#origins = new Origins(rocks, readOnly)
   }
 
   /** Opens (or with `create`, creates) the database under `dir/db`. */
@@ -140,8 +132,8 @@ export class Store {
     })
     const store = new Store(dir, rocks, options.readOnly ?? false)
     try {
-      store.#checkSchema()
-      store.#loadOrigins()
+      checkSchema(rocks, dir, store.#readOnly)
+      store.#origins.load()
       store.#fillDomainIndex()
       if (!store.#readOnly && store.#rocks.first(RRSET_RANGE) === undefined)
         store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
@@ -161,7 +153,7 @@ export class Store {
   static async attach(dir: string, handle: bigint): Promise<Store> {
     const rocks = await Rocks.attach(handle)
     const store = new Store(dir, rocks, false)
-    store.#loadOrigins()
+    store.#origins.load()
     if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
     return store
   }
@@ -169,53 +161,6 @@ export class Store {
   /** The database's native handle, for Store.attach in another thread; valid while this Store is open. */
   get handle(): bigint {
     return this.#rocks.handle
-  }
-
-  #checkSchema(): void {
-    const [raw] = this.#rocks.getMany([metaKey(META_SCHEMA)])
-    if (raw === undefined) {
-      for (const _ of this.#rocks.range({})) {
-        throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location} holds data but no schema version`)
-      }
-      if (this.#readOnly) return
-      this.#writeSchema()
-      return
-    }
-    const version = decodeU32(raw)
-    if (version === null || version < 1)
-      throw new PdnsError('ERR_DB_CORRUPT', `${this.#rocks.location}: unreadable schema version`)
-    if (version > SCHEMA_VERSION) {
-      throw new PdnsError(
-        'ERR_DB_SCHEMA',
-        `${this.#rocks.location} was written with schema v${version}; this pdns-mesh reads up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
-      )
-    }
-    if (version === SCHEMA_VERSION) return
-    if (this.#readOnly) {
-      throw new PdnsError(
-        'ERR_DB_SCHEMA',
-        `${this.#rocks.location} is schema v${version}: it is migrated to v${SCHEMA_VERSION} by the first writable open (pdns-mesh query, import or start)`,
-      )
-    }
-    // The new version is written only after the migration's last batch: a crash part-way leaves
-    // the old version, and the next open runs the (idempotent) migration again.
-    migrate(this.#rocks, version)
-    this.#writeSchema()
-  }
-
-  #writeSchema(): void {
-    this.#rocks.write([{ put: metaKey(META_SCHEMA), value: encodeU32(SCHEMA_VERSION) }], { sync: true })
-    writeFileSync(join(this.dir, SCHEMA_MARKER), `${SCHEMA_VERSION}\n`)
-  }
-
-  #loadOrigins(): void {
-    for (const [key, value] of this.#rocks.range(ORIGINS_RANGE)) {
-      const id = decodeOriginKey(key)
-      if (id === null) throw new PdnsError('ERR_DB_CORRUPT', 'bad origin key')
-      const label = value.toString('utf8')
-      this.#originLabels.set(id, label)
-      this.#originIds.set(label, id)
-    }
   }
 
   /**
@@ -250,21 +195,20 @@ export class Store {
 
   /** The number of an origin (vantage) label, registering it on first use. */
   originId(label: string): number {
-    const known = this.#originIds.get(label)
-    if (known !== undefined) return known
-    if (this.#readOnly) throw new PdnsError('ERR_DB_IO', 'cannot register an origin in a read-only store')
-    let id = 1
-    for (const k of this.#originLabels.keys()) if (k >= id) id = k + 1
-    this.#rocks.write(
-      [
-        { put: originKey(id), value: Buffer.from(label, 'utf8') },
-        { put: originLabelKey(label), value: encodeU32(id) },
-      ],
-      { sync: true },
-    )
-    this.#originLabels.set(id, label)
-    this.#originIds.set(label, id)
-    return id
+    return this.#origins.id(label)
+  }
+
+  /** Known origin number of a label, without registering it. */
+  findOrigin(label: string): number | undefined {
+    return this.#origins.find(label)
+  }
+
+  originLabel(id: number): string {
+    return this.#origins.label(id)
+  }
+
+  get origins(): ReadonlyMap<number, string> {
+    return this.#origins.all
   }
 
   /** Every later apply() seals the changes of the origins `sealer` owns into the same batch. */
@@ -280,25 +224,6 @@ export class Store {
       this.#sealed.set(origin, owned)
     }
     return owned
-  }
-
-  /** Known origin number of a label, without registering it. */
-  findOrigin(label: string): number | undefined {
-    return this.#originIds.get(label)
-  }
-
-  originLabel(id: number): string {
-    let label = this.#originLabels.get(id)
-    if (label === undefined) {
-      // registered since this Store loaded them (by the Store another thread writes through)
-      this.#loadOrigins()
-      label = this.#originLabels.get(id)
-    }
-    return label ?? `origin#${id}`
-  }
-
-  get origins(): ReadonlyMap<number, string> {
-    return this.#originLabels
   }
 
   /**
@@ -523,28 +448,4 @@ function combineSameKey(
     }
   }
   return [outU, outK]
-}
-
-/**
- * `<data>/SCHEMA_VERSION` repeats the schema version outside RocksDB so that a newer database is
- * refused before this build's RocksDB opens it (an open replays the WAL and rewrites MANIFEST and
- * OPTIONS, which an older build must not do to a newer database). The meta key stays authoritative.
- */
-export const SCHEMA_MARKER = 'SCHEMA_VERSION'
-
-/** Refuses (ERR_DB_SCHEMA) a data directory whose marker names a newer schema; no marker passes. */
-export async function checkSchemaMarker(dir: string): Promise<void> {
-  let text: string
-  try {
-    text = await readFile(join(dir, SCHEMA_MARKER), 'utf8')
-  } catch {
-    return
-  }
-  const version = Number(text.trim())
-  if (Number.isInteger(version) && version > SCHEMA_VERSION) {
-    throw new PdnsError(
-      'ERR_DB_SCHEMA',
-      `${dir} holds a database of schema v${version}; this pdns-mesh reads up to v${SCHEMA_VERSION} (upgrade pdns-mesh)`,
-    )
-  }
 }

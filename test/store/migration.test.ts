@@ -20,7 +20,8 @@ import {
   TTL_RANGE,
 } from '../../node/store/keys.ts'
 import { Rocks } from '../../node/store/rocks.ts'
-import { SCHEMA_MARKER, Store } from '../../node/store/store.ts'
+import { SCHEMA_MARKER } from '../../node/store/schema.ts'
+import { Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
 import { REPO, runCli } from '../helpers/run-cli.ts'
 import { checkIndexes, tempDir } from './helpers.ts'

@@ -15,7 +15,7 @@ import {
 } from '../keys.ts'
 import { MAX_CHECK_PROBLEMS_LISTED } from '../limits.ts'
 import { Rocks } from '../rocks.ts'
-import { checkSchemaMarker } from '../store.ts'
+import { checkSchemaMarker } from '../schema.ts'
 import type { CheckContext } from './context.ts'
 import { checkOrigins, checkSchema } from './origins.ts'
 import {
