@@ -3,9 +3,13 @@
  * stale between CLI calls), cancellation through an AbortSignal (ERR_ABORTED), a bound on how long
  * the node may stay silent, and every transport failure as ERR_NODE_UNREACHABLE.
  */
-import { type IncomingMessage, request } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { ERROR_CODES, type ErrorCode, isPdnsError, PdnsError } from '../errors.ts'
 import { MAX_RESPONSE_JSON_BYTES } from './limits.ts'
+
+// Taken as the CommonJS module, not imported: node:http's ES module namespace reads every export,
+// its lazy fetch/WebSocket ones too, which loads undici (about 20 ms of every CLI command's start).
+const { request } = process.getBuiltinModule('node:http')
 
 export interface ExchangeOptions {
   method: 'GET' | 'POST'
