@@ -1,7 +1,7 @@
 /**
  * The writer thread of store-writer.ts: loads its modules, then (the `attach` message) attaches to
- * the database the main thread holds open, seals the node's own records into its feed when asked (LocalFeed, as the import did in its own thread),
- * and applies the batches it is handed, in order. Progress and totals go into shared memory; an
+ * the database the main thread holds open, seals the node's own records into its feed when asked
+ * (LocalFeed, as the import did in its own thread), and applies the batches it is handed, in order. Progress and totals go into shared memory; an
  * error is reported once on the reply port, the state turns FAILED, and later batches are dropped
  * (the main thread throws the error and stops handing any).
  *

@@ -255,6 +255,7 @@ async function importHere(
   let w: Window | null = null
   const storing = output.showProgress ? new StoringLine() : null
   let outcome: ImportOutcome
+  let finish: () => number
   try {
     const { AggregationWindow, checkImportRequest, detectImportKinds, runImportJob, summarizeImport } =
       await import('../../ingest/index.ts')
@@ -308,20 +309,24 @@ async function importHere(
       } catch {}
       throw err
     }
-    const seconds = (performance.now() - started) / 1000
-    const summary = summarizeImport(dataDir, outcome.reports, w.stats(), seconds, outcome.interrupted)
-    return report(
-      summary,
-      outcome.failures,
-      output,
-      outcome.interrupted ? 'interrupted; what was read is imported' : null,
-    )
+    finish = () => {
+      // after the store is closed, as the summary's time includes closing it
+      const seconds = (performance.now() - started) / 1000
+      const summary = summarizeImport(dataDir, outcome.reports, w!.stats(), seconds, outcome.interrupted)
+      return report(
+        summary,
+        outcome.failures,
+        output,
+        outcome.interrupted ? 'interrupted; what was read is imported' : null,
+      )
+    }
   } finally {
     storing?.clear()
     // the thread first: it may still hold the database open
     await writer.close()
     await store?.close()
   }
+  return finish()
 }
 
 /**
