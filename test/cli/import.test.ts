@@ -44,7 +44,7 @@ async function stats(data: string) {
   return JSON.parse(r.stdout) as {
     records: number
     negatives: number
-    origins: { id: number; label: string; local: boolean }[]
+    origins: { id: number; label: string; local: boolean; entries: number }[]
   }
 }
 
@@ -216,6 +216,24 @@ test('--origin records a capture under the given label instead of the peer id', 
     (await stats(data)).origins.map((o) => o.label),
     ['site-a'],
   )
+})
+
+test("--origin naming another node is refused before anything is written; the node's own sub-origin is taken", async () => {
+  const data = join(await tempDir(), 'data')
+  const other = await runCli(['id', '--data', join(data, '..', 'other')])
+  assert.equal(other.code, 0, other.stderr)
+  const stranger = other.stdout.trim()
+  for (const origin of [stranger, `${stranger}/resolver1`]) {
+    const r = await runCli(['import', '--data', data, '--origin', origin, SAMPLE])
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /another node's origin; only its own key may speak for it/)
+  }
+  await assert.rejects(access(join(data, 'db')), 'nothing was written')
+  const self = (await runCli(['id', '--data', data])).stdout.trim()
+  const own = await runCli(['import', '--data', data, '--origin', `${self}/resolver1`, SAMPLE])
+  assert.equal(own.code, 0, own.stderr)
+  const sub = (await stats(data)).origins.find((o) => o.label === `${self}/resolver1`)
+  assert.ok(sub !== undefined && sub.entries > 0, "the records are under the node's own sub-origin")
 })
 
 const COF_SAMPLE = [

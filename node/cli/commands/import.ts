@@ -271,12 +271,13 @@ async function importHere(
     } catch (err) {
       throw new PdnsError('ERR_DB_IO', `cannot create ${dataDir}: ${(err as Error).message}`, { cause: err })
     }
+    // an --origin naming another node is refused before the store is touched
+    const peerId = (await readPeerId(dataDir, { create: true }))!
+    await checkImportRequest(req, peerId)
     store = await stores.Store.open(dataDir, { create: true })
     const started = performance.now()
     const view = progressView(output.showProgress, req.files)
     try {
-      const peerId = (await readPeerId(dataDir, { create: true }))!
-      await checkImportRequest(req, peerId)
       // The writer thread merges the window's batches into the store while this thread reads, and
       // seals this node's own records into its signed mesh feed as they are written (updates of
       // records already sealed once, at the end, with their final values). As in the node, timed
