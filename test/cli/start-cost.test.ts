@@ -24,7 +24,8 @@ async function modulesOf(args: string[], name: string): Promise<string[]> {
     env: {
       ...process.env,
       PDNS_MESH_API: '',
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${TRACER}`.trim(),
+      // quoted: NODE_OPTIONS splits on spaces, and the checkout may live anywhere
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${JSON.stringify(TRACER)}`.trim(),
       PDNS_MESH_MODULE_TRACE: trace,
     },
   })
