@@ -33,3 +33,10 @@ export const MIN_QUESTION_WIRE_LENGTH = 5
 
 /** A DNS message (TCP framing) is at most 65535 octets; offsets inside it fit the per-message caches. */
 export const MAX_MESSAGE_LENGTH = 65535
+
+/**
+ * Slots of the table of recent IPv4 addresses' text (rdata/address.ts), by address; a slot holds
+ * the newest address that maps there. An address seen again is the same string as before, already
+ * flat and hashed, so the window compares it by pointer. 4096 strings of at most 15 characters.
+ */
+export const ADDRESS_INTERN_SLOTS = 4096

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { SocketAddress } from 'node:net'
 import { describe, it } from 'node:test'
 import { DnsParser } from '../../node/dns/parser.ts'
-import { ipv6 } from '../../node/dns/rdata/address.ts'
+import { ipv4, ipv6 } from '../../node/dns/rdata/address.ts'
+import { prng, randInt } from '../helpers/prng.ts'
 import { info, parseOne, rawMessage, rr, u32, wireName } from './helpers.ts'
 
 const A = [192, 0, 2, 1]
@@ -299,7 +300,7 @@ describe('DnsParser', () => {
     assert.equal(obs[0]!.rrname, 'www.example.com')
   })
 
-  it('IPv6 text matches node:net (inet_ntop) on seeded random addresses', () => {
+  it('IPv6 text matches node:net (inet_ntop) on seeded random addresses, seen once and again', () => {
     let seed = 42
     const rnd = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
@@ -316,7 +317,27 @@ describe('DnsParser', () => {
       const words = Array.from({ length: 8 }, (_, w) => ((b[2 * w]! << 8) | b[2 * w + 1]!).toString(16)).join(
         ':',
       )
-      assert.equal(ipv6(b, 0), new SocketAddress({ address: words, family: 'ipv6' }).address, words)
+      const want = new SocketAddress({ address: words, family: 'ipv6' }).address
+      assert.equal(ipv6(b, 0), want, words)
+      // again, from the table of recent addresses
+      assert.equal(ipv6(b, 0), want, words)
+    }
+  })
+
+  it('IPv4 text is the dotted quad, whatever its table of recent addresses holds (seeded, colliding slots)', () => {
+    const rand = prng(4)
+    // a few hot addresses seen again and again, among many that evict each other from the table
+    const hot = Array.from({ length: 16 }, () => randInt(rand, 2 ** 32))
+    const b = new Uint8Array(8)
+    for (let i = 0; i < 200_000; i++) {
+      const a = i % 3 === 0 ? hot[randInt(rand, hot.length)]! : randInt(rand, 2 ** 32)
+      const at = i % 5
+      b[at] = a >>> 24
+      b[at + 1] = (a >>> 16) & 255
+      b[at + 2] = (a >>> 8) & 255
+      b[at + 3] = a & 255
+      const want = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
+      assert.equal(ipv4(b, at), want)
     }
   })
 })

@@ -4,16 +4,42 @@
  */
 
 import { lazyTable } from '../lazy-table.ts'
+import { ADDRESS_INTERN_SLOTS } from '../limits.ts'
 import type { NameReader } from '../name.ts'
 import { DEC, DEC_DOT, u16 } from './encoding.ts'
 
+/**
+ * The text of recent addresses, by address (ADDRESS_INTERN_SLOTS). Built by concatenation, a fresh
+ * dotted quad is a rope that V8 flattens and hashes again wherever it is compared: the window's
+ * lookup did so for every A answer. Module-wide: an address's text never changes.
+ */
+const ADDRESS_MASK = ADDRESS_INTERN_SLOTS - 1
+const addressKeys = new Int32Array(ADDRESS_INTERN_SLOTS)
+const addressTexts: string[] = new Array<string>(ADDRESS_INTERN_SLOTS).fill('')
+
 /** Dotted quad of the 4 octets at p. */
 export function ipv4(buf: Uint8Array, p: number): string {
-  return DEC_DOT[buf[p]!]! + DEC_DOT[buf[p + 1]!]! + DEC_DOT[buf[p + 2]!]! + DEC[buf[p + 3]!]!
+  const a = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!
+  const slot = (a ^ (a >>> 11) ^ (a >>> 22)) & ADDRESS_MASK
+  const known = addressTexts[slot]!
+  // '' marks a slot never used: every address's text is longer
+  if (addressKeys[slot] === a && known !== '') return known
+  const text = DEC_DOT[buf[p]!]! + DEC_DOT[buf[p + 1]!]! + DEC_DOT[buf[p + 2]!]! + DEC[buf[p + 3]!]!
+  addressKeys[slot] = a
+  addressTexts[slot] = text
+  return text
 }
 
 /** Lower-case hex of 16-bit words, filled on first use. */
 const hexw = lazyTable(65536, (w) => w.toString(16))
+
+/** The text of recent IPv6 addresses, by address, as for IPv4 above (four 32-bit words a slot). */
+const v6Keys = new Int32Array(ADDRESS_INTERN_SLOTS * 4)
+const v6Texts: string[] = new Array<string>(ADDRESS_INTERN_SLOTS).fill('')
+
+function word(buf: Uint8Array, p: number): number {
+  return (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!
+}
 
 /**
  * RFC 5952 text of the 16 octets at p, identical to inet_ntop (glibc, libuv, hence node:net and tshark):
@@ -21,6 +47,27 @@ const hexw = lazyTable(65536, (w) => w.toString(16))
  * IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms with a dotted quad.
  */
 export function ipv6(buf: Uint8Array, p: number): string {
+  const a = word(buf, p)
+  const b = word(buf, p + 4)
+  const c = word(buf, p + 8)
+  const d = word(buf, p + 12)
+  let h = Math.imul(a ^ (b >>> 13), 0x9e3779b1) ^ Math.imul(c ^ (d >>> 7), 0x85ebca6b) ^ b ^ d
+  h ^= h >>> 16
+  const slot = h & ADDRESS_MASK
+  const k = slot * 4
+  const known = v6Texts[slot]!
+  if (known !== '' && v6Keys[k] === a && v6Keys[k + 1] === b && v6Keys[k + 2] === c && v6Keys[k + 3] === d)
+    return known
+  const text = ipv6Text(buf, p)
+  v6Keys[k] = a
+  v6Keys[k + 1] = b
+  v6Keys[k + 2] = c
+  v6Keys[k + 3] = d
+  v6Texts[slot] = text
+  return text
+}
+
+function ipv6Text(buf: Uint8Array, p: number): string {
   let bestBase = -1
   let bestLen = 0
   let curBase = -1
