@@ -3,7 +3,9 @@ import { SocketAddress } from 'node:net'
 import { describe, it } from 'node:test'
 import { DnsParser } from '../../node/dns/parser.ts'
 import { ipv4, ipv6 } from '../../node/dns/rdata/address.ts'
+import { ANY_COUNT, characterStrings, generic, quoted } from '../../node/dns/rdata/encoding.ts'
 import { prng, randInt } from '../helpers/prng.ts'
+import { pick } from '../store/helpers.ts'
 import { info, parseOne, rawMessage, rr, u32, wireName } from './helpers.ts'
 
 const A = [192, 0, 2, 1]
@@ -621,5 +623,42 @@ describe('sink and message size', () => {
     const { obs, parser } = parseOne(msg)
     assert.equal(obs.length, 1)
     assert.equal(parser.anomalies.get('message.too_long'), 1)
+  })
+})
+
+describe('text written byte by byte', () => {
+  // the forms as they were first written, one string per octet: the reference
+  const qchar = (c: number) =>
+    c === 0x22 || c === 0x5c
+      ? `\\${String.fromCharCode(c)}`
+      : c < 0x20 || c > 0x7e
+        ? `\\${String(c).padStart(3, '0')}`
+        : String.fromCharCode(c)
+  const quotedRef = (b: Uint8Array) => `"${Array.from(b, qchar).join('')}"`
+
+  it('quoted, character-strings and the generic form equal their plain definitions (seeded bytes)', () => {
+    const rand = prng(7)
+    for (let i = 0; i < 2000; i++) {
+      const len = pick(rand, [0, 1, 5, 63, 255])
+      const bytes = Uint8Array.from({ length: len }, () =>
+        rand() < 0.7 ? 0x20 + randInt(rand, 95) : randInt(rand, 256),
+      )
+      const padded = new Uint8Array(len + 3)
+      padded.set(bytes, 2)
+      assert.equal(quoted(padded, 2, 2 + len), quotedRef(bytes))
+      const hex = Buffer.from(bytes).toString('hex').toUpperCase()
+      assert.equal(generic(padded, 2, 2 + len), len === 0 ? '\\# 0' : `\\# ${len} ${hex}`)
+      // the same bytes cut into length-prefixed strings
+      const parts: Uint8Array[] = []
+      for (let p = 0; p < len; ) {
+        const n = Math.min(len - p, randInt(rand, 70))
+        parts.push(bytes.subarray(p, p + n))
+        p += n
+        if (n === 0) p++
+      }
+      const wire = Buffer.concat(parts.map((x) => Buffer.concat([Buffer.of(x.length), x])))
+      const want = parts.length === 0 ? null : parts.map(quotedRef).join(' ')
+      assert.equal(characterStrings(wire, 0, wire.length, 1, ANY_COUNT), want)
+    }
   })
 })

@@ -8,6 +8,20 @@ export const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => Stri
 /** "0." … "255.": a dotted quad is three of these plus one DEC entry. */
 export const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`)
 
+// Buffer#latin1Slice: bytes → a flat one-byte string in one native call (missing from @types/node)
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
+
+/**
+ * Where text made byte by byte is written before it becomes one string: RDATA is at most 65535
+ * octets, each at most 4 characters (\DDD) or 2 (hex), plus quotes and separators. Built with `+=`,
+ * such text was a rope of one string per octet, allocated piece by piece and flattened again
+ * wherever it is compared (the window's lookup of a TXT record); written here, it is one flat
+ * string from one native slice.
+ */
+const TEXT = Buffer.allocUnsafeSlow(65535 * 4 + 64)
+const HEX_DIGITS = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0))
+
 function view(buf: Uint8Array, off: number, end: number): Buffer {
   return Buffer.from(buf.buffer, buf.byteOffset + off, end - off)
 }
@@ -43,23 +57,47 @@ export function base32hex(buf: Uint8Array, off: number, end: number): string {
 
 /** RFC 3597 §5 generic form `\# len HEX`; `\# 0` for empty RDATA. */
 export function generic(buf: Uint8Array, off: number, end: number): string {
-  return end === off ? '\\# 0' : `\\# ${end - off} ${hexUpper(buf, off, end)}`
+  if (end === off) return '\\# 0'
+  const s = TEXT
+  let n = s.write(`\\# ${end - off} `, 0, 'latin1')
+  for (let i = off; i < end; i++) {
+    const c = buf[i]!
+    s[n++] = HEX_DIGITS[c >> 4]!
+    s[n++] = HEX_DIGITS[c & 15]!
+  }
+  return latin1Slice.call(s, 0, n)
 }
 
-/** Per-octet text of a quoted character-string: `\"`, `\\`, `\DDD` outside 0x20–0x7E. */
-const QCHAR: readonly string[] = Array.from({ length: 256 }, (_, c) =>
-  c === 0x22 || c === 0x5c
-    ? `\\${String.fromCharCode(c)}`
-    : c < 0x20 || c > 0x7e
-      ? `\\${String(c).padStart(3, '0')}`
-      : String.fromCharCode(c),
+/** How an octet is written in a quoted character-string: 0 as is, 1 after a backslash (`\"`, `\\`), 2 as `\DDD` (outside 0x20–0x7E). */
+const QCLASS = Uint8Array.from({ length: 256 }, (_, c) =>
+  c === 0x22 || c === 0x5c ? 1 : c < 0x20 || c > 0x7e ? 2 : 0,
 )
+
+/** Writes the octets [off, end) double-quoted into TEXT at n; returns the new end. */
+function writeQuoted(buf: Uint8Array, off: number, end: number, n: number): number {
+  const s = TEXT
+  s[n++] = 0x22
+  for (let i = off; i < end; i++) {
+    const c = buf[i]!
+    const k = QCLASS[c]
+    if (k === 0) s[n++] = c
+    else if (k === 1) {
+      s[n++] = 0x5c
+      s[n++] = c
+    } else {
+      s[n++] = 0x5c
+      s[n++] = 0x30 + ((c / 100) | 0)
+      s[n++] = 0x30 + (((c / 10) | 0) % 10)
+      s[n++] = 0x30 + (c % 10)
+    }
+  }
+  s[n++] = 0x22
+  return n
+}
 
 /** The octets [off, end) as one double-quoted character-string. */
 export function quoted(buf: Uint8Array, off: number, end: number): string {
-  let out = '"'
-  for (let i = off; i < end; i++) out += QCHAR[buf[i]!]
-  return `${out}"`
+  return latin1Slice.call(TEXT, 0, writeQuoted(buf, off, end, 0))
 }
 
 /** More character-strings than any RDATA (at most 65535 octets, one or more per string) can hold. */
@@ -77,18 +115,19 @@ export function characterStrings(
   min: number,
   max: number,
 ): string | null {
-  let out = ''
+  let w = 0
   let p = off
   let n = 0
   while (p < end) {
     if (n === max) return null
     const e = p + 1 + buf[p]!
     if (e > end) return null
-    out = n === 0 ? quoted(buf, p + 1, e) : `${out} ${quoted(buf, p + 1, e)}`
+    if (n !== 0) TEXT[w++] = 0x20
+    w = writeQuoted(buf, p + 1, e, w)
     p = e
     n++
   }
-  return n >= min ? out : null
+  return n >= min ? latin1Slice.call(TEXT, 0, w) : null
 }
 
 /** Big-endian unsigned reads (no DataView: plain indexing is what V8 optimizes best here). */
