@@ -8,19 +8,20 @@
  * an array lookup. The cache is invalidated by bumping a generation number, not by clearing it.
  */
 import type { Counters } from '../capture/types.ts'
+import { ESCAPE_CHAR, ESCAPE_DECIMAL, writeEscape } from './escape.ts'
 import { MAX_MESSAGE_LENGTH, MAX_NAME_WIRE_LENGTH, MAX_POINTER_HOPS } from './limits.ts'
 
 /**
- * How each octet is written inside a label: 0 as is (lower-cased), 1 backslash-escaped, 2 as \DDD.
+ * How each octet is written inside a label: 0 as is (lower-cased), ESCAPE_CHAR (`\.`), ESCAPE_DECIMAL (`\DDD`).
  * Exported so the store renders names from its keys exactly as the parser renders them from the wire.
  */
 export const CHAR_CLASS = new Uint8Array(256)
 const LOWER = new Uint8Array(256)
 for (let c = 0; c < 256; c++) {
   LOWER[c] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c
-  CHAR_CLASS[c] = c < 0x21 || c > 0x7e ? 2 : 0
+  CHAR_CLASS[c] = c < 0x21 || c > 0x7e ? ESCAPE_DECIMAL : 0
 }
-for (const ch of '.\\";()@$') CHAR_CLASS[ch.charCodeAt(0)] = 1
+for (const ch of '.\\";()@$') CHAR_CLASS[ch.charCodeAt(0)] = ESCAPE_CHAR
 
 // Buffer#latin1Slice is the fastest bytes→string path in Node (no TextDecoder call overhead); it is
 // public at runtime but missing from @types/node.
@@ -162,15 +163,7 @@ export class NameReader {
           const c = buf[i]!
           const k = CHAR_CLASS[c]
           if (k === 0) s[n++] = LOWER[c]!
-          else if (k === 1) {
-            s[n++] = 0x5c
-            s[n++] = c
-          } else {
-            s[n++] = 0x5c
-            s[n++] = 0x30 + ((c / 100) | 0)
-            s[n++] = 0x30 + (((c / 10) | 0) % 10)
-            s[n++] = 0x30 + (c % 10)
-          }
+          else n = writeEscape(s, n, c, k)
         }
         p = labEnd
         continue

@@ -8,9 +8,8 @@ export const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => Stri
 /** "0." … "255.": a dotted quad is three of these plus one DEC entry. */
 export const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`)
 
-// Buffer#latin1Slice: bytes → a flat one-byte string in one native call (missing from @types/node)
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice
+import { ESCAPE_CHAR, ESCAPE_DECIMAL, writeEscape } from '../escape.ts'
+import { latin1Slice } from '../name.ts'
 
 /**
  * Where text made byte by byte is written before it becomes one string: RDATA is at most 65535
@@ -68,9 +67,9 @@ export function generic(buf: Uint8Array, off: number, end: number): string {
   return latin1Slice.call(s, 0, n)
 }
 
-/** How an octet is written in a quoted character-string: 0 as is, 1 after a backslash (`\"`, `\\`), 2 as `\DDD` (outside 0x20–0x7E). */
+/** How an octet is written in a quoted character-string: 0 as is, ESCAPE_CHAR (`\"`, `\\`), ESCAPE_DECIMAL (outside 0x20–0x7E). */
 const QCLASS = Uint8Array.from({ length: 256 }, (_, c) =>
-  c === 0x22 || c === 0x5c ? 1 : c < 0x20 || c > 0x7e ? 2 : 0,
+  c === 0x22 || c === 0x5c ? ESCAPE_CHAR : c < 0x20 || c > 0x7e ? ESCAPE_DECIMAL : 0,
 )
 
 /** Writes the octets [off, end) double-quoted into TEXT at n; returns the new end. */
@@ -81,15 +80,7 @@ function writeQuoted(buf: Uint8Array, off: number, end: number, n: number): numb
     const c = buf[i]!
     const k = QCLASS[c]
     if (k === 0) s[n++] = c
-    else if (k === 1) {
-      s[n++] = 0x5c
-      s[n++] = c
-    } else {
-      s[n++] = 0x5c
-      s[n++] = 0x30 + ((c / 100) | 0)
-      s[n++] = 0x30 + (((c / 10) | 0) % 10)
-      s[n++] = 0x30 + (c % 10)
-    }
+    else n = writeEscape(s, n, c, k)
   }
   s[n++] = 0x22
   return n
