@@ -7,12 +7,10 @@
  * a key that mirrors another module's default is taken from that module's constant.
  */
 
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_API_MAX_LIMIT, DEFAULT_API_RATE_PER_MIN, MAX_API_RATE_PER_MIN } from '../api/http/limits.ts'
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
-import { DEFAULT_SOCKET_MODE, formatMode, parseSocketMode } from '../dnstap/socket-access.ts'
+import { DEFAULT_SOCKET_MODE, formatMode } from '../dnstap/socket-access.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_WINDOW_MAX_BYTES } from '../ingest/limits.ts'
 import { LOG_LEVELS } from '../log/levels.ts'
 import { MAX_QUERY_LIMIT } from '../query/limits.ts'
@@ -26,7 +24,6 @@ import {
   listOf,
   oneOf,
   retention,
-  show,
   text,
 } from './checks.ts'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR } from './data-dir.ts'
@@ -46,6 +43,7 @@ import {
   MIN_SNAPLEN,
   MIN_WINDOW_MB,
 } from './limits.ts'
+import { interfaceName, multiaddrText, peerIdText, port, socketGroup, socketMode } from './node-checks.ts'
 
 /** A default as a TOML file writes it. */
 export type TomlDefault = string | number | boolean | readonly (string | number)[]
@@ -87,85 +85,6 @@ const MIB = 1024 * 1024
 export const API_LISTEN_ENV = 'PDNS_MESH_API'
 
 export { DATA_DIR_ENV, DEFAULT_DATA_DIR }
-
-const port = integer(1, 65535, 'a port number')
-
-/** dnstap.socket_mode: octal permission bits as a string ("0660"); a TOML integer would be read as decimal. */
-const socketMode: Check<number> = {
-  type: 'string',
-  allowed: 'an octal mode, "0000" to "0777"',
-  parse: (raw) => {
-    if (typeof raw !== 'string') {
-      return { problem: `expected an octal mode as a string such as "0660", got ${show(raw)}` }
-    }
-    const mode = parseSocketMode(raw)
-    return typeof mode === 'number' ? { value: mode } : { problem: mode }
-  },
-}
-
-/**
- * dnstap.socket_group: a group name or a numeric gid, as a string or an integer; '' is none. The
- * name is only checked for shape here: the loader looks it up (node/dnstap/socket-access.ts).
- */
-const socketGroup: Check<string> = {
-  type: 'string or integer',
-  allowed: "a group name or a numeric gid; empty: the node's group",
-  parse: (raw) => {
-    if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= 0xfffffffe) {
-      return { value: String(raw) }
-    }
-    if (typeof raw === 'string' && /^[^\s:\0]{0,256}$/.test(raw)) return { value: raw }
-    return { problem: `expected a group name or a numeric gid, got ${show(raw)}` }
-  },
-}
-/** A libp2p multiaddr (checked by @multiformats/multiaddr); with `p2p`, it must end in /p2p/<peer id>. */
-function multiaddrText(p2p: boolean): Check<string> {
-  return {
-    type: 'string',
-    allowed: p2p ? 'a multiaddr ending in /p2p/<peer id>' : 'a multiaddr such as /ip4/0.0.0.0/tcp/4001',
-    parse: (raw) => {
-      if (typeof raw !== 'string' || raw.length > 1024)
-        return { problem: `expected a multiaddr, got ${show(raw)}` }
-      try {
-        const comps = multiaddr(raw).getComponents()
-        const last = comps.at(-1)
-        if (p2p && (last?.name !== 'p2p' || last.value === undefined)) {
-          return { problem: `${show(raw)} does not end in /p2p/<peer id>` }
-        }
-        if (!p2p && comps.some((c) => c.name === 'p2p')) {
-          return { problem: `${show(raw)}: a listen address names no peer id` }
-        }
-        if (!comps.some((c) => c.name === 'tcp'))
-          return { problem: `${show(raw)}: only TCP addresses are supported` }
-      } catch (err) {
-        return { problem: `${show(raw)} is not a multiaddr: ${(err as Error).message}` }
-      }
-      return { value: raw }
-    },
-  }
-}
-
-/** A libp2p peer id of an Ed25519 key (12D3KooW…), the only kind that can sign feed entries. */
-const peerIdText: Check<string> = {
-  type: 'string',
-  allowed: 'an Ed25519 libp2p peer id (12D3KooW…, as pdns-mesh id prints it)',
-  parse: (raw) => {
-    if (typeof raw !== 'string') return { problem: `expected a peer id, got ${show(raw)}` }
-    try {
-      const id = peerIdFromString(raw)
-      if (id.type !== 'Ed25519' || id.toString() !== raw)
-        return { problem: `${show(raw)} is not an Ed25519 peer id` }
-    } catch {
-      return { problem: `${show(raw)} is not a peer id` }
-    }
-    return { value: raw }
-  },
-}
-
-const interfaceName = text({
-  empty: false,
-  pattern: { re: /^[\x21-\x7e]+$/, what: 'an interface name (printable ASCII, no spaces)' },
-})
 
 export const KEYS = {
   dataDir: key(
