@@ -7,6 +7,8 @@
  * one core:
  *   records     reading the pcap records alone (the floor of any pipeline)
  *   pdns-mesh   file → frames → IP/UDP/TCP → DNS parser → observations
+ *   +window     the same, then the recorder and the aggregation window (no store): an import's
+ *               reading thread, all of it but handing batches to the writer thread
  *   dns-packet  the same framing, then dns-packet's decode() per DNS response (the baseline;
  *               like the sensor it skips queries after reading the QR bit)
  * and prints packets/s and the ratios. Then, whole process against whole process (wall time from
@@ -30,6 +32,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import dnsPacket from 'dns-packet'
 import { PacketDecoder, readCapture } from '../../node/capture/index.ts'
+import { AggregationWindow, Recorder } from '../../node/ingest/index.ts'
 import { Sensor } from '../../node/sensor/index.ts'
 
 const { values } = parseArgs({
@@ -98,6 +101,28 @@ async function pipeline(file: string): Promise<Result> {
   return { packets: sensor.stats().frames, seconds, items: obs }
 }
 
+async function recorded(file: string): Promise<Result> {
+  // the window's batches are counted and dropped: the store is not what this row measures
+  let handed = 0
+  const window = new AggregationWindow(
+    {
+      apply: (updates) => {
+        handed += updates.length
+        return { inserted: updates.length, updated: 0, unchanged: 0 }
+      },
+    },
+    { flushIntervalMs: 0 },
+  )
+  const recorder = new Recorder({ window }, 1)
+  const sensor = new Sensor({ ports: PORTS, clientAddresses: false }, recorder.observe)
+  const t = performance.now()
+  await sensor.ingestFile(file)
+  sensor.flush()
+  window.stop()
+  const seconds = (performance.now() - t) / 1000
+  return { packets: sensor.stats().frames, seconds, items: handed }
+}
+
 async function dnsPacketBaseline(file: string): Promise<Result> {
   let rrs = 0
   const decoder = new PacketDecoder({ ports: PORTS }, (buf, off, len) => {
@@ -120,7 +145,12 @@ async function dnsPacketBaseline(file: string): Promise<Result> {
 }
 
 type Method = (f: string) => Promise<Result>
-const METHODS: Record<string, Method> = { records, 'pdns-mesh': pipeline, 'dns-packet': dnsPacketBaseline }
+const METHODS: Record<string, Method> = {
+  records,
+  'pdns-mesh': pipeline,
+  '+window': recorded,
+  'dns-packet': dnsPacketBaseline,
+}
 
 /**
  * Best of RUNS for every (file, method), the runs interleaved: measuring one file's runs back to
@@ -153,13 +183,14 @@ process.stdout.write(
   `\ningest benchmark: ${PACKETS} packets per file, best of ${RUNS}, Node ${process.version}\n\n`,
 )
 process.stdout.write(
-  `${'file'.padEnd(12)}${'records'.padStart(12)}${'pdns-mesh'.padStart(12)}${'dns-packet'.padStart(12)}  pdns-mesh/dns-packet  observations\n`,
+  `${'file'.padEnd(12)}${'records'.padStart(12)}${'pdns-mesh'.padStart(12)}${'+window'.padStart(12)}${'dns-packet'.padStart(12)}  pdns-mesh/dns-packet  +window/dns-packet  observations  records kept\n`,
 )
 for (const [label, r] of Object.entries(table)) {
   const ours = r['pdns-mesh']!
+  const kept = r['+window']!
   const base = r['dns-packet']!
   process.stdout.write(
-    `${label.padEnd(12)}${fmt(rate(r.records!))}${fmt(rate(ours))}${fmt(rate(base))}  ${(rate(ours) / rate(base)).toFixed(2).padStart(19)}×  ${ours.items}\n`,
+    `${label.padEnd(12)}${fmt(rate(r.records!))}${fmt(rate(ours))}${fmt(rate(kept))}${fmt(rate(base))}  ${(rate(ours) / rate(base)).toFixed(2).padStart(19)}×  ${(rate(kept) / rate(base)).toFixed(2).padStart(17)}×  ${String(ours.items).padStart(12)}  ${String(kept.items).padStart(12)}\n`,
   )
 }
 const slowdown = rate(table.replicated!['pdns-mesh']!) / rate(table.unique!['pdns-mesh']!)
