@@ -85,18 +85,26 @@ test('dnstap from a live unbound and libpcap on lo give the same records, across
     .map((l) => JSON.parse(l))
   const viaDnstap = recordsOf(lines, `${peerId}/ub1`)
   const viaPcap = recordsOf(lines, peerId)
+  // libpcap may lose packets on a loaded machine (its ring full); its counters say so, and then
+  // the capture's counts may be short. Without a loss reported, both vantages must agree exactly.
+  const kernel = capture.interfaces[0].kernel
+  const lossless = kernel.dropped === 0 && kernel.interfaceDropped === 0
+  t.diagnostic(`libpcap on lo: ${JSON.stringify(kernel)}`)
   for (const name of rig.names) {
     for (const r of rig.resolve(name, 'A').answers) {
       const key = `${r.name} A ${r.rdata}`
       // cold cache: one RESOLVER_RESPONSE (nsd → unbound) and one CLIENT_RESPONSE (unbound → dnsperf)
       assert.equal(viaDnstap.get(key), 2, `${key} over dnstap`)
-      assert.equal(viaPcap.get(key), 2, `${key} on lo`)
+      if (lossless) assert.equal(viaPcap.get(key), 2, `${key} on lo`)
+      else assert.ok((viaPcap.get(key) ?? 0) <= 2, `${key} on lo`)
     }
   }
-  // the two vantages saw the same responses: the same records with the same counts (unless the
-  // kernel dropped packets, which the stats would show)
-  if (capture.interfaces[0].kernel.dropped === 0) assert.deepEqual(viaPcap, viaDnstap)
-  else assert.deepEqual([...viaPcap.keys()].sort(), [...viaDnstap.keys()].sort())
+  // the two vantages saw the same responses: the same records with the same counts
+  if (lossless) assert.deepEqual(viaPcap, viaDnstap)
+  else {
+    // what a lost packet can take away is a count, or a record seen only in it
+    for (const [key, n] of viaPcap) assert.ok(n <= (viaDnstap.get(key) ?? 0), `${key} on lo`)
+  }
 
   const check = await runCli(['check', '--data', data])
   assert.equal(check.code, 0, check.stderr)
