@@ -23,7 +23,11 @@ export interface Identity {
 
 export async function loadIdentity(dataDir: string, options: { create: boolean }): Promise<Identity | null> {
   const bytes = await readKeyFile(dataDir, options)
-  if (bytes === null) return null
+  return bytes === null ? null : identityOfKeyFile(dataDir, bytes)
+}
+
+/** The identity in the key file's bytes, as libp2p decodes them; ERR_DB_CORRUPT when they are no key. */
+export function identityOfKeyFile(dataDir: string, bytes: Uint8Array): Identity {
   let privateKey: PrivateKey
   try {
     privateKey = privateKeyFromProtobuf(bytes)

@@ -69,7 +69,7 @@ export function newEd25519KeyFile(): Uint8Array {
 
 /**
  * The key in file bytes of the Ed25519 shape libp2p writes, or null for any other shape (another key
- * type, libp2p's older 96-byte form, a damaged file): those are left to libp2p (loadIdentity).
+ * type, libp2p's older 96-byte form, a damaged file): those are left to libp2p (identity.ts).
  */
 export function ed25519KeyOfFile(bytes: Uint8Array): Ed25519Key | null {
   if (bytes.length !== ED25519_FILE_BYTES) return null

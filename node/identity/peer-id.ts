@@ -1,7 +1,7 @@
 /**
  * The node's peer id from its identity file, without libp2p (key-file.ts says why). The usual file,
- * an Ed25519 key as libp2p writes it, is decoded here; any other goes through loadIdentity, which
- * decodes or refuses it exactly as the node does.
+ * an Ed25519 key as libp2p writes it, is decoded here; any other is decoded (or refused) by libp2p,
+ * exactly as the node's loadIdentity does.
  */
 import { base58btc } from 'multiformats/bases/base58'
 import { ed25519KeyOfFile, readKeyFile } from './key-file.ts'
@@ -30,6 +30,6 @@ export async function readPeerId(dataDir: string, options: { create: boolean }):
   if (bytes === null) return null
   const key = ed25519KeyOfFile(bytes)
   if (key !== null) return ed25519PeerId(key.publicKey)
-  const { loadIdentity } = await import('./identity.ts')
-  return (await loadIdentity(dataDir, { create: false }))?.peerId ?? null
+  const { identityOfKeyFile } = await import('./identity.ts')
+  return identityOfKeyFile(dataDir, bytes).peerId
 }

@@ -25,14 +25,14 @@ export function ed25519Signer(key: Ed25519Key): EntrySigner {
 
 /**
  * The node's peer id and a signer for its entries; an identity file of another shape than the usual
- * Ed25519 one is read by libp2p (loadIdentity). null: no identity.
+ * Ed25519 one is read by libp2p (identityOfKeyFile). null: no identity.
  */
 export async function loadSigner(dataDir: string): Promise<{ peerId: string; signer: EntrySigner } | null> {
   const bytes = await readKeyFile(dataDir, { create: false })
   if (bytes === null) return null
   const key = ed25519KeyOfFile(bytes)
   if (key !== null) return { peerId: ed25519PeerId(key.publicKey), signer: ed25519Signer(key) }
-  const { loadIdentity } = await import('./identity.ts')
-  const identity = await loadIdentity(dataDir, { create: false })
-  return identity === null ? null : { peerId: identity.peerId, signer: identity.privateKey }
+  const { identityOfKeyFile } = await import('./identity.ts')
+  const identity = identityOfKeyFile(dataDir, bytes)
+  return { peerId: identity.peerId, signer: identity.privateKey }
 }
