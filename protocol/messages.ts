@@ -31,11 +31,12 @@ interface Types {
 let types: Types | null = null
 
 /**
- * Builds the protobuf types now rather than at the first message (about 50 ms: protobufjs, the
- * .proto, generated codecs): for a thread that will seal and can load them while it waits.
+ * Builds the protobuf types and generates their codecs now rather than at the first message (about
+ * 50 ms: protobufjs, the .proto, the codecs protobufjs otherwise generates at a type's first
+ * encode or decode): for a thread that will seal and can load them while it waits.
  */
 export function loadWireTypes(): void {
-  t()
+  for (const type of Object.values(t())) type.setup()
 }
 
 function t(): Types {

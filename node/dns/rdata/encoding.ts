@@ -2,14 +2,13 @@
  * Byte-string encodings used by the presentation forms: upper-case hex, base64, base32hex, quoted
  * character-strings, decimal tables, and the RFC 3597 generic form.
  */
+import { ESCAPE_CHAR, ESCAPE_DECIMAL, writeEscape } from '../escape.ts'
+import { latin1Slice } from '../name.ts'
 
 /** Decimal strings of 0..255: dotted quads and ports are joined from these without number formatting. */
 export const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i))
 /** "0." … "255.": a dotted quad is three of these plus one DEC entry. */
 export const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`)
-
-import { ESCAPE_CHAR, ESCAPE_DECIMAL, writeEscape } from '../escape.ts'
-import { latin1Slice } from '../name.ts'
 
 /**
  * Where text made byte by byte is written before it becomes one string: RDATA is at most 65535
