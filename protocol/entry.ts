@@ -53,6 +53,9 @@ export interface SealedEntry {
   hash: Buffer
 }
 
+/** An entry sealed outside any checkpoint (its fields are then left out of the Entry bytes). */
+export const NO_CHECKPOINT = { base: 0, complete: false } as const
+
 /** Packs, compresses and signs records as entry `seq` of `author` (signing is synchronous: Ed25519 in node:crypto). */
 export function sealEntry(
   key: EntrySigner,
@@ -61,6 +64,7 @@ export function sealEntry(
   prev: Uint8Array,
   time: number,
   records: readonly BlockRecord[],
+  checkpoint: { base: number; complete: boolean } = NO_CHECKPOINT,
 ): SealedEntry {
   const entry: Entry = {
     author,
@@ -69,6 +73,8 @@ export function sealEntry(
     time,
     records: records.length,
     block: compressBlock(packRecords(records)),
+    base: checkpoint.base,
+    complete: checkpoint.complete,
   }
   const bytes = encodeEntry(entry)
   const signature = key.sign(signedBytes(bytes))

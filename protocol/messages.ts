@@ -64,6 +64,10 @@ export interface Entry {
   time: number
   records: number
   block: Uint8Array
+  /** the seq of the first entry of the checkpoint this one was sealed during; 0: none */
+  base: number
+  /** the checkpoint's last entry: entries base..seq restate every record the author holds */
+  complete: boolean
 }
 
 export interface SignedEntry {
@@ -202,6 +206,11 @@ export function decodeEntry(b: Uint8Array): Entry {
   if (seq === 1 ? prev.length !== 0 : prev.length !== 32) {
     throw new WireError('field-range', 'Entry.prev must be empty at seq 1 and a sha256 after')
   }
+  const base = num(m.base, 'Entry.base')
+  const complete = m.complete === true
+  if (base > seq || (complete && base === 0)) {
+    throw new WireError('field-range', 'Entry.base must be at most seq, and set on a complete checkpoint')
+  }
   return {
     author,
     seq,
@@ -209,6 +218,8 @@ export function decodeEntry(b: Uint8Array): Entry {
     time: num(m.time, 'Entry.time'),
     records: num(m.records, 'Entry.records'),
     block: bytes(m.block),
+    base,
+    complete,
   }
 }
 

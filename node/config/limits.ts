@@ -45,3 +45,6 @@ export const MIN_RETENTION_S = 3600
 
 /** Longest store.retention and store.retention_remote, days; a longer one is ERR_CONFIG (the store keys times as u32 seconds: nothing is older than that). */
 export const MAX_RETENTION_DAYS = 36_500
+
+/** mesh.checkpoint_records: at most (a checkpoint's trigger beyond this would let a feed grow unbounded in practice) */
+export const MAX_CHECKPOINT_RECORDS = 1_000_000_000

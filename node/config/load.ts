@@ -179,6 +179,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       pskFile: get(KEYS.meshPskFile) === '' ? null : resolve(dataDir, get(KEYS.meshPskFile)),
       share: get(KEYS.meshShare),
       updateIntervalMs: get(KEYS.meshUpdateInterval),
+      checkpointRecords: get(KEYS.meshCheckpointRecords),
     },
     api: {
       listen: get(KEYS.apiListen),

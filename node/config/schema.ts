@@ -31,6 +31,7 @@ import { DNSTAP_MESSAGE_TYPES } from './dnstap-types.ts'
 import { formatDuration } from './duration.ts'
 import {
   MAX_CAPTURE_BUFFER_MB,
+  MAX_CHECKPOINT_RECORDS,
   MAX_CONFIG_LIST_ITEMS,
   MAX_DNSTAP_FRAME_BYTES,
   MAX_FLUSH_INTERVAL_S,
@@ -278,6 +279,16 @@ export const KEYS = {
       'per interval on the wire and on disk instead of one per flush. New records are sealed and ' +
       'pushed at once, whatever this says. Peers hold counts and last-seen times up to this much ' +
       'behind the node itself.',
+  ),
+  meshCheckpointRecords: key(
+    'mesh.checkpoint_records',
+    integer(0, MAX_CHECKPOINT_RECORDS),
+    1_000_000,
+    "When this node's own feed carries at least this many records, and twice as many as after its " +
+      'last checkpoint, the node restates every record of its own that it still holds (a checkpoint, ' +
+      'checked every update_interval): the feed and every peer holding it then drop the entries ' +
+      'before the checkpoint. Records its retention deleted are not restated, so the feeds stop ' +
+      'growing with them. Costs about one record sent to each peer per record restated. 0: never.',
   ),
   meshShare: key(
     'mesh.share',

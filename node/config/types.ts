@@ -55,6 +55,8 @@ export interface NodeConfig {
     readonly pskFile: string | null
     readonly share: 'all' | 'query-only'
     readonly updateIntervalMs: number
+    /** 0: no checkpoints by themselves */
+    readonly checkpointRecords: number
   }
   readonly api: {
     /** null: no HTTP API */

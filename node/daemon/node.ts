@@ -99,6 +99,8 @@ export class PdnsNode {
       r.expiry.setRetention(retentionOf(next))
     }
     if (applied.includes('mesh.update_interval')) r.localFeed.setUpdateInterval(next.mesh.updateIntervalMs)
+    if (applied.includes('mesh.checkpoint_records'))
+      r.localFeed.setCheckpointRecords(checkpointRecordsOf(next.mesh.checkpointRecords))
     if (applied.includes('api.rate') || applied.includes('api.max_limit')) {
       r.api?.setLimits({ ratePerMin: next.api.ratePerMin, maxLimit: next.api.maxLimit })
     }
@@ -176,10 +178,24 @@ export class PdnsNode {
       const feeds = new Feeds({ store, retention: expiry })
       const localFeed = new LocalFeed({ store, feeds, signer: identity.privateKey }, identity.peerId, {
         updateIntervalMs: c.mesh.updateIntervalMs,
+        checkpointRecords: checkpointRecordsOf(c.mesh.checkpointRecords),
+        onCheckpoint: (o) => {
+          const mesh = log.child({ component: 'mesh' })
+          if (o.status === 'complete') {
+            const { base, restated, dropped } = o
+            mesh.info({ base, restated, dropped, ms: Math.round(o.ms) }, 'feed checkpoint complete')
+          } else if (o.status === 'failed') {
+            mesh.error({ err: o.err, base: o.base }, 'feed checkpoint failed; retried at a later interval')
+          }
+        },
       })
       const { backfilled } = localFeed.attach()
       if (backfilled > 0)
         log.info({ component: 'mesh', records: backfilled }, 'sealed records written before the feed existed')
+      // updates of records already sealed are sealed every mesh.update_interval (and checkpoints
+      // start from the same timer); undone before the store closes: its stop seals what is marked
+      localFeed.start()
+      undo.unshift(() => localFeed.stop())
       window.start()
       undo.unshift(() => window.stop())
       const origins = new SensorOrigins({ store, window }, identity.peerId)
@@ -436,6 +452,10 @@ function retentionOf(c: NodeConfig): Retention {
   return { local: c.store.retentionS, remote: c.store.retentionRemoteS }
 }
 
+function checkpointRecordsOf(n: number): number | null {
+  return n === 0 ? null : n
+}
+
 /** The node's own feed and the others it holds (entries and bytes: disk use for other origins' data). */
 function feedStatus(feeds: Feeds, self: string) {
   const own = feeds.head(self)
@@ -444,12 +464,17 @@ function feedStatus(feeds: Feeds, self: string) {
   let records = 0
   for (const h of feeds.authors.values()) {
     if (h.author === self) continue
-    entries += h.seq
+    entries += h.entries
     bytes += h.bytes
     records += h.records
   }
   return {
-    own: { entries: own?.seq ?? 0, bytes: own?.bytes ?? 0, records: own?.records ?? 0 },
+    own: {
+      entries: own?.entries ?? 0,
+      seq: own?.seq ?? 0,
+      bytes: own?.bytes ?? 0,
+      records: own?.records ?? 0,
+    },
     remote: { authors: feeds.authors.size - (own === undefined ? 0 : 1), entries, bytes, records },
   }
 }

@@ -14,6 +14,7 @@ export const LIVE_KEYS = new Set([
   'mesh.allow',
   'mesh.peers',
   'mesh.update_interval',
+  'mesh.checkpoint_records',
   'api.rate',
   'api.max_limit',
 ])
@@ -31,6 +32,7 @@ const KEY_OF: Record<string, string> = {
   'store.retentionS': 'store.retention',
   'store.retentionRemoteS': 'store.retention_remote',
   'mesh.updateIntervalMs': 'mesh.update_interval',
+  'mesh.checkpointRecords': 'mesh.checkpoint_records',
   'api.ratePerMin': 'api.rate',
   'api.tlsCert': 'api.tls_cert',
   'api.tlsKey': 'api.tls_key',

@@ -12,6 +12,7 @@ import {
   encodeSignedEntry,
   entryRecords,
   type FeedHead,
+  NO_CHECKPOINT,
   type SignedEntry,
   verifyEntry,
   WireError,
@@ -32,38 +33,82 @@ import type { RecordUpdate, Store } from '../store/store.ts'
 import { isStorableValue } from '../store/value.ts'
 
 const HEAD_V1 = 1
+/** v2 adds what checkpoints need: entries held, the latest checkpoint's start and what preceded it */
+const HEAD_V2 = 2
 const KINDS: RecordKind[] = ['rr', 'nxdomain', 'nodata']
 const MAX_LABEL_BYTES = 255
+
+/** Entries, bytes and records of a feed held. */
+export interface Held {
+  entries: number
+  /** SignedEntry encodings */
+  bytes: number
+  /** records carried (a record counts again in each entry that carries it) */
+  records: number
+}
+
+const NONE: Held = { entries: 0, bytes: 0, records: 0 }
 
 export interface Head {
   author: string
   seq: number
   hash: Buffer
+  /** entries of this author held: seq, less those a checkpoint let go */
+  entries: number
   /** bytes of this author's entries held (SignedEntry encodings) */
   bytes: number
   /** records carried by those entries (a record counts again in each entry that carries it) */
   records: number
+  /** seq of the first entry of the latest checkpoint seen (0: none since the last one completed) */
+  base: number
+  /** what was held before `base` when it arrived: what completing that checkpoint lets go */
+  beforeBase: Held
+  /** records held right after the latest completed checkpoint dropped the entries before it (0: none) */
+  kept: number
 }
 
 export function encodeHead(h: Head): Buffer {
-  const out: number[] = [HEAD_V1]
+  const out: number[] = [HEAD_V2]
   writeVarint(out, h.seq)
   for (const b of h.hash) out.push(b)
-  writeVarint(out, h.bytes)
-  writeVarint(out, h.records)
+  for (const n of [h.bytes, h.records, h.entries, h.base]) writeVarint(out, n)
+  for (const n of [h.beforeBase.entries, h.beforeBase.bytes, h.beforeBase.records, h.kept])
+    writeVarint(out, n)
   return Buffer.from(out)
 }
 
 function decodeHead(author: string, b: Uint8Array): Head | null {
-  if (b[0] !== HEAD_V1) return null
+  if (b[0] !== HEAD_V1 && b[0] !== HEAD_V2) return null
   const seq = readVarint(b, 1)
   if (seq === null || seq.next + 32 > b.length) return null
   const hash = Buffer.from(b.subarray(seq.next, seq.next + 32))
-  const bytes = readVarint(b, seq.next + 32)
-  if (bytes === null) return null
-  const records = readVarint(b, bytes.next)
-  if (records === null || records.next !== b.length) return null
-  return { author, seq: seq.value, hash, bytes: bytes.value, records: records.value }
+  const fields: number[] = []
+  let at = seq.next + 32
+  // v1: bytes, records (every entry since seq 1 held); v2: and the checkpoint fields
+  const count = b[0] === HEAD_V1 ? 2 : 8
+  for (let i = 0; i < count; i++) {
+    const v = readVarint(b, at)
+    if (v === null) return null
+    fields.push(v.value)
+    at = v.next
+  }
+  if (at !== b.length) return null
+  const [bytes, records, entries = seq.value, base = 0, e = 0, by = 0, r = 0, kept = 0] = fields as [
+    number,
+    number,
+    ...number[],
+  ]
+  return {
+    author,
+    seq: seq.value,
+    hash,
+    bytes,
+    records,
+    entries,
+    base,
+    beforeBase: { entries: e, bytes: by, records: r },
+    kept,
+  }
 }
 
 /** What accepting one entry did. */
@@ -130,7 +175,12 @@ export class Feeds {
     return () => this.#listeners.delete(listener)
   }
 
-  /** Writes that store an entry and advance its author's head (in the caller's batch). */
+  /**
+   * Writes that store an entry and advance its author's head (in the caller's batch). The first
+   * entry of a checkpoint (base = seq) notes what is held before it; the checkpoint's last
+   * (complete) deletes those entries in the same batch, so a crash leaves the feed with or
+   * without them, never half.
+   */
   entryWrites(
     prev: Head | undefined,
     author: string,
@@ -138,22 +188,46 @@ export class Feeds {
     encoded: Uint8Array,
     hash: Buffer,
     records: number,
-  ): { writes: Write[]; head: Head } {
+    checkpoint: { base: number; complete: boolean } = NO_CHECKPOINT,
+  ): { writes: Write[]; head: Head; dropped: number } {
     const id = this.#store.originId(author)
     const head: Head = {
       author,
       seq,
       hash,
+      entries: (prev?.entries ?? 0) + 1,
       bytes: (prev?.bytes ?? 0) + encoded.length,
       records: (prev?.records ?? 0) + records,
+      base: prev?.base ?? 0,
+      beforeBase: prev?.beforeBase ?? NONE,
+      kept: prev?.kept ?? 0,
     }
-    return {
-      writes: [
-        { put: feedKey(id, seq), value: encoded },
-        { put: feedHeadKey(id), value: encodeHead(head) },
-      ],
-      head,
+    if (checkpoint.base !== 0 && checkpoint.base === seq) {
+      head.base = seq
+      head.beforeBase = {
+        entries: prev?.entries ?? 0,
+        bytes: prev?.bytes ?? 0,
+        records: prev?.records ?? 0,
+      }
     }
+    const writes: Write[] = [{ put: feedKey(id, seq), value: encoded }]
+    let dropped = 0
+    // a checkpoint whose start this feed did not see (a restore moved the head in between): its
+    // entries before base are kept; only a checkpoint seen from its first entry says what they held
+    if (checkpoint.complete && checkpoint.base === head.base && head.base > 0) {
+      for (const [key] of this.#store.range(feedRange(id, 1, head.base), { values: false })) {
+        writes.push({ del: key })
+        dropped++
+      }
+      head.entries -= dropped
+      head.bytes -= head.beforeBase.bytes
+      head.records -= head.beforeBase.records
+      head.kept = head.records
+      head.base = 0
+      head.beforeBase = NONE
+    }
+    writes.push({ put: feedHeadKey(id), value: encodeHead(head) })
+    return { writes, head, dropped }
   }
 
   /** After the batch with entryWrites() is written: the head moves and listeners hear of it. */
@@ -197,8 +271,11 @@ export class Feeds {
       }
       return { status: 'duplicate', author, seq: entry.seq }
     }
-    if (entry.seq !== have + 1) return { status: 'gap', author, seq: entry.seq }
-    if (have > 0 && !head!.hash.equals(entry.prev)) {
+    if (entry.seq !== have + 1) {
+      // the first entry of a checkpoint follows anything before it: a holder that dropped the
+      // entries before a completed checkpoint serves the feed from there (docs/PROTOCOL.md)
+      if (entry.base !== entry.seq) return { status: 'gap', author, seq: entry.seq }
+    } else if (have > 0 && !head!.hash.equals(entry.prev)) {
       throw new WireError('fork', `entry ${author}#${entry.seq} does not follow the held #${have}`)
     }
     const records = entryRecords(entry)
@@ -210,7 +287,15 @@ export class Feeds {
       this.#tooOld += n - updates.length
     }
     const encoded = encodeSignedEntry(signed)
-    const { writes, head: next } = this.entryWrites(head, author, entry.seq, encoded, hash, records.length)
+    const { writes, head: next } = this.entryWrites(
+      head,
+      author,
+      entry.seq,
+      encoded,
+      hash,
+      records.length,
+      entry,
+    )
     this.#store.apply(updates, { extra: writes, seal: author === opts.self ? false : undefined })
     this.committed(next)
     return { status: 'applied', author, seq: entry.seq, records: records.length }

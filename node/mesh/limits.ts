@@ -42,3 +42,13 @@ export const ACCEPT_YIELD_EVERY = 4
 
 /** `new` across the mesh: candidate names whose first sighting is settled (an rrset fan-out each) at once. */
 export const NEW_SETTLE_CONCURRENCY = 8
+
+/** A checkpoint reads this many records of the store per event-loop turn (as expiry's batches). */
+export const CHECKPOINT_SCAN_BATCH = 2_000
+/**
+ * A checkpoint starts when this node's own feed carries at least mesh.checkpoint_records records
+ * and this many times what it kept after the previous checkpoint: the feed stays within about
+ * this factor of the records it restates, and restating costs at most about one record sent per
+ * record sealed since.
+ */
+export const CHECKPOINT_GROWTH = 2

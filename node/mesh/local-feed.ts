@@ -5,6 +5,7 @@
  * the merge, so a peer that merges them with 'max' ends with exactly this node's values, whatever
  * it missed or received twice.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import {
   type BlockRecord,
   type EntrySigner,
@@ -13,6 +14,7 @@ import {
   sealEntry,
   type WireKind,
 } from '../../protocol/index.ts'
+import { successor } from '../store/key-bytes.ts'
 import {
   DIRTY_RANGE,
   decodeRrsetKey,
@@ -25,6 +27,7 @@ import type { Write } from '../store/rocks.ts'
 import type { FeedSealer, Store } from '../store/store.ts'
 import { decodeValue, type RecordValue } from '../store/value.ts'
 import type { Feeds, Head } from './feeds.ts'
+import { CHECKPOINT_GROWTH, CHECKPOINT_SCAN_BATCH } from './limits.ts'
 
 const KIND_CODE: Record<RecordId['kind'], WireKind> = { rr: 0, nxdomain: 1, nodata: 2 }
 const NO_PREV = new Uint8Array(0)
@@ -45,7 +48,29 @@ export interface LocalFeedOptions {
    * null: seal every change at once (tests, and stores without a running node).
    */
   updateIntervalMs?: number | null
+  /**
+   * mesh.checkpoint_records: at each update interval, a checkpoint starts once the feed carries at
+   * least this many records and CHECKPOINT_GROWTH times what the previous one kept. null: never by
+   * itself (checkpoint() still works).
+   */
+  checkpointRecords?: number | null
+  /** hears of each checkpoint that completed or failed (the node logs it) */
+  onCheckpoint?: (outcome: CheckpointOutcome) => void
 }
+
+/** What one checkpoint did. */
+export type CheckpointOutcome =
+  | {
+      status: 'complete'
+      /** seq of its first entry */
+      base: number
+      /** records restated */
+      restated: number
+      /** entries dropped from the feed (those before base) */
+      dropped: number
+      ms: number
+    }
+  | { status: 'stopped' | 'failed'; base: number; restated: number; err?: unknown }
 
 export class LocalFeed implements FeedSealer {
   readonly deferUpdates: boolean
@@ -56,6 +81,10 @@ export class LocalFeed implements FeedSealer {
   readonly #key: EntrySigner
   readonly #author: string
   readonly #prefix: string
+  #checkpointRecords: number | null
+  readonly #onCheckpoint: LocalFeedOptions['onCheckpoint']
+  /** the running checkpoint: its base (entries sealed meanwhile carry it) and its end */
+  #checkpoint: { base: number; stop: AbortController; done: Promise<CheckpointOutcome> } | null = null
 
   constructor(components: LocalFeedComponents, peerId: string, options: LocalFeedOptions = {}) {
     this.#updateIntervalMs = options.updateIntervalMs ?? null
@@ -65,6 +94,8 @@ export class LocalFeed implements FeedSealer {
     this.#key = components.signer
     this.#author = peerId
     this.#prefix = `${peerId}/`
+    this.#checkpointRecords = options.checkpointRecords ?? null
+    this.#onCheckpoint = options.onCheckpoint
   }
 
   get author(): string {
@@ -116,7 +147,10 @@ export class LocalFeed implements FeedSealer {
   start(): void {
     if (this.#updateIntervalMs === null || !Number.isFinite(this.#updateIntervalMs) || this.#timer !== null)
       return
-    this.#timer = setInterval(() => this.sealUpdates(), this.#updateIntervalMs)
+    this.#timer = setInterval(() => {
+      this.sealUpdates()
+      if (this.due()) void this.checkpoint()
+    }, this.#updateIntervalMs)
     this.#timer.unref()
   }
 
@@ -129,12 +163,106 @@ export class LocalFeed implements FeedSealer {
     if (running) this.start()
   }
 
-  /** Stops the timer and seals what is still marked, so a clean stop leaves nothing behind. */
+  /** A new mesh.checkpoint_records (reload). */
+  setCheckpointRecords(n: number | null): void {
+    this.#checkpointRecords = n
+  }
+
+  /**
+   * Stops the timer and any checkpoint (what it sealed stays: each batch is whole; a later one
+   * starts over), and seals what is still marked, so a clean stop leaves nothing behind.
+   */
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer)
     this.#timer = null
+    this.#checkpoint?.stop.abort()
     this.sealUpdates()
   }
+
+  /** Whether the feed has grown enough since the last checkpoint for a new one (see checkpointRecords). */
+  due(): boolean {
+    const min = this.#checkpointRecords
+    const head = this.#feeds.head(this.#author)
+    if (min === null || head === undefined || this.#checkpoint !== null) return false
+    return head.records >= Math.max(min, CHECKPOINT_GROWTH * head.kept)
+  }
+
+  /**
+   * Restates every record of this node's origins still in the store into new entries, the last one
+   * marked complete; sealing it drops the feed's entries before the checkpoint's first (in the same
+   * batch), and every peer holding this feed drops them when it applies that entry. The store is
+   * read CHECKPOINT_SCAN_BATCH records per event-loop turn; entries sealed meanwhile (new records,
+   * updates) belong to the checkpoint too, so a record written during it is carried either way.
+   * One at a time: a call while one runs gets its outcome.
+   */
+  checkpoint(opts: { signal?: AbortSignal } = {}): Promise<CheckpointOutcome> {
+    if (this.#checkpoint !== null) return this.#checkpoint.done
+    const stop = new AbortController()
+    const base = (this.#feeds.head(this.#author)?.seq ?? 0) + 1
+    const signal = opts.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, opts.signal])
+    const run = { base, stop, done: this.#restate(base, signal) }
+    this.#checkpoint = run
+    return run.done
+  }
+
+  async #restate(base: number, signal: AbortSignal): Promise<CheckpointOutcome> {
+    const started = performance.now()
+    let restated = 0
+    let outcome: CheckpointOutcome
+    try {
+      let from: Uint8Array = RRSET_RANGE.gte
+      for (;;) {
+        // the first turn too: the caller's synchronous code (a flush) runs before anything is read
+        await nextTurn()
+        if (signal.aborted) {
+          outcome = { status: 'stopped', base, restated }
+          break
+        }
+        const batch: { id: RecordId; value: RecordValue }[] = []
+        let read = 0
+        let last: Buffer | null = null
+        scan: for (const rows of this.#store.rows({ gte: Buffer.from(from), lt: RRSET_RANGE.lt })) {
+          for (let i = 0; i < rows.length; i += 2) {
+            last = rows[i]!
+            const id = decodeRrsetKey(last)
+            if (id !== null && this.owns(this.#store.originLabel(id.origin))) {
+              const value = decodeValue(rows[i + 1]!)
+              if (value !== null) batch.push({ id, value })
+            }
+            if (++read >= CHECKPOINT_SCAN_BATCH) break scan
+          }
+        }
+        const end = read < CHECKPOINT_SCAN_BATCH
+        if (batch.length > 0 || end) {
+          const s = this.seal(batch, { complete: end })
+          this.#store.apply([], { extra: s.writes, sync: end })
+          s.commit()
+          restated += batch.length
+        }
+        if (end) {
+          outcome = {
+            status: 'complete',
+            base,
+            restated,
+            dropped: this.#dropped,
+            ms: performance.now() - started,
+          }
+          break
+        }
+        from = successor(last!)
+      }
+    } catch (err) {
+      outcome = { status: 'failed', base, restated, err }
+    } finally {
+      this.#checkpoint = null
+      this.#dropped = 0
+    }
+    this.#onCheckpoint?.(outcome)
+    return outcome
+  }
+
+  /** entries the running checkpoint's complete entry dropped (seal() learns it from entryWrites) */
+  #dropped = 0
 
   /**
    * Seals every record marked DIRTY with its current value, and unmarks it, in one batch per
@@ -167,7 +295,15 @@ export class LocalFeed implements FeedSealer {
     }
   }
 
-  seal(changed: readonly { id: RecordId; value: RecordValue }[]): { writes: Write[]; commit(): void } {
+  /**
+   * Seals records into entries (SEAL_RECORDS_PER_ENTRY each) after the head, returning their writes
+   * for the caller's batch and what to do once it is written. While a checkpoint runs, each entry
+   * carries its base; `complete` marks the last one (sealed even with no records) as its end.
+   */
+  seal(
+    changed: readonly { id: RecordId; value: RecordValue }[],
+    opts: { complete?: boolean } = {},
+  ): { writes: Write[]; commit(): void } {
     const records = changed.map(({ id, value }) => this.#record(id, value))
     const writes: Write[] = []
     const heads: Head[] = []
@@ -175,13 +311,16 @@ export class LocalFeed implements FeedSealer {
     let seq = current?.seq ?? 0
     let prev: Uint8Array = current?.hash ?? NO_PREV
     const time = Math.floor(Date.now() / 1000)
+    const base = this.#checkpoint?.base ?? 0
+    const complete = opts.complete === true && base !== 0
     let i = 0
     let size = SEAL_RECORDS_PER_ENTRY
-    while (i < records.length) {
+    while (i < records.length || (complete && heads.length === 0)) {
       const chunk = records.slice(i, i + size)
+      const mark = { base, complete: complete && i + chunk.length >= records.length }
       let sealed: ReturnType<typeof sealEntry>
       try {
-        sealed = sealEntry(this.#key, this.#author, seq + 1, prev, time, chunk)
+        sealed = sealEntry(this.#key, this.#author, seq + 1, prev, time, chunk, mark)
       } catch (err) {
         // an entry over MAX_ENTRY_BYTES (huge TXT rdata): seal fewer records per entry
         if (err instanceof RangeError && size > 1) {
@@ -192,8 +331,9 @@ export class LocalFeed implements FeedSealer {
       }
       seq++
       const encoded = encodeSignedEntry(sealed.signed)
-      const w = this.#feeds.entryWrites(current, this.#author, seq, encoded, sealed.hash, chunk.length)
+      const w = this.#feeds.entryWrites(current, this.#author, seq, encoded, sealed.hash, chunk.length, mark)
       for (const x of w.writes) writes.push(x)
+      this.#dropped += w.dropped
       heads.push(w.head)
       current = w.head
       prev = sealed.hash

@@ -258,7 +258,7 @@ export class Mesh {
     for (const h of this.#c.feeds.authors.values()) {
       if (h.author === this.#c.peerId) continue
       authors++
-      entries += h.seq
+      entries += h.entries
       bytes += h.bytes
     }
     return {

@@ -110,8 +110,10 @@ export function entriesBeyond(
     const got = feeds.entriesAfter(author, theirs, maxBytes - bytes, maxEntries - entries.length)
     for (const e of got) bytes += entrySize(e)
     entries.push(...got)
-    reached.set(author, theirs + got.length)
-    if (theirs + got.length < head.seq) return { entries, reached, complete: false }
+    // the last seq sent, not theirs + how many: a feed a checkpoint shortened starts past theirs + 1
+    const last = got.length === 0 ? theirs : decodeEntry(got.at(-1)!.entry).seq
+    reached.set(author, last)
+    if (last < head.seq) return { entries, reached, complete: false }
   }
   return { entries, reached, complete: true }
 }

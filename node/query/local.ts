@@ -175,7 +175,7 @@ export class LocalBackend implements QueryBackend {
     }))
     const feeds = [...new Feeds({ store: this.#store }).authors.values()].map((h) => ({
       author: h.author,
-      entries: h.seq,
+      entries: h.entries,
       bytes: h.bytes,
     }))
     const perRecord = entries > 0 ? diskBytes / entries : 0

@@ -140,7 +140,7 @@ export interface StoreStats {
   schema: number
   /** `entries`: this origin's (record, vantage) pairs */
   origins: { id: number; label: string; local: boolean; entries: number }[]
-  /** the mesh feeds held: each author's entries (its head's seq) and their bytes */
+  /** the mesh feeds held: each author's entries held (its head's seq, less what checkpoints dropped) and their bytes */
   feeds: { author: string; entries: number; bytes: number }[]
   /**
    * disk used for other nodes' data, estimated: their origins' share of the records (entries ×

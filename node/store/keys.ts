@@ -15,7 +15,7 @@
  *   0x15 TTL     | RRSET key without its tag                                   → ttl value (v2, local records)
  *   0x16 DOMAIN  | fwd(registered domain of an owner name)                    → (empty)
  *   0x20 FEED    | u32 author origin id | u64 seq                              → SignedEntry bytes
- *   0x21 HEAD    | u32 author origin id                                         → feed head value
+ *   0x21 HEAD    | u32 author origin id                                         → feed head value (feeds.ts: v1, v2 with checkpoints)
  *   0x22 DIRTY   | RRSET key without its tag (an own record updated, not sealed yet) → (empty)
  *
  * rev()/fwd() are the name encodings of names.ts. `bw` (bailiwick) is 00 when unknown, else 01 and
@@ -532,11 +532,14 @@ export function decodeFeedKey(key: Uint8Array): { author: number; seq: number } 
   return { author: readU32(key, 1), seq: readU32(key, 5) * 0x100000000 + readU32(key, 9) }
 }
 
-/** Entries of one author with seq in [from, ∞). */
-export function feedRange(author: number, from: number): { gte: Buffer; lt: Buffer } {
+/** Entries of one author with seq in [from, to), or [from, ∞) without `to`. */
+export function feedRange(author: number, from: number, to?: number): { gte: Buffer; lt: Buffer } {
   return {
     gte: feedKey(author, from),
-    lt: Buffer.from(successor(concat([Uint8Array.of(TAG_FEED), u32(author)]))),
+    lt:
+      to === undefined
+        ? Buffer.from(successor(concat([Uint8Array.of(TAG_FEED), u32(author)])))
+        : feedKey(author, to),
   }
 }
 

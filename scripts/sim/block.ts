@@ -53,6 +53,8 @@ export function measureBatch(records: readonly WireRecord[], seq = 123_456): Wir
     time: 1_767_225_600,
     records: records.length,
     block,
+    base: 0,
+    complete: false,
   })
   const signed = encodeSignedEntry({ entry, signature: new Uint8Array(64) })
   return { records: records.length, packed: packed.length, compressed: block.length, entry: signed.length }

@@ -188,6 +188,7 @@ max_limit = 5000
         pskFile: join(data, 'swarm.key'),
         share: 'query-only',
         updateIntervalMs: 60_000,
+        checkpointRecords: 1_000_000,
       },
       api: {
         listen: { host: '::1', port: 8443 },

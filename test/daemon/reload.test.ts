@@ -18,15 +18,21 @@ test('live keys are applied; a key that needs a restart refuses the whole reload
   const live = {
     ...a,
     log: { level: 'warn' as const },
-    mesh: { ...a.mesh, allow: [PEER], updateIntervalMs: 1000 },
+    mesh: { ...a.mesh, allow: [PEER], updateIntervalMs: 1000, checkpointRecords: 10 },
   }
-  assert.deepEqual(planReload(a, live), ['log.level', 'mesh.allow', 'mesh.update_interval'])
+  assert.deepEqual(planReload(a, live), [
+    'log.level',
+    'mesh.allow',
+    'mesh.checkpoint_records',
+    'mesh.update_interval',
+  ])
   const api = { ...live, api: { ...a.api, ratePerMin: 60, maxLimit: 10 } }
   assert.deepEqual(planReload(a, api), [
     'api.max_limit',
     'api.rate',
     'log.level',
     'mesh.allow',
+    'mesh.checkpoint_records',
     'mesh.update_interval',
   ])
   const retention = { ...a, store: { ...a.store, retentionS: 86_400, retentionRemoteS: 3600 } }

@@ -65,9 +65,9 @@ export function meshToml(d: MeshDir, mesh: MeshSection, extra: string[] = []): s
 export async function startMeshNode(
   d: MeshDir,
   mesh: MeshSection,
-  opts: { wrap?: string[] } = {},
+  opts: { wrap?: string[]; extra?: string[] } = {},
 ): Promise<NodeProcess> {
-  const config = writeConfig(d.dir, meshToml(d, mesh))
+  const config = writeConfig(d.dir, meshToml(d, mesh, opts.extra))
   d.node = await startNode(d.dir, ['--config', config], opts.wrap === undefined ? {} : { wrap: opts.wrap })
   return d.node
 }
