@@ -90,3 +90,6 @@ export const LIVE_MAX_PORT_TERMS = 64
 
 /** Longest a captured frame waits in the kernel ring before delivery (libpcap's packet buffer timeout): frames arrive in batches at least this often, and a block fills sooner under load. */
 export const LIVE_READ_TIMEOUT_MS = 250
+
+/** How much longer than LIVE_READ_TIMEOUT_MS a stopping node keeps reading the capture ring (drain()): by then the kernel has handed over every block holding a frame captured before the stop. */
+export const LIVE_DRAIN_MARGIN_MS = 50

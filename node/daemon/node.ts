@@ -394,7 +394,12 @@ export class PdnsNode {
     }
     // an import is cut short first (no new one starts): what it read is written before the last flush
     await step('import', () => r.imports.stop())
-    await step('capture', () => r.capture?.stop())
+    // what the kernel captured before the stop still reaches the window (a ring block waits up to
+    // LIVE_READ_TIMEOUT_MS before it is handed over)
+    await step('capture', async () => {
+      await r.capture?.drain()
+      r.capture?.stop()
+    })
     await step('dnstap', () => r.dnstap?.stop())
     await step('sensor', () => r.sensor.flush())
     // peers stop hearing from us before the last flush: its entries reach them at the next sync

@@ -162,6 +162,25 @@ describe('live capture on lo', () => {
     )
   })
 
+  test('drain() before stop() delivers what the kernel had captured: no answer asked just before a stop is lost', async (t) => {
+    if (!requireCapture(t, 'live capture on lo')) return
+    const c = capturing(r, 'lo')
+    await c.cap.start()
+    // answers asked back to back, in far less than the ring's block timeout: without a drain they
+    // would mostly still wait in the ring's current block when the capture stops
+    const asked = Array.from({ length: 20 }, (_, i) => `n${i}.drain.live.example`)
+    for (const [i, n] of asked.entries()) await askUdp(r.udpPort, 500 + i, n)
+    await c.cap.drain()
+    c.cap.stop()
+    const got = names(c.observations, 'udp')
+    assert.deepEqual(
+      asked.filter((n) => !got.has(n)),
+      [],
+      'every answer asked before the drain was delivered',
+    )
+    await stopAndRelease(c.cap, r.udpPort)
+  })
+
   test('after stop() nothing more is delivered; stop() is idempotent', async (t) => {
     if (!requireCapture(t, 'live capture on lo')) return
     const c = capturing(r, 'lo')

@@ -6,8 +6,10 @@
  * each interface, that the filter compiles for the link type each interface will have), then opens
  * the interfaces in order; if one fails, those already open are closed before the error is thrown.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PdnsError } from '../../errors.ts'
-import { LIVE_READ_TIMEOUT_MS } from '../limits.ts'
+import { LIVE_DRAIN_MARGIN_MS, LIVE_READ_TIMEOUT_MS } from '../limits.ts'
 import type { FrameSink } from '../types.ts'
 import { loadPcapBinding, type PcapBinding } from './binding.ts'
 import { buildDnsFilter } from './filter.ts'
@@ -147,6 +149,20 @@ export class LiveCapture {
       }
       return { device, filter, linkType }
     })
+  }
+
+  /**
+   * Delivers what the kernel captured until now, before a stop: frames wait in the ring's current
+   * block until it fills or LIVE_READ_TIMEOUT_MS passes, so a stop right away would lose up to that
+   * much traffic. Keeps delivering for the timeout (and LIVE_DRAIN_MARGIN_MS), then reads every
+   * ring once more. Frames that arrive meanwhile are delivered too. Call stop() after it.
+   */
+  async drain(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.#running) return
+    await sleep(LIVE_READ_TIMEOUT_MS + LIVE_DRAIN_MARGIN_MS, undefined, { signal: opts.signal }).catch(
+      () => {},
+    )
+    for (const s of this.#sessions) s.readNow()
   }
 
   /**

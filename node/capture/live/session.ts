@@ -268,6 +268,11 @@ export class LiveSession {
     }
   }
 
+  /** Reads what the ring holds now, without waiting for the poll (drain() before a stop). */
+  readNow(): void {
+    if (this.#opened && !this.#stopped && !this.#inDispatch) this.#onReadable()
+  }
+
   /**
    * Stops delivery at once and asks libpcap to close (see the file comment: the handle is released
    * at the next packet that passes the filter). Idempotent; safe from inside the sink.
