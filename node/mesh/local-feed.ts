@@ -179,12 +179,16 @@ export class LocalFeed implements FeedSealer {
     this.sealUpdates()
   }
 
-  /** Whether the feed has grown enough since the last checkpoint for a new one (see checkpointRecords). */
+  /**
+   * Whether a checkpoint should start: the feed has grown enough since the last one (see
+   * checkpointRecords), or one was started and never completed (the node stopped during it: a
+   * peer may have jumped onto its first entry, and only a complete one restates what it skipped).
+   */
   due(): boolean {
     const min = this.#checkpointRecords
     const head = this.#feeds.head(this.#author)
     if (min === null || head === undefined || this.#checkpoint !== null) return false
-    return head.records >= Math.max(min, CHECKPOINT_GROWTH * head.kept)
+    return head.base !== 0 || head.records >= Math.max(min, CHECKPOINT_GROWTH * head.kept)
   }
 
   /**

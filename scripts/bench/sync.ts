@@ -21,6 +21,12 @@
  *                 rt conv    exchanges completed when the last differing entry was applied, + 1
  *                            (the one carrying it); rt all: every exchange until 1.5 s of silence
  *                 overhead   (bytes on the wire − the zstd blocks of the differing entries) / d
+ *   checkpoint  A and B in sync after the cases above; A seals its n records again (each one's count
+ *               moved: the feed now carries 2n), then checkpoints (LocalFeed.checkpoint: restates the
+ *               n live records, drops the entries before). Timed at A (records restated per second,
+ *               in batches of CHECKPOINT_SCAN_BATCH per event-loop turn, with B syncing meanwhile),
+ *               until B holds A's head (and has dropped the same entries), bytes on the wire, A's
+ *               feed before and after
  *   propagate   N nodes (default 12), each dialling 2–3 others (a random tree plus chords, seeded),
  *               all allowing all; every 10 s / N (each node flushing every 10 s, the default
  *               store.flush_interval, staggered) one node seals an entry of 500 new records; the
@@ -36,8 +42,9 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { storeDigest } from '../../node/mesh/index.ts'
 import { ANTI_ENTROPY_INTERVAL_MS } from '../../node/mesh/limits.ts'
-import type { RecordKind } from '../../node/store/keys.ts'
+import { decodeRrsetKey, type RecordKind, RRSET_RANGE } from '../../node/store/keys.ts'
 import type { RecordUpdate, Store } from '../../node/store/store.ts'
+import { decodeValue } from '../../node/store/value.ts'
 import { decodeEntry, SEAL_RECORDS_PER_ENTRY } from '../../protocol/index.ts'
 import { prng } from '../../test/helpers/prng.ts'
 import { startMesh, stopNode, type TestNode, testNode } from '../../test/mesh/helpers.ts'
@@ -480,11 +487,77 @@ async function propagate(): Promise<PropagationResult> {
   return { nodes: NODES, edges, rounds: ROUNDS, latencies, missing }
 }
 
+// ---------------------------------------------------------------- checkpoint
+
+interface CheckpointResult {
+  n: number
+  restated: number
+  dropped: number
+  authorSeconds: number
+  peerSeconds: number
+  bytes: number
+  feedBefore: { entries: number; bytes: number; records: number }
+  feedAfter: { entries: number; bytes: number; records: number }
+  peerEntries: number
+  equal: boolean
+}
+
+async function checkpointCase(a: BenchNode, b: BenchNode, n: number): Promise<CheckpointResult> {
+  // every record once more, with its count moved: the feed carries each twice
+  const origin = a.store.originId(a.peerId)
+  for (const chunk of a.store.rows(RRSET_RANGE)) {
+    const u: RecordUpdate[] = []
+    for (let i = 0; i < chunk.length; i += 2) {
+      const id = decodeRrsetKey(chunk[i]!)
+      const v = decodeValue(chunk[i + 1]!)
+      if (id !== null && v !== null && id.origin === origin)
+        u.push({ id, value: { ...v, count: 1 }, mode: 'add' })
+    }
+    a.store.apply(u)
+  }
+  await startMesh(a, { allow: [b.peerId] })
+  await startMesh(b, { allow: [a.peerId], peers: a.mesh!.addresses() })
+  await until('in sync before the checkpoint', () => sameHeads(a, b))
+  await quiet(a, b)
+  const held = (h: { entries: number; bytes: number; records: number }) => ({
+    entries: h.entries,
+    bytes: h.bytes,
+    records: h.records,
+  })
+  const feedBefore = held(a.feeds.head(a.peerId)!)
+  const c0 = counters(a, b)
+  const t = now()
+  const out = await a.local.checkpoint()
+  const authorSeconds = (now() - t) / 1000
+  if (out.status !== 'complete') throw new Error(`the checkpoint ended ${out.status}`)
+  await until('B holds the checkpoint', () => sameHeads(a, b))
+  const peerSeconds = (now() - t) / 1000
+  await quiet(a, b)
+  const c1 = counters(a, b)
+  const equal = await digestsEqual([a, b])
+  const result = {
+    n,
+    restated: out.restated,
+    dropped: out.dropped,
+    authorSeconds,
+    peerSeconds,
+    bytes: c1.bytes - c0.bytes,
+    feedBefore,
+    feedAfter: held(a.feeds.head(a.peerId)!),
+    peerEntries: b.feeds.head(a.peerId)!.entries,
+    equal,
+  }
+  await stopMesh(a)
+  await stopMesh(b)
+  return result
+}
+
 // ---------------------------------------------------------------- run
 
 const started = now()
 const boots: BootstrapResult[] = []
 const recs: ReconcileResult[] = []
+const checks: CheckpointResult[] = []
 let prop: PropagationResult | null = null
 try {
   for (const n of SIZES) {
@@ -503,6 +576,8 @@ try {
     await stopMesh(a)
     await stopMesh(b)
     recs.push(...(await reconcile(a, b, n)))
+    log('checkpoint: A restates its records …')
+    checks.push(await checkpointCase(a, b, n))
     await dropNode(a)
     await dropNode(b)
   }
@@ -635,6 +710,37 @@ if (prop !== null) {
       [(sorted.at(-1) ?? Number.NaN).toFixed(0), 8],
       [String(prop.missing), 9],
     ]),
+  )
+}
+out()
+out("(4) checkpoint: A's feed carries each of its n records twice; A restates them and drops the entries")
+out('    before; B (connected) applies the restated entries and drops the same. B/rec: wire bytes per record')
+out(
+  `${row([
+    ['records', 9],
+    ['restated', 9],
+    ['at A', 11],
+    ['B holds', 9],
+    ['wire', 10],
+    ['B/rec', 7],
+    ['A feed before', 26],
+    ['after', 26],
+  ])}  digest`,
+)
+const feedText = (f: CheckpointResult['feedBefore']) =>
+  `${f.entries} e, ${(f.bytes / 2 ** 20).toFixed(1)} MiB, ${kilo(f.records)}`
+for (const r of checks) {
+  out(
+    `${row([
+      [kilo(r.n), 9],
+      [kilo(r.restated), 9],
+      [`${kilo(Math.round(r.restated / r.authorSeconds))}/s`, 11],
+      [`${r.peerSeconds.toFixed(1)} s`, 9],
+      [`${(r.bytes / 2 ** 20).toFixed(1)} MiB`, 10],
+      [(r.bytes / r.restated).toFixed(1), 7],
+      [feedText(r.feedBefore), 26],
+      [feedText(r.feedAfter), 26],
+    ])}  ${r.equal && r.peerEntries === r.feedAfter.entries ? 'equal' : 'DIFFERENT'}`,
   )
 }
 out()
