@@ -363,14 +363,16 @@ export class Mesh {
     let again = false
     try {
       const stream = await net.dialProtocol(peerIdFromString(id), PROTOCOL_SYNC, { signal })
-      const out = await initiateSync(this.#syncComponents(p), stream, p.headsKnown ? p.have : null, {
-        signal,
-      })
-      // the answer's have-vector is the peer's word (after our push), but entries we sent it in
-      // answers to its own pulls may still be on their way: keep the larger. An overstated belief
-      // (an answer lost with its connection) heals itself: the peer sees our heads in every request
-      // and pulls what it lacks.
-      for (const h of out.theirHave) p.heard(h.author, h.seq)
+      const out = await initiateSync(
+        { ...this.#syncComponents(p), onPush: (reached) => (p.pushing = reached) },
+        stream,
+        p.headsKnown ? p.have : null,
+        { signal },
+      )
+      p.pushing = null
+      // the answer's have-vector is the peer's word after our push (what it refused as a gap is not
+      // in it); our last answer to its own pull may still be on its way
+      p.believe(out.theirHave, p.answered)
       p.headsKnown = true
       p.info.entriesOut += out.sent
       p.info.recordsOut += out.recordsSent
@@ -395,6 +397,7 @@ export class Mesh {
       }
     } finally {
       s.running = false
+      p.pushing = null
     }
     if ((again || s.again) && !this.#stopping) this.#schedule(id, 0)
   }
@@ -416,9 +419,14 @@ export class Mesh {
     const p = this.#admit(id, stream)
     if (p === null) return
     try {
-      const out = await respondSync(this.#syncComponents(p), stream, p.have, {
+      // the request's have-vector is the peer's word: it asks only once it has applied our last
+      // answer, so only a push of ours in progress may be on its way to it
+      const known = new Map(p.pushing ?? [])
+      const out = await respondSync(this.#syncComponents(p), stream, known, {
         signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
       })
+      p.answered = out.reached
+      p.believe(out.theirHave, known)
       p.headsKnown = true
       p.info.entriesOut += out.sent
       p.info.recordsOut += out.recordsSent

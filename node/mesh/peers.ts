@@ -30,8 +30,16 @@ export interface PeerInfo {
 
 export class PeerState {
   readonly info: PeerInfo
-  /** the peer's heads as of its last have-vector (seq per author), plus what we sent it since */
+  /**
+   * What the peer holds, as we believe: its last have-vector (seq per author), raised by what we
+   * sent it that it may not have applied yet when it said so (believe()). Never more than that:
+   * an entry the peer refused (a gap) or never received (a lost answer) must be sent again.
+   */
   readonly have = new Map<string, number>()
+  /** the entries our exchange in progress pushes to the peer (null: none running) */
+  pushing: ReadonlyMap<string, number> | null = null
+  /** the entries our last answer to the peer's pull carried: applied by the time it asks again */
+  answered: ReadonlyMap<string, number> = new Map()
   /** whether `have` comes from a have-vector of this peer (false: a new or restarted peer) */
   headsKnown = false
   #streams: number[] = []
@@ -89,5 +97,20 @@ export class PeerState {
 
   heard(author: string, seq: number): void {
     if ((this.have.get(author) ?? 0) < seq) this.have.set(author, seq)
+  }
+
+  /**
+   * The peer's word (a have-vector of its own) replaces what we believed, raised by what may still
+   * be on its way to it (`inFlight`): an overstated belief would otherwise never be corrected, and
+   * what the peer lacks would never be sent (a push refused as a gap while the peer was still
+   * applying an earlier answer left a bootstrap stuck for good).
+   */
+  believe(
+    word: readonly { author: string; seq: number }[],
+    ...inFlight: (ReadonlyMap<string, number> | null)[]
+  ): void {
+    this.have.clear()
+    for (const h of word) this.heard(h.author, h.seq)
+    for (const m of inFlight) if (m !== null) for (const [author, seq] of m) this.heard(author, seq)
   }
 }

@@ -36,6 +36,8 @@ export interface SyncComponents {
   onAccepted?: (r: AcceptResult, bytes: number) => void
   /** every frame on the stream, length prefix included: what the exchange cost on the wire */
   onFrame?: (direction: 'in' | 'out', bytes: number) => void
+  /** the initiator's push, before it is written: last seq per author (on its way until the answer) */
+  onPush?: (reached: ReadonlyMap<string, number>) => void
 }
 
 function varintLength(n: number): number {
@@ -63,6 +65,8 @@ export interface SyncOutcome {
   bytesSent: number
   /** an entry arrived out of order, or the responder stopped at its per-stream bound: sync again */
   behind: boolean
+  /** the responder's answer: last seq sent per author (empty for the initiator) */
+  reached: ReadonlyMap<string, number>
 }
 
 /** The record count an entry's author signed (the Entry header only: its block stays compressed). */
@@ -151,6 +155,7 @@ export async function initiateSync(
   // further behind than a push carries: the peer pulls (it sees our heads in this request)
   if (!push.complete) push = NOTHING
   if (theirHave !== null) for (const [author, seq] of push.reached) theirHave.set(author, seq)
+  c.onPush?.(push.reached)
   const request = encodeSyncRequest({ have: c.feeds.heads(), push: push.entries })
   framed(c, 'out', request)
   await lp.write(request, opts)
@@ -186,13 +191,15 @@ export async function initiateSync(
     recordsSent: recordsIn(push.entries),
     bytesSent,
     behind,
+    reached: new Map(),
   }
 }
 
 /**
  * The responder's side. Answers from the larger of the initiator's have-vector and `known` (what we
- * already sent it, perhaps still in flight the other way), and records in `known` what it sends.
- * Returns the initiator's heads (after its push) and what moved.
+ * are sending it in an exchange of our own, perhaps still in flight the other way), and records in
+ * `known` the initiator's heads and what it sends. Returns the initiator's heads (after its push),
+ * what this answer carried (`reached`) and what moved.
  */
 export async function respondSync(
   c: SyncComponents,
@@ -229,5 +236,6 @@ export async function respondSync(
     recordsSent,
     bytesSent,
     behind: r.gap,
+    reached: page.reached,
   }
 }
