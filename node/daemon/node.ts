@@ -188,6 +188,8 @@ export class PdnsNode {
             mesh.error({ err: o.err, base: o.base }, 'feed checkpoint failed; retried at a later interval')
           }
         },
+        onError: (err) =>
+          log.error({ err, component: 'mesh' }, 'sealing updates failed; retried at the next interval'),
       })
       const { backfilled } = localFeed.attach()
       if (backfilled > 0)

@@ -56,6 +56,8 @@ export interface LocalFeedOptions {
   checkpointRecords?: number | null
   /** hears of each checkpoint that completed or failed (the node logs it) */
   onCheckpoint?: (outcome: CheckpointOutcome) => void
+  /** a failure of the timer's sealing (a store error): the marks stay, for the next interval */
+  onError?: (err: unknown) => void
 }
 
 /** What one checkpoint did. */
@@ -83,6 +85,9 @@ export class LocalFeed implements FeedSealer {
   readonly #prefix: string
   #checkpointRecords: number | null
   readonly #onCheckpoint: LocalFeedOptions['onCheckpoint']
+  readonly #onError: LocalFeedOptions['onError']
+  /** the timer's sealing runs (#sealInBackground) */
+  #sealing = false
   /** the running checkpoint: its base (entries sealed meanwhile carry it) and its end */
   #checkpoint: { base: number; stop: AbortController; done: Promise<CheckpointOutcome> } | null = null
 
@@ -96,6 +101,7 @@ export class LocalFeed implements FeedSealer {
     this.#prefix = `${peerId}/`
     this.#checkpointRecords = options.checkpointRecords ?? null
     this.#onCheckpoint = options.onCheckpoint
+    this.#onError = options.onError
   }
 
   get author(): string {
@@ -147,10 +153,7 @@ export class LocalFeed implements FeedSealer {
   start(): void {
     if (this.#updateIntervalMs === null || !Number.isFinite(this.#updateIntervalMs) || this.#timer !== null)
       return
-    this.#timer = setInterval(() => {
-      this.sealUpdates()
-      if (this.due()) void this.checkpoint()
-    }, this.#updateIntervalMs)
+    this.#timer = setInterval(() => void this.#sealInBackground(), this.#updateIntervalMs)
     this.#timer.unref()
   }
 
@@ -270,32 +273,61 @@ export class LocalFeed implements FeedSealer {
 
   /**
    * Seals every record marked DIRTY with its current value, and unmarks it, in one batch per
-   * SEAL_RECORDS_PER_ENTRY × 16 records. Synchronous: no write of the window can come in between
-   * the read of a value and the batch that seals it.
+   * SEAL_RECORDS_PER_ENTRY × 16 records, all now (a stop, tests). The node's timer seals them a
+   * batch of SEAL_RECORDS_PER_ENTRY per event-loop turn instead (#sealInBackground).
    */
   sealUpdates(): number {
     let n = 0
     for (;;) {
-      const marks: Buffer[] = []
-      for (const [key] of this.#store.range(DIRTY_RANGE, { values: false })) {
-        marks.push(key)
-        if (marks.length >= SEAL_RECORDS_PER_ENTRY * 16) break
-      }
-      if (marks.length === 0) return n
-      const rrsets = marks.map(rrsetOfDirty)
-      const values = this.#store.getMany(rrsets)
-      const changed: { id: RecordId; value: RecordValue }[] = []
-      for (let i = 0; i < marks.length; i++) {
-        const id = decodeRrsetKey(rrsets[i]!)
-        const raw = values[i]
-        const value = raw === undefined ? null : decodeValue(raw)
-        if (id !== null && value !== null) changed.push({ id, value })
-      }
-      const s = this.seal(changed)
-      const writes = [...s.writes, ...marks.map((del) => ({ del }))]
-      this.#store.apply([], { extra: writes, sync: true })
-      s.commit()
-      n += changed.length
+      const batch = this.#sealBatch(SEAL_RECORDS_PER_ENTRY * 16)
+      if (batch === null) return n
+      n += batch
+    }
+  }
+
+  /**
+   * One batch of marked records sealed and unmarked; how many were sealed, or null when none was
+   * marked. Synchronous: no write of the window can come in between the read of a value and the
+   * batch that seals it.
+   */
+  #sealBatch(max: number): number | null {
+    const marks: Buffer[] = []
+    for (const [key] of this.#store.range(DIRTY_RANGE, { values: false })) {
+      marks.push(key)
+      if (marks.length >= max) break
+    }
+    if (marks.length === 0) return null
+    const rrsets = marks.map(rrsetOfDirty)
+    const values = this.#store.getMany(rrsets)
+    const changed: { id: RecordId; value: RecordValue }[] = []
+    for (let i = 0; i < marks.length; i++) {
+      const id = decodeRrsetKey(rrsets[i]!)
+      const raw = values[i]
+      const value = raw === undefined ? null : decodeValue(raw)
+      if (id !== null && value !== null) changed.push({ id, value })
+    }
+    const s = this.seal(changed)
+    const writes = [...s.writes, ...marks.map((del) => ({ del }))]
+    this.#store.apply([], { extra: writes, sync: true })
+    s.commit()
+    return changed.length
+  }
+
+  /**
+   * The timer's work: the marked updates, one entry's worth per event-loop turn (a node with a
+   * million updated records would otherwise stop capture, dnstap and the API for seconds), then a
+   * checkpoint if one is due. One run at a time; stop() ends it at its next turn.
+   */
+  async #sealInBackground(): Promise<void> {
+    if (this.#sealing) return
+    this.#sealing = true
+    try {
+      while (this.#timer !== null && this.#sealBatch(SEAL_RECORDS_PER_ENTRY) !== null) await nextTurn()
+      if (this.#timer !== null && this.due()) void this.checkpoint()
+    } catch (err) {
+      this.#onError?.(err)
+    } finally {
+      this.#sealing = false
     }
   }
 

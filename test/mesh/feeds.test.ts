@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { storeDigest } from '../../node/mesh/digest.ts'
+import { DIRTY_RANGE } from '../../node/store/keys.ts'
 import { decodeEntry, encodeEntry, type SignedEntry, WireError } from '../../protocol/index.ts'
-import { observe, stopNode, type TestNode, testNode } from './helpers.ts'
+import { observe, stopNode, type TestNode, testNode, until } from './helpers.ts'
 
 type N = TestNode
 
@@ -76,6 +77,36 @@ describe('feeds', () => {
     assert.equal(local.sealUpdates(), 0)
     copyAll(n, peer)
     assert.equal((await storeDigest(peer.store)).digest, (await storeDigest(store)).digest)
+  })
+
+  it("the update interval's timer seals the marked updates a batch per event-loop turn, then stops", async () => {
+    const n = await testNode('timer', { attach: false, updateIntervalMs: 20 })
+    open.push(n)
+    n.local.attach()
+    const { feeds, peerId, local } = n
+    feedRecords(n, 6000, 11)
+    for (let k = 0; k < 2; k++) feedRecords(n, 6000, 11)
+    const before = feeds.head(peerId)!.seq
+    // turns of the event loop while the timer's sealing runs: other work gets them between batches
+    let turns = 0
+    const turnsAt: number[] = []
+    const unlisten = feeds.onEntry(() => turnsAt.push(turns))
+    let ticking = true
+    const ticker = (async () => {
+      while (ticking) {
+        turns++
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    local.start()
+    await until('the marks sealed', () => [...n.store.range(DIRTY_RANGE, { values: false })].length === 0)
+    local.stop()
+    ticking = false
+    await ticker
+    unlisten()
+    const sealed = feeds.head(peerId)!.seq - before
+    assert.ok(sealed >= 3, `${sealed} entries of updates`)
+    assert.ok(new Set(turnsAt).size >= 3, `sealed in ${new Set(turnsAt).size} turns`)
   })
 
   it('records written before the feed existed are sealed when it attaches', async () => {
