@@ -283,6 +283,7 @@ export class Mesh {
       // whatever it held, it may come back restarted: learn its heads before pushing anything
       p.headsKnown = false
       p.have.clear()
+      p.answered = new Map()
     }
     if (open) {
       this.#log.info({ peer: id, addr: conn.remoteAddr.toString() }, 'peer connected')
