@@ -8,9 +8,12 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import protobuf from 'protobufjs'
 import { isPeersLabel } from '../../node/ingest/index.ts'
+import { storeDigest } from '../../node/mesh/digest.ts'
 import { encodeHead, type Feeds, Feeds as FeedsClass, type Head } from '../../node/mesh/feeds.ts'
+import { LocalFeed } from '../../node/mesh/local-feed.ts'
 import { Expiry } from '../../node/store/expiry.ts'
 import { decodeFeedKey, FEED_RANGE, feedHeadKey, RRSET_RANGE } from '../../node/store/keys.ts'
+import { Store } from '../../node/store/store.ts'
 import {
   decodeEntry,
   encodeEntry,
@@ -19,6 +22,7 @@ import {
   sealEntry,
   WireError,
 } from '../../protocol/index.ts'
+import { tempDir } from '../store/helpers.ts'
 import {
   converged,
   digestOf,
@@ -262,6 +266,43 @@ describe('feed checkpoints', () => {
     const { base: _b, complete: _c, ...rest } = decodeEntry(second.entry)
     const pre = protobufOf(rest)
     assert.deepEqual(Buffer.from(second.entry), Buffer.from(pre), 'base and complete are left out when unset')
+  })
+
+  it('a node that lost its store gets its records back from a checkpointed feed, and its feed goes on', async () => {
+    const a = await node('a8')
+    const b = await node('b8')
+    observe(a, 300, 12)
+    observe(a, 300, 12)
+    await a.local.checkpoint()
+    observe(a, 100, 13)
+    copy(a.feeds, b.feeds, b.peerId)
+    const digest = await digestOf(a)
+    // the same identity on an empty store (the disk was lost): its own entries come back from b
+    const t = tempDir('mesh-a8-restored')
+    const store = await Store.open(t.dir, { create: true })
+    const feeds = new FeedsClass({ store })
+    const local = new LocalFeed({ store, feeds, signer: a.key }, a.peerId)
+    local.attach()
+    try {
+      assert.equal(copy(b.feeds, feeds, a.peerId).gap, undefined, 'it starts at the checkpoint')
+      assert.equal(feeds.head(a.peerId)?.seq, head(a, a.peerId).seq)
+      assert.equal((await storeDigest(store)).digest, digest)
+      // new records are sealed after the restored head, and the holder takes them in order
+      const origin = store.originId(a.peerId)
+      store.apply([
+        {
+          id: { kind: 'rr', rrname: 'new.example', rrtype: 1, bailiwick: null, rdata: '192.0.2.9', origin },
+          value: { first: 1_800_000_000, last: 1_800_000_000, count: 1 },
+          mode: 'add',
+        },
+      ])
+      assert.deepEqual(copy(feeds, b.feeds, b.peerId), { applied: 1 })
+      assert.equal((await storeDigest(b.store)).digest, (await storeDigest(store)).digest)
+    } finally {
+      local.detach()
+      await store.close()
+      t.cleanup()
+    }
   })
 
   it('over libp2p: peers drop the entries with the author, and a newcomer gets every record from a holder', async () => {
