@@ -240,20 +240,16 @@ export class LocalFeed implements FeedSealer {
           }
         }
         const end = read < CHECKPOINT_SCAN_BATCH
+        let dropped = 0
         if (batch.length > 0 || end) {
           const s = this.seal(batch, { complete: end })
           this.#store.apply([], { extra: s.writes, sync: end })
           s.commit()
           restated += batch.length
+          dropped = s.dropped
         }
         if (end) {
-          outcome = {
-            status: 'complete',
-            base,
-            restated,
-            dropped: this.#dropped,
-            ms: performance.now() - started,
-          }
+          outcome = { status: 'complete', base, restated, dropped, ms: performance.now() - started }
           break
         }
         from = successor(last!)
@@ -262,14 +258,10 @@ export class LocalFeed implements FeedSealer {
       outcome = { status: 'failed', base, restated, err }
     } finally {
       this.#checkpoint = null
-      this.#dropped = 0
     }
     this.#onCheckpoint?.(outcome)
     return outcome
   }
-
-  /** entries the running checkpoint's complete entry dropped (seal() learns it from entryWrites) */
-  #dropped = 0
 
   /**
    * Seals every record marked DIRTY with its current value, and unmarks it, in one batch per
@@ -334,12 +326,13 @@ export class LocalFeed implements FeedSealer {
   /**
    * Seals records into entries (SEAL_RECORDS_PER_ENTRY each) after the head, returning their writes
    * for the caller's batch and what to do once it is written. While a checkpoint runs, each entry
-   * carries its base; `complete` marks the last one (sealed even with no records) as its end.
+   * carries its base; `complete` marks the last one (sealed even with no records) as its end, whose
+   * writes delete the entries before the checkpoint (`dropped` of them).
    */
   seal(
     changed: readonly { id: RecordId; value: RecordValue }[],
     opts: { complete?: boolean } = {},
-  ): { writes: Write[]; commit(): void } {
+  ): { writes: Write[]; dropped: number; commit(): void } {
     const records = changed.map(({ id, value }) => this.#record(id, value))
     const writes: Write[] = []
     const heads: Head[] = []
@@ -349,6 +342,7 @@ export class LocalFeed implements FeedSealer {
     const time = Math.floor(Date.now() / 1000)
     const base = this.#checkpoint?.base ?? 0
     const complete = opts.complete === true && base !== 0
+    let dropped = 0
     let i = 0
     let size = SEAL_RECORDS_PER_ENTRY
     while (i < records.length || (complete && heads.length === 0)) {
@@ -369,7 +363,7 @@ export class LocalFeed implements FeedSealer {
       const encoded = encodeSignedEntry(sealed.signed)
       const w = this.#feeds.entryWrites(current, this.#author, seq, encoded, sealed.hash, chunk.length, mark)
       for (const x of w.writes) writes.push(x)
-      this.#dropped += w.dropped
+      dropped += w.dropped
       heads.push(w.head)
       current = w.head
       prev = sealed.hash
@@ -378,6 +372,7 @@ export class LocalFeed implements FeedSealer {
     }
     return {
       writes,
+      dropped,
       commit: () => {
         for (const h of heads) this.#feeds.committed(h)
       },
