@@ -138,13 +138,13 @@ const NOTHING = { entries: [] as SignedEntry[], reached: new Map<string, number>
  * The initiator's side: push what the peer lacks, take what we lack. `theirHave` is what we believe
  * the peer holds, or null when we have never seen its heads (a new or restarted peer): then nothing
  * is pushed, since it may hold everything already, and its answer's have-vector says what to push
- * next. What is pushed is marked in `theirHave` before it is written, so an exchange the other way
+ * next. What is pushed is told to `c.onPush` before it is written, so an exchange the other way
  * that overlaps this one does not send it again.
  */
 export async function initiateSync(
   c: SyncComponents,
   stream: Stream,
-  theirHave: Map<string, number> | null,
+  theirHave: ReadonlyMap<string, number> | null,
   opts: { signal?: AbortSignal } = {},
 ): Promise<SyncOutcome> {
   const lp = lpStream(stream, SYNC_STREAM_OPTIONS)
@@ -154,7 +154,6 @@ export async function initiateSync(
       : entriesBeyond(c.feeds, theirHave, SYNC_RESPONSE_BUDGET_BYTES, PUSH_MAX_ENTRIES)
   // further behind than a push carries: the peer pulls (it sees our heads in this request)
   if (!push.complete) push = NOTHING
-  if (theirHave !== null) for (const [author, seq] of push.reached) theirHave.set(author, seq)
   c.onPush?.(push.reached)
   const request = encodeSyncRequest({ have: c.feeds.heads(), push: push.entries })
   framed(c, 'out', request)
