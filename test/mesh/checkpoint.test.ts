@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test'
 import protobuf from 'protobufjs'
 import { isPeersLabel } from '../../node/ingest/index.ts'
 import { storeDigest } from '../../node/mesh/digest.ts'
-import { encodeHead, type Feeds, Feeds as FeedsClass, type Head } from '../../node/mesh/feeds.ts'
+import { encodeHead, Feeds, type Head } from '../../node/mesh/feeds.ts'
 import { LocalFeed } from '../../node/mesh/local-feed.ts'
 import { Expiry } from '../../node/store/expiry.ts'
 import { decodeFeedKey, FEED_RANGE, feedHeadKey, RRSET_RANGE } from '../../node/store/keys.ts'
@@ -25,6 +25,7 @@ import {
 import { tempDir } from '../store/helpers.ts'
 import {
   converged,
+  copyEntries,
   digestOf,
   observe,
   startMesh,
@@ -40,19 +41,6 @@ function protobufOf(e: Omit<ReturnType<typeof decodeEntry>, 'base' | 'complete'>
     bytes prev = 3; uint64 time = 4; uint32 records = 5; bytes block = 6; }`).root
   const T = root.lookupType('Entry')
   return T.encode(T.fromObject(e)).finish()
-}
-
-/** Every entry of `from`'s feeds that `to` lacks, accepted by `to` in order; statuses counted. */
-function copy(from: Feeds, to: Feeds, self: string): Record<string, number> {
-  const n: Record<string, number> = {}
-  for (const h of from.heads()) {
-    const have = to.head(h.author)?.seq ?? 0
-    for (const e of from.entriesAfter(h.author, have, Infinity, Infinity)) {
-      const s = to.accept(e, { self }).status
-      n[s] = (n[s] ?? 0) + 1
-    }
-  }
-  return n
 }
 
 /** The seqs of the entries `n` holds of `author`, from the store itself. */
@@ -96,7 +84,7 @@ describe('feed checkpoints', () => {
     // 300 records sealed, then sealed again twice with larger counts: 900 records carried, 300 live
     for (let i = 0; i < 3; i++) observe(a, 300, 1)
     observe(a, 40, 2, `${a.peerId}/resolver1`)
-    copy(a.feeds, b.feeds, b.peerId)
+    copyEntries(a.feeds, b.feeds, b.peerId)
     const before = head(a, a.peerId)
     assert.equal(before.records, 940)
     assert.equal(head(b, a.peerId).entries, before.seq)
@@ -120,7 +108,7 @@ describe('feed checkpoints', () => {
     // a holder applies the checkpoint in order and drops the same entries
     const digest = await digestOf(a)
     assert.equal(await digestOf(b), digest)
-    assert.deepEqual(copy(a.feeds, b.feeds, b.peerId), { applied: now.seq - before.seq })
+    assert.deepEqual(copyEntries(a.feeds, b.feeds, b.peerId), { applied: now.seq - before.seq })
     assert.deepEqual(heldSeqs(b, a.peerId), heldSeqs(a, a.peerId))
     const onB = head(b, a.peerId)
     assert.deepEqual([onB.entries, onB.bytes, onB.records], [now.entries, now.bytes, now.records])
@@ -128,7 +116,7 @@ describe('feed checkpoints', () => {
 
     // a new node syncing from the holder starts at the checkpoint and gets every record
     const c = await node('c')
-    const got = copy(b.feeds, c.feeds, c.peerId)
+    const got = copyEntries(b.feeds, c.feeds, c.peerId)
     assert.deepEqual(got, { applied: now.entries })
     assert.equal(await digestOf(c), digest)
     assert.equal(head(c, a.peerId).seq, now.seq)
@@ -139,18 +127,18 @@ describe('feed checkpoints', () => {
     const a = await node('a2')
     const behind = await node('behind')
     observe(a, 200, 3)
-    copy(a.feeds, behind.feeds, behind.peerId)
+    copyEntries(a.feeds, behind.feeds, behind.peerId)
     const held = head(behind, a.peerId).seq
     observe(a, 200, 3) // updates the node behind never receives
     observe(a, 50, 4)
     const forwarder = await node('forwarder')
-    copy(a.feeds, forwarder.feeds, forwarder.peerId)
+    copyEntries(a.feeds, forwarder.feeds, forwarder.peerId)
     const out = await a.local.checkpoint()
     assert.equal(out.status, 'complete')
-    copy(a.feeds, forwarder.feeds, forwarder.peerId)
+    copyEntries(a.feeds, forwarder.feeds, forwarder.peerId)
     assert.ok(heldSeqs(forwarder, a.peerId)[0]! > held + 1, 'the forwarder no longer holds what comes next')
 
-    const r = copy(forwarder.feeds, behind.feeds, behind.peerId)
+    const r = copyEntries(forwarder.feeds, behind.feeds, behind.peerId)
     assert.equal(r.gap, undefined)
     assert.equal(await digestOf(behind), await digestOf(a))
     assert.deepEqual(
@@ -181,7 +169,7 @@ describe('feed checkpoints', () => {
     assert.equal(now.records, live)
     assert.ok(now.bytes < before.bytes / 1.5, `${now.bytes} bytes held after, ${before.bytes} before`)
     const c = await node('c3')
-    copy(a.feeds, c.feeds, c.peerId)
+    copyEntries(a.feeds, c.feeds, c.peerId)
     assert.equal(await digestOf(c), await digestOf(a), 'a newcomer gets the live records, not the expired')
   })
 
@@ -216,12 +204,12 @@ describe('feed checkpoints', () => {
     a.local.setCheckpointRecords(1_000_000_000)
     assert.equal(a.local.due(), true, 'an unfinished checkpoint is due again, however small the feed')
     const b = await node('b5')
-    copy(a.feeds, b.feeds, b.peerId)
+    copyEntries(a.feeds, b.feeds, b.peerId)
     const again = await a.local.checkpoint()
     assert.equal(again.status, 'complete')
     assert.equal(heldSeqs(a, a.peerId)[0], again.base)
     assert.equal(a.local.due(), false)
-    copy(a.feeds, b.feeds, b.peerId)
+    copyEntries(a.feeds, b.feeds, b.peerId)
     assert.deepEqual(heldSeqs(b, a.peerId), heldSeqs(a, a.peerId))
     assert.equal(await digestOf(b), await digestOf(a))
   })
@@ -232,11 +220,11 @@ describe('feed checkpoints', () => {
     observe(a, 100, 8)
     await a.local.checkpoint()
     const h = head(a, a.peerId)
-    assert.deepEqual(new FeedsClass({ store: a.store }).head(a.peerId), h)
+    assert.deepEqual(new Feeds({ store: a.store }).head(a.peerId), h)
     // version 1: seq, hash, bytes, records
     const v1 = Buffer.concat([Buffer.from([1, 7]), h.hash, Buffer.from([200, 1, 30])])
     a.store.apply([], { extra: [{ put: feedHeadKey(a.store.originId(a.peerId)), value: v1 }] })
-    const old = new FeedsClass({ store: a.store }).head(a.peerId)!
+    const old = new Feeds({ store: a.store }).head(a.peerId)!
     assert.deepEqual(
       [old.seq, old.entries, old.bytes, old.records, old.base, old.kept],
       [7, 7, 200, 30, 0, 0],
@@ -275,16 +263,16 @@ describe('feed checkpoints', () => {
     observe(a, 300, 12)
     await a.local.checkpoint()
     observe(a, 100, 13)
-    copy(a.feeds, b.feeds, b.peerId)
+    copyEntries(a.feeds, b.feeds, b.peerId)
     const digest = await digestOf(a)
     // the same identity on an empty store (the disk was lost): its own entries come back from b
     const t = tempDir('mesh-a8-restored')
     const store = await Store.open(t.dir, { create: true })
-    const feeds = new FeedsClass({ store })
+    const feeds = new Feeds({ store })
     const local = new LocalFeed({ store, feeds, signer: a.key }, a.peerId)
     local.attach()
     try {
-      assert.equal(copy(b.feeds, feeds, a.peerId).gap, undefined, 'it starts at the checkpoint')
+      assert.equal(copyEntries(b.feeds, feeds, a.peerId).gap, undefined, 'it starts at the checkpoint')
       assert.equal(feeds.head(a.peerId)?.seq, head(a, a.peerId).seq)
       assert.equal((await storeDigest(store)).digest, digest)
       // new records are sealed after the restored head, and the holder takes them in order
@@ -296,7 +284,7 @@ describe('feed checkpoints', () => {
           mode: 'add',
         },
       ])
-      assert.deepEqual(copy(feeds, b.feeds, b.peerId), { applied: 1 })
+      assert.deepEqual(copyEntries(feeds, b.feeds, b.peerId), { applied: 1 })
       assert.equal((await storeDigest(b.store)).digest, (await storeDigest(store)).digest)
     } finally {
       local.detach()

@@ -3,20 +3,13 @@ import { after, describe, it } from 'node:test'
 import { storeDigest } from '../../node/mesh/digest.ts'
 import { DIRTY_RANGE } from '../../node/store/keys.ts'
 import { decodeEntry, encodeEntry, type SignedEntry, WireError } from '../../protocol/index.ts'
-import { observe, stopNode, type TestNode, testNode, until } from './helpers.ts'
+import { copyEntries, observe, stopNode, type TestNode, testNode, until } from './helpers.ts'
 
 type N = TestNode
 
 /** Every entry `from` holds that `to` lacks, oldest first, accepted by `to`. */
 function copyAll(from: N, to: N): number {
-  let n = 0
-  for (const h of from.feeds.heads()) {
-    const have = to.feeds.head(h.author)?.seq ?? 0
-    for (const e of from.feeds.entriesAfter(h.author, have, Infinity, Infinity)) {
-      if (to.feeds.accept(e, { self: to.peerId }).status === 'applied') n++
-    }
-  }
-  return n
+  return copyEntries(from.feeds, to.feeds, to.peerId).applied ?? 0
 }
 
 /** `count` seeded records observed by the node (its own origin or a dnstap label of it). */

@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createLogger } from '../../node/log/index.ts'
+import type { AcceptResult } from '../../node/mesh/feeds.ts'
 import { Feeds, LocalFeed, Mesh, type MeshConfig, storeDigest } from '../../node/mesh/index.ts'
 import { LocalBackend } from '../../node/query/local.ts'
 import { Store } from '../../node/store/store.ts'
@@ -86,6 +87,26 @@ export function observe(n: TestNode, count: number, seed: number, label?: string
     })
   }
   n.store.apply(updates)
+}
+
+/**
+ * Every entry of `from`'s feeds that `to` lacks (beyond its heads), accepted by `to` in order, as a
+ * sync would carry them; how many of each status.
+ */
+export function copyEntries(
+  from: Feeds,
+  to: Feeds,
+  self: string,
+): Partial<Record<AcceptResult['status'], number>> {
+  const n: Partial<Record<AcceptResult['status'], number>> = {}
+  for (const h of from.heads()) {
+    const have = to.head(h.author)?.seq ?? 0
+    for (const e of from.entriesAfter(h.author, have, Infinity, Infinity)) {
+      const s = to.accept(e, { self }).status
+      n[s] = (n[s] ?? 0) + 1
+    }
+  }
+  return n
 }
 
 export async function digestOf(n: TestNode): Promise<string> {

@@ -14,20 +14,13 @@ import { RRSET_RANGE } from '../../node/store/keys.ts'
 import { Store } from '../../node/store/store.ts'
 import { decodeValue } from '../../node/store/value.ts'
 import { tempDir } from '../store/helpers.ts'
-import { stopNode, type TestNode, testNode } from './helpers.ts'
+import { copyEntries, stopNode, type TestNode, testNode } from './helpers.ts'
 
 const DAY = 86_400
 
 /** Every entry of `from`'s feeds that `to` lacks, accepted by `to`; how many were applied. */
 function copy(from: Feeds, to: Feeds, self: string): number {
-  let n = 0
-  for (const h of from.heads()) {
-    const have = to.head(h.author)?.seq ?? 0
-    for (const e of from.entriesAfter(h.author, have, Infinity, Infinity)) {
-      if (to.accept(e, { self }).status === 'applied') n++
-    }
-  }
-  return n
+  return copyEntries(from, to, self).applied ?? 0
 }
 
 function lastSeens(store: Store): number[] {
