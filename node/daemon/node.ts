@@ -20,6 +20,7 @@ import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Expiry, type Retention } from '../store/expiry.ts'
+import { flatBatchUnavailable } from '../store/native/index.ts'
 import { Store } from '../store/store.ts'
 import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
@@ -143,6 +144,12 @@ export class PdnsNode {
     const identity = (await loadIdentity(c.dataDir, { create: true }))!
     const store = await Store.open(c.dataDir, { create: true })
     const undo: (() => Promise<void> | void)[] = [() => store.close()]
+    if (!store.nativeWrites) {
+      this.#log.warn(
+        { component: 'store', reason: flatBatchUnavailable() ?? 'the binding handle did not check out' },
+        'the flat batch addon is not in use: the store writes key by key (slower, the same database)',
+      )
+    }
     try {
       // the node's own origins' changes are sealed into its signed feed in the store's write batch
       // (whether or not the mesh is on now: a mesh turned on later still sends everything)

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
+import { FlatBatch } from './flat-batch.ts'
+import { type FlatBatchAddon, flatBatchAddon } from './native/index.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -109,6 +111,11 @@ export interface RocksOptions {
    * which they bypass: the way taken anyway when the binding lacks those calls (tests run both).
    */
   nativeIterators?: boolean
+  /**
+   * Batches written by the store's native addon in one call (default, when it is built: see
+   * native/index.ts), or through the binding's per-key calls (tests run both).
+   */
+  nativeWrites?: boolean
 }
 
 export interface Range {
@@ -154,12 +161,26 @@ export class Rocks {
 
   /** the binding's native database, for its iterator calls (null: abstract-level's iterators) */
   readonly #native: unknown
+  /** the flat batch addon and this database's handle for it, or null: the binding's per-key calls */
+  readonly #flat: { addon: FlatBatchAddon; handle: bigint } | null
 
-  private constructor(location: string, db: RawLevel, borrowed = false, nativeIterators = true) {
+  private constructor(
+    location: string,
+    db: RawLevel,
+    borrowed = false,
+    nativeIterators = true,
+    nativeWrites = true,
+  ) {
     this.location = location
     this.#db = db
     this.#borrowed = borrowed
     this.#native = nativeIterators ? nativeContext(db) : null
+    this.#flat = nativeWrites ? flatWrites(db) : null
+  }
+
+  /** Whether batches go through the store's native addon (see RocksOptions.nativeWrites). */
+  get nativeWrites(): boolean {
+    return this.#flat !== null
   }
 
   /**
@@ -167,12 +188,12 @@ export class Rocks {
    * to the same RocksDB, which is thread-safe. close() leaves it open; its owner closes it, after
    * this side is done.
    */
-  static async attach(handle: bigint): Promise<Rocks> {
+  static async attach(handle: bigint, options: Pick<RocksOptions, 'nativeWrites'> = {}): Promise<Rocks> {
     const Level = loadBinding()
     const db = new Level(handle, BUFFERS)
     // the binding sees the database open already: no RocksDB open, no options
     await db.open({ createIfMissing: false })
-    return new Rocks(db.location, db, true)
+    return new Rocks(db.location, db, true, true, options.nativeWrites ?? true)
   }
 
   /** What attach() takes, in another thread, while this Rocks stays open. */
@@ -200,7 +221,7 @@ export class Rocks {
     } catch (err) {
       throw classifyOpenError(location, err)
     }
-    return new Rocks(location, db, false, options.nativeIterators ?? true)
+    return new Rocks(location, db, false, options.nativeIterators ?? true, options.nativeWrites ?? true)
   }
 
   getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
@@ -232,7 +253,9 @@ export class Rocks {
    * otherwise build a Write object per key; close() it in any case (finally).
    */
   batch(): Batch {
-    return new Batch(this.#db, this.puts, this.deletes)
+    const flat = this.#flat
+    if (flat !== null) return new FlatBatch(flat.addon, flat.handle, this.puts, this.deletes)
+    return new GroupedBatch(this.#db, this.puts, this.deletes)
   }
 
   /** The first key of a range, or undefined when the range is empty. */
@@ -341,15 +364,40 @@ export class Rocks {
   }
 }
 
+/** A write batch: put() and del() fill it, write() applies it atomically, close() frees it. */
+export interface Batch {
+  put(key: Uint8Array, value: Uint8Array): void
+  del(key: Uint8Array): void
+  /** `sync` waits for the WAL to reach the disk */
+  write(options?: { sync?: boolean }): void
+  close(): void
+}
+
 /**
- * A write batch on the binding's own calls; see Rocks.batch(). Operations reach RocksDB grouped by
+ * The flat batch addon for this open database, when it is built and the binding's handle reads as
+ * it expects (native/index.ts); null otherwise, and the store writes through GroupedBatch.
+ */
+function flatWrites(db: RawLevel): { addon: FlatBatchAddon; handle: bigint } | null {
+  const addon = flatBatchAddon()
+  if (addon === null) return null
+  try {
+    const handle = db.handle
+    return addon.probe(handle, db.location) ? { addon, handle } : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A write batch on the binding's own per-key calls (when the flat batch addon is not there; see
+ * Rocks.batch()). Operations reach RocksDB grouped by
  * their key's first byte (the store's tag), in the order they came within a group, so the same
  * key's operations keep their order: RocksDB inserts a batch into its memtable (a skip list) in
  * batch order, and keys of one family one after the other stay near each other there. A store
  * batch interleaving six families per record cost 3.0–3.6 µs of CPU a key in the memtable, the
  * same keys grouped 1.6–2.2 µs.
  */
-export class Batch {
+export class GroupedBatch implements Batch {
   readonly #db: RawLevel
   readonly #raw: RawBatch
   readonly #puts: Float64Array

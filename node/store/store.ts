@@ -48,6 +48,8 @@ export interface StoreOptions {
   readOnly?: boolean
   /** block cache bytes */
   cacheSize?: number
+  /** batches through the native addon when it is built (default), or the binding's per-key calls */
+  nativeWrites?: boolean
 }
 
 export interface RecordUpdate {
@@ -129,6 +131,7 @@ export class Store {
     const rocks = await Rocks.open(join(dir, 'db'), {
       createIfMissing: options.create ?? false,
       ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+      ...(options.nativeWrites === undefined ? {} : { nativeWrites: options.nativeWrites }),
     })
     const store = new Store(dir, rocks, options.readOnly ?? false)
     try {
@@ -144,14 +147,23 @@ export class Store {
     return store
   }
 
+  /** Whether batches go through the native flat batch addon (see rocks.ts). */
+  get nativeWrites(): boolean {
+    return this.#rocks.nativeWrites
+  }
+
   /**
    * The database another Store holds open (its `handle`), for writing from another thread (an
    * import's writer thread): no schema check, migration or index fill (the owner did those), the
    * origins as they are now (and again whenever an unknown one turns up). While it writes records,
    * the owner must not: each knows only the records it wrote itself (see #written).
    */
-  static async attach(dir: string, handle: bigint): Promise<Store> {
-    const rocks = await Rocks.attach(handle)
+  static async attach(
+    dir: string,
+    handle: bigint,
+    options: Pick<StoreOptions, 'nativeWrites'> = {},
+  ): Promise<Store> {
+    const rocks = await Rocks.attach(handle, options)
     const store = new Store(dir, rocks, false)
     store.#origins.load()
     if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)

@@ -29,7 +29,9 @@ function fail(msg) {
 function walk(dir) {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = join(dir, e.name)
-    return e.isDirectory() ? walk(rel) : [rel]
+    // node-gyp's output (node/store/native/build): the package builds its addon where it is installed
+    if (e.isDirectory()) return e.name === 'build' ? [] : walk(rel)
+    return [rel]
   })
 }
 

@@ -126,6 +126,25 @@ test('the packed tarball installs globally with the system npm and runs without 
     t.diagnostic('this checkout has no pcap addon (libpcap-dev missing?): the installed one is not checked')
   }
 
+  // so is the store's flat batch addon, beside the compiled store (where the checkout has one)
+  const checkoutFlat = join(REPO, 'node', 'store', 'native', 'build', 'Release', 'flat_batch.node')
+  if (existsSync(checkoutFlat)) {
+    const runtime = join(pkgDir, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node')
+    const addon = join(pkgDir, 'dist', 'node', 'store', 'native', 'build', 'Release', 'flat_batch.node')
+    const binding = join(pkgDir, 'node_modules', '@nxtedition', 'rocksdb')
+    const load = run(runtime, [
+      '-e',
+      `require(${JSON.stringify(binding)}); const a = require(${JSON.stringify(addon)}); if (typeof a.write !== 'function') process.exit(3)`,
+    ])
+    assert.equal(
+      load.code,
+      0,
+      `the installed flat batch addon does not load under the pinned runtime:\n${load.stderr}`,
+    )
+  } else {
+    t.diagnostic('this checkout has no flat batch addon: the installed one is not checked')
+  }
+
   const data = join(work, 'data')
   const imp = cli(['import', '--data', data, join(REPO, 'test', 'fixtures', 'sample.pcap')])
   assert.equal(imp.code, 0, imp.stderr)
