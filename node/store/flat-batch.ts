@@ -2,15 +2,15 @@
  * A write batch filled into one flat buffer and written by the store's native addon in one call
  * (native/flat-batch.cc), which sorts the operations by key (stably: one key's operations keep
  * their order) before RocksDB inserts them into its memtable. Against the binding's one native
- * call per key, grouped by key family (GroupedBatch in rocks.ts): 0.3 µs of call and about 1 µs of
+ * call per key, grouped by key family (grouped-batch.ts): 0.3 µs of call and about 1 µs of
  * memtable insertion less per key (docs/STORAGE.md, "What was tried for the write path"). Same
  * operations, same atomic batch, same database.
  *
  * Each operation: op (u8: 1 put, 0 delete), key length (u32 LE), value length (u32 LE), key, value.
  */
 import { PdnsError } from '../errors.ts'
+import type { Batch } from './batch.ts'
 import type { FlatBatchAddon } from './native/index.ts'
-import type { Batch } from './rocks.ts'
 
 const HEADER = 9
 /** a batch's first buffer; it doubles as operations come */

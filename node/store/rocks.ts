@@ -1,13 +1,15 @@
 /**
- * The one place that touches the RocksDB binding (@nxtedition/rocksdb, pinned; docs/STORAGE.md says
- * why). It exposes the few operations the store needs, synchronously where the binding is: batched
+ * The one place that opens the RocksDB binding (@nxtedition/rocksdb, pinned; docs/STORAGE.md says
+ * why); its batches (flat-batch.ts, grouped-batch.ts) are the only other code that calls it. It exposes the few operations the store needs, synchronously where the binding is: batched
  * writes, multi-get and chunked range iteration. Binding errors become PdnsErrors here.
  */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { PdnsError } from '../errors.ts'
+import type { Batch } from './batch.ts'
 import { FlatBatch } from './flat-batch.ts'
+import { GroupedBatch, type RawBatch } from './grouped-batch.ts'
 import { type FlatBatchAddon, flatBatchAddon } from './native/index.ts'
 
 const require = createRequire(import.meta.url)
@@ -15,14 +17,6 @@ const require = createRequire(import.meta.url)
 interface RawIterator {
   _nextvSync(size: number): { rows: Buffer[]; finished: boolean }
   _closeSync(): void
-}
-
-interface RawBatch {
-  _put(key: Uint8Array, value: Uint8Array, options: Record<string, unknown>): void
-  _del(key: Uint8Array, options: Record<string, unknown>): void
-  _writeSync(options: { sync?: boolean }): void
-  _closeSync(): void
-  readonly length: number
 }
 
 interface RawLevel {
@@ -126,6 +120,8 @@ export interface Range {
   reverse?: boolean
 }
 
+export type { Batch } from './batch.ts'
+
 export type Write = { put: Uint8Array; value: Uint8Array } | { del: Uint8Array }
 
 const BUFFERS = { keyEncoding: 'buffer', valueEncoding: 'buffer' }
@@ -140,7 +136,6 @@ export interface RowsOptions {
   values?: boolean
   fillCache?: boolean
 }
-const NO_OPTIONS = {}
 /** entries fetched by the first call while iterating: an exact lookup or a small page needs few */
 const ITERATOR_FIRST_CHUNK = 16
 /** entries fetched per call at most; the chunk doubles up to this on long scans */
@@ -364,15 +359,6 @@ export class Rocks {
   }
 }
 
-/** A write batch: put() and del() fill it, write() applies it atomically, close() frees it. */
-export interface Batch {
-  put(key: Uint8Array, value: Uint8Array): void
-  del(key: Uint8Array): void
-  /** `sync` waits for the WAL to reach the disk */
-  write(options?: { sync?: boolean }): void
-  close(): void
-}
-
 /**
  * The flat batch addon for this open database, when it is built and the binding's handle reads as
  * it expects (native/index.ts); null otherwise, and the store writes through GroupedBatch.
@@ -385,82 +371,6 @@ function flatWrites(db: RawLevel): { addon: FlatBatchAddon; handle: bigint } | n
     return addon.probe(handle, db.location) ? { addon, handle } : null
   } catch {
     return null
-  }
-}
-
-/**
- * A write batch on the binding's own per-key calls (when the flat batch addon is not there; see
- * Rocks.batch()). Operations reach RocksDB grouped by
- * their key's first byte (the store's tag), in the order they came within a group, so the same
- * key's operations keep their order: RocksDB inserts a batch into its memtable (a skip list) in
- * batch order, and keys of one family one after the other stay near each other there. A store
- * batch interleaving six families per record cost 3.0–3.6 µs of CPU a key in the memtable, the
- * same keys grouped 1.6–2.2 µs.
- */
-export class GroupedBatch implements Batch {
-  readonly #db: RawLevel
-  readonly #raw: RawBatch
-  readonly #puts: Float64Array
-  readonly #deletes: Float64Array
-  /** per first byte: key, value (null: a delete), key, value, … */
-  readonly #groups: (Uint8Array | null)[][] = []
-  /** the first bytes met, in the order first met */
-  readonly #tags: number[] = []
-  #closed = false
-
-  constructor(db: RawLevel, puts: Float64Array, deletes: Float64Array) {
-    this.#db = db
-    this.#raw = db.batch()
-    this.#puts = puts
-    this.#deletes = deletes
-  }
-
-  put(key: Uint8Array, value: Uint8Array): void {
-    this.#puts[key[0]!]!++
-    this.#group(key[0]!).push(key, value)
-  }
-
-  del(key: Uint8Array): void {
-    this.#deletes[key[0]!]!++
-    this.#group(key[0]!).push(key, null)
-  }
-
-  #group(tag: number): (Uint8Array | null)[] {
-    let g = this.#groups[tag]
-    if (g === undefined) {
-      g = []
-      this.#groups[tag] = g
-      this.#tags.push(tag)
-    }
-    return g
-  }
-
-  /** Writes everything put and deleted, atomically; `sync` waits for the WAL to reach the disk. */
-  write(options: { sync?: boolean } = {}): void {
-    try {
-      const raw = this.#raw
-      // the binding's own _put/_del: abstract-level's put() re-validates and re-encodes every key
-      for (const tag of this.#tags.sort((a, b) => a - b)) {
-        const g = this.#groups[tag]!
-        for (let i = 0; i < g.length; i += 2) {
-          const v = g[i + 1]
-          if (v === null) raw._del(g[i]!, NO_OPTIONS)
-          else raw._put(g[i]!, v!, NO_OPTIONS)
-        }
-      }
-      raw._writeSync({ sync: options.sync ?? false })
-    } catch (cause) {
-      throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
-    }
-  }
-
-  close(): void {
-    if (this.#closed) return
-    this.#closed = true
-    this.#raw._closeSync()
-    // _closeSync frees the native batch but leaves it in abstract-level's resource set until the
-    // database closes: a slow leak in a node that writes for months
-    this.#db.detachResource(this.#raw)
   }
 }
 
