@@ -24,14 +24,26 @@ let spare: Buffer | null = null
 export class FlatBatch implements Batch {
   readonly #addon: FlatBatchAddon
   readonly #handle: bigint
+  /**
+   * the binding's database object the handle belongs to: held so that it (and the native struct
+   * the handle points to, freed when it is collected) outlives the batch
+   */
+  readonly #owner: object
   readonly #puts: Float64Array
   readonly #deletes: Float64Array
   #buf: Buffer
   #len = 0
   #closed = false
 
-  constructor(addon: FlatBatchAddon, handle: bigint, puts: Float64Array, deletes: Float64Array) {
+  constructor(
+    addon: FlatBatchAddon,
+    owner: object,
+    handle: bigint,
+    puts: Float64Array,
+    deletes: Float64Array,
+  ) {
     this.#addon = addon
+    this.#owner = owner
     this.#handle = handle
     this.#puts = puts
     this.#deletes = deletes
@@ -87,7 +99,7 @@ export class FlatBatch implements Batch {
   write(options: { sync?: boolean } = {}): void {
     if (this.#closed) throw new PdnsError('ERR_DB_IO', 'RocksDB write failed: the batch is closed')
     try {
-      this.#addon.write(this.#handle, this.#buf, this.#len, options.sync ?? false)
+      this.#addon.write(this.#handle, this.#buf, this.#len, options.sync ?? false, this.#owner)
     } catch (cause) {
       throw new PdnsError('ERR_DB_IO', `RocksDB write failed: ${(cause as Error).message}`, { cause })
     }

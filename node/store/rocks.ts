@@ -249,7 +249,7 @@ export class Rocks {
    */
   batch(): Batch {
     const flat = this.#flat
-    if (flat !== null) return new FlatBatch(flat.addon, flat.handle, this.puts, this.deletes)
+    if (flat !== null) return new FlatBatch(flat.addon, this.#db, flat.handle, this.puts, this.deletes)
     return new GroupedBatch(this.#db, this.puts, this.deletes)
   }
 

@@ -17,8 +17,13 @@ export const FLAT_BATCH_ADDON = join(import.meta.dirname, 'build', 'Release', 'f
 export interface FlatBatchAddon {
   /** whether the binding's handle reads as the addon expects, for the database at `location` */
   probe(handle: bigint, location: string): boolean
-  /** writes `length` bytes of operations (see flat-batch.ts) in one atomic batch */
-  write(handle: bigint, buffer: Uint8Array, length: number, sync: boolean): number
+  /**
+   * writes `length` bytes of operations (see flat-batch.ts) in one atomic batch; `owner`, the
+   * binding's database object, is not read: an argument of the call, it stays reachable (and the
+   * native struct the handle points to, freed when it is collected, stays allocated) until the
+   * call returns
+   */
+  write(handle: bigint, buffer: Uint8Array, length: number, sync: boolean, owner?: object): number
 }
 
 const require = createRequire(import.meta.url)
