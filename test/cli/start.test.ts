@@ -1,7 +1,8 @@
 /**
  * `pdns-mesh start` as an operator meets it: a bad configuration stops it before anything starts, a
  * second node on the same data is refused, and without the capture privilege the default
- * interface is skipped with a message saying how to fix it while a named interface is an error.
+ * interface is skipped with a message saying how to fix it while a named interface is an error,
+ * and a node without the store's flat batch addon says so.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -9,6 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
+import { flatBatchAddon, flatBatchUnavailable } from '../../node/store/native/index.ts'
 import { mayCapture } from '../capture/live-helpers.ts'
 import { startNode, until } from '../e2e/node-process.ts'
 import { BIN, REPO, runCli } from '../helpers/run-cli.ts'
@@ -66,10 +68,12 @@ function runAs(
   launch: Launch,
   args: string[],
   stopAfter: (stderr: string) => boolean,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(launch.argv[0]!, [...launch.argv.slice(1), ...args], {
       cwd: launch.cwd,
+      env,
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
@@ -115,4 +119,21 @@ test('without the capture privilege the default interface is skipped with the fi
   assert.equal(hard.code, 1)
   assert.match(hard.stderr, /ERR_CAPTURE_PERMISSION|CAP_NET_RAW/)
   await until('socket cleanup', () => !existsSync(join(data, 'control.sock')), 5000)
+})
+
+test('a node writing without the flat batch addon says so at start, with the reason, and runs', async (t) => {
+  const dir = tempDir(t)
+  const launch = { argv: [process.execPath, BIN], cwd: REPO }
+  const args = ['start', '--data', join(dir, 'data'), '--no-capture', '--no-dnstap']
+  const started = (e: string) => e.includes('"node started"')
+  const off = await runAs(launch, args, started, { ...process.env, PDNS_MESH_FLAT_BATCH: 'off' })
+  assert.equal(off.code, 0, off.stderr)
+  const warn = off.stderr.split('\n').find((l) => l.includes('flat batch addon is not in use'))
+  assert.ok(warn !== undefined, off.stderr)
+  assert.equal(JSON.parse(warn).reason, 'turned off (PDNS_MESH_FLAT_BATCH=off)')
+  // with the addon built (always under CI), no such warning
+  const on = await runAs(launch, args, started, { ...process.env, PDNS_MESH_FLAT_BATCH: '' })
+  assert.equal(on.code, 0, on.stderr)
+  if (flatBatchAddon() !== null) assert.doesNotMatch(on.stderr, /flat batch addon is not in use/)
+  else t.diagnostic(`the flat batch addon is not built here: ${flatBatchUnavailable()}`)
 })
