@@ -20,7 +20,7 @@ import { Feeds, LocalFeed, Mesh, storeDigest } from '../mesh/index.ts'
 import { LocalBackend } from '../query/local.ts'
 import { Sensor } from '../sensor/index.ts'
 import { Expiry, type Retention } from '../store/expiry.ts'
-import { flatBatchUnavailable } from '../store/native/index.ts'
+import { nativeAddonUnavailable } from '../store/native/index.ts'
 import { Store } from '../store/store.ts'
 import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
@@ -146,8 +146,8 @@ export class PdnsNode {
     const undo: (() => Promise<void> | void)[] = [() => store.close()]
     if (!store.nativeWrites) {
       this.#log.warn(
-        { component: 'store', reason: flatBatchUnavailable() ?? 'the binding handle did not check out' },
-        'the flat batch addon is not in use: the store writes key by key (slower, the same database)',
+        { component: 'store', reason: nativeAddonUnavailable() ?? 'the binding handle did not check out' },
+        'the native addon is not in use: the store writes key by key (slower, the same database)',
       )
     }
     try {

@@ -1,6 +1,6 @@
 /**
  * A write batch filled into one flat buffer and written by the store's native addon in one call
- * (native/flat-batch.cc), which sorts the operations by key (stably: one key's operations keep
+ * (native/rocks-native.cc), which sorts the operations by key (stably: one key's operations keep
  * their order) before RocksDB inserts them into its memtable. Against the binding's one native
  * call per key, grouped by key family (grouped-batch.ts): 0.3 µs of call and about 1 µs of
  * memtable insertion less per key (docs/STORAGE.md, "What was tried for the write path"). Same
@@ -10,7 +10,7 @@
  */
 import { PdnsError } from '../errors.ts'
 import type { Batch } from './batch.ts'
-import type { FlatBatchAddon } from './native/index.ts'
+import type { NativeAddon } from './native/index.ts'
 
 const HEADER = 9
 /** a batch's first buffer; it doubles as operations come */
@@ -22,7 +22,7 @@ const SPARE_MAX_BYTES = 32 << 20
 let spare: Buffer | null = null
 
 export class FlatBatch implements Batch {
-  readonly #addon: FlatBatchAddon
+  readonly #addon: NativeAddon
   readonly #handle: bigint
   /**
    * the binding's database object the handle belongs to: held so that it (and the native struct
@@ -35,13 +35,7 @@ export class FlatBatch implements Batch {
   #len = 0
   #closed = false
 
-  constructor(
-    addon: FlatBatchAddon,
-    owner: object,
-    handle: bigint,
-    puts: Float64Array,
-    deletes: Float64Array,
-  ) {
+  constructor(addon: NativeAddon, owner: object, handle: bigint, puts: Float64Array, deletes: Float64Array) {
     this.#addon = addon
     this.#owner = owner
     this.#handle = handle

@@ -20,7 +20,7 @@ export interface GroupedBatchDb {
 const NO_OPTIONS = {}
 
 /**
- * A write batch on the binding's own per-key calls (when the flat batch addon is not there; see
+ * A write batch on the binding's own per-key calls (when the native addon is not there; see
  * Rocks.batch()). Operations reach RocksDB grouped by
  * their key's first byte (the store's tag), in the order they came within a group, so the same
  * key's operations keep their order: RocksDB inserts a batch into its memtable (a skip list) in

@@ -10,7 +10,8 @@ import { PdnsError } from '../errors.ts'
 import type { Batch } from './batch.ts'
 import { FlatBatch } from './flat-batch.ts'
 import { GroupedBatch, type RawBatch } from './grouped-batch.ts'
-import { type FlatBatchAddon, flatBatchAddon } from './native/index.ts'
+import { type NativeAddon, nativeAddon } from './native/index.ts'
+import { readRows } from './read-rows.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -140,6 +141,7 @@ export interface RowsOptions {
 const ITERATOR_FIRST_CHUNK = 16
 /** entries fetched per call at most; the chunk doubles up to this on long scans */
 const ITERATOR_MAX_CHUNK = 1000
+const EMPTY_KEY = new Uint8Array(0)
 
 export class Rocks {
   readonly location: string
@@ -156,8 +158,8 @@ export class Rocks {
 
   /** the binding's native database, for its iterator calls (null: abstract-level's iterators) */
   readonly #native: unknown
-  /** the flat batch addon and this database's handle for it, or null: the binding's per-key calls */
-  readonly #flat: { addon: FlatBatchAddon; handle: bigint } | null
+  /** the native addon and this database's handle for it, or null: the binding's per-key calls */
+  readonly #flat: { addon: NativeAddon; handle: bigint } | null
 
   private constructor(
     location: string,
@@ -278,13 +280,50 @@ export class Rocks {
    * scans walk these without a tuple and a generator step per entry.
    */
   *rows(range: Range, options: RowsOptions = {}): Generator<Buffer[]> {
+    const flat = this.#flat
+    if (flat !== null && options.fillCache === true && options.values !== false && range.reverse !== true) {
+      // a narrow lookup: its first entries in one native call, as one buffer (read-rows.ts); the
+      // rest, when there is more, through an iterator from after the last of them
+      if (this.#db.status !== 'open') {
+        throw new PdnsError('ERR_DB_IO', `the database in ${this.location} is not open (${this.#db.status})`)
+      }
+      const lower = range.gte ?? range.gt ?? EMPTY_KEY
+      const upper = range.lt ?? range.lte ?? null
+      let read: Buffer
+      try {
+        read = flat.addon.read(
+          flat.handle,
+          lower,
+          range.gte === undefined && range.gt !== undefined,
+          upper,
+          range.lt === undefined && range.lte !== undefined,
+          ITERATOR_FIRST_CHUNK,
+          true,
+          this.#db,
+        )
+      } catch (cause) {
+        throw new PdnsError('ERR_DB_IO', `RocksDB read failed: ${(cause as Error).message}`, { cause })
+      }
+      const { rows, finished } = readRows(read)
+      if (rows.length > 0) yield rows
+      if (finished) return
+      const rest: Range = { gt: rows[rows.length - 2]! }
+      if (range.lt !== undefined) rest.lt = range.lt
+      else if (range.lte !== undefined) rest.lte = range.lte
+      yield* this.#iterate(rest, options, ITERATOR_FIRST_CHUNK * 2)
+      return
+    }
+    yield* this.#iterate(range, options, ITERATOR_FIRST_CHUNK)
+  }
+
+  *#iterate(range: Range, options: RowsOptions, firstChunk: number): Generator<Buffer[]> {
     const it = this.#iterator({
       ...range,
       ...BUFFERS,
       values: options.values ?? true,
       fillCache: options.fillCache ?? false,
     })
-    let chunk = ITERATOR_FIRST_CHUNK
+    let chunk = firstChunk
     try {
       for (;;) {
         const { rows, finished } = it.nextv(chunk)
@@ -360,11 +399,11 @@ export class Rocks {
 }
 
 /**
- * The flat batch addon for this open database, when it is built and the binding's handle reads as
+ * The native addon for this open database, when it is built and the binding's handle reads as
  * it expects (native/index.ts); null otherwise, and the store writes through GroupedBatch.
  */
-function flatWrites(db: RawLevel): { addon: FlatBatchAddon; handle: bigint } | null {
-  const addon = flatBatchAddon()
+function flatWrites(db: RawLevel): { addon: NativeAddon; handle: bigint } | null {
+  const addon = nativeAddon()
   if (addon === null) return null
   try {
     const handle = db.handle

@@ -147,7 +147,7 @@ export class Store {
     return store
   }
 
-  /** Whether batches go through the native flat batch addon (see rocks.ts). */
+  /** Whether batches go through the native addon (see rocks.ts). */
   get nativeWrites(): boolean {
     return this.#rocks.nativeWrites
   }

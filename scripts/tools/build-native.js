@@ -1,4 +1,4 @@
-// Builds the native addons, the `pcap` addon and the store's flat batch (node/store/native), against
+// Builds the native addons, the `pcap` addon and the store's own (node/store/native), against
 // the pinned runtime (scripts/tools/runtime.js), not against the Node that happens to run npm: an addon built for Node 20 refuses to load on 24. npm's own implicit build of
 // pcap is denied in package.json `allowScripts` for that reason. Runs as the root postinstall.
 // Plain JavaScript: it may run before anything else is set up.
@@ -75,7 +75,7 @@ function buildPcap() {
 }
 
 /**
- * The store's flat batch addon (node/store/native: in the sources, or dist/ in a package), linked
+ * The store's native addon (node/store/native: in the sources, or dist/ in a package), linked
  * against @nxtedition/rocksdb's own shared object, which has a prebuild for linux-x64 only. Without
  * it the store writes through the binding's per-key calls: slower, the same database.
  */
@@ -89,7 +89,7 @@ function buildFlatBatch() {
   const failed = rebuild(dir)
   if (failed !== null) {
     warn(
-      `building the store's flat batch addon failed (g++ and make?); the store writes key by key instead.\n${failed}`,
+      `building the store's native addon failed (g++ and make?); the store writes key by key instead.\n${failed}`,
     )
   }
 }

@@ -2,7 +2,7 @@
  * `pdns-mesh start` as an operator meets it: a bad configuration stops it before anything starts, a
  * second node on the same data is refused, and without the capture privilege the default
  * interface is skipped with a message saying how to fix it while a named interface is an error,
- * and a node without the store's flat batch addon says so.
+ * and a node without the store's native addon says so.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
-import { flatBatchAddon, flatBatchUnavailable } from '../../node/store/native/index.ts'
+import { nativeAddon, nativeAddonUnavailable } from '../../node/store/native/index.ts'
 import { mayCapture } from '../capture/live-helpers.ts'
 import { startNode, until } from '../e2e/node-process.ts'
 import { BIN, REPO, runCli } from '../helpers/run-cli.ts'
@@ -121,19 +121,19 @@ test('without the capture privilege the default interface is skipped with the fi
   await until('socket cleanup', () => !existsSync(join(data, 'control.sock')), 5000)
 })
 
-test('a node writing without the flat batch addon says so at start, with the reason, and runs', async (t) => {
+test('a node writing without the native addon says so at start, with the reason, and runs', async (t) => {
   const dir = tempDir(t)
   const launch = { argv: [process.execPath, BIN], cwd: REPO }
   const args = ['start', '--data', join(dir, 'data'), '--no-capture', '--no-dnstap']
   const started = (e: string) => e.includes('"node started"')
-  const off = await runAs(launch, args, started, { ...process.env, PDNS_MESH_FLAT_BATCH: 'off' })
+  const off = await runAs(launch, args, started, { ...process.env, PDNS_MESH_NATIVE: 'off' })
   assert.equal(off.code, 0, off.stderr)
-  const warn = off.stderr.split('\n').find((l) => l.includes('flat batch addon is not in use'))
+  const warn = off.stderr.split('\n').find((l) => l.includes('native addon is not in use'))
   assert.ok(warn !== undefined, off.stderr)
-  assert.equal(JSON.parse(warn).reason, 'turned off (PDNS_MESH_FLAT_BATCH=off)')
+  assert.equal(JSON.parse(warn).reason, 'turned off (PDNS_MESH_NATIVE=off)')
   // with the addon built (always under CI), no such warning
-  const on = await runAs(launch, args, started, { ...process.env, PDNS_MESH_FLAT_BATCH: '' })
+  const on = await runAs(launch, args, started, { ...process.env, PDNS_MESH_NATIVE: '' })
   assert.equal(on.code, 0, on.stderr)
-  if (flatBatchAddon() !== null) assert.doesNotMatch(on.stderr, /flat batch addon is not in use/)
-  else t.diagnostic(`the flat batch addon is not built here: ${flatBatchUnavailable()}`)
+  if (nativeAddon() !== null) assert.doesNotMatch(on.stderr, /native addon is not in use/)
+  else t.diagnostic(`the native addon is not built here: ${nativeAddonUnavailable()}`)
 })

@@ -126,11 +126,11 @@ test('the packed tarball installs globally with the system npm and runs without 
     t.diagnostic('this checkout has no pcap addon (libpcap-dev missing?): the installed one is not checked')
   }
 
-  // so is the store's flat batch addon, beside the compiled store (where the checkout has one)
-  const checkoutFlat = join(REPO, 'node', 'store', 'native', 'build', 'Release', 'flat_batch.node')
+  // so is the store's native addon, beside the compiled store (where the checkout has one)
+  const checkoutFlat = join(REPO, 'node', 'store', 'native', 'build', 'Release', 'rocks_native.node')
   if (existsSync(checkoutFlat)) {
     const runtime = join(pkgDir, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node')
-    const addon = join(pkgDir, 'dist', 'node', 'store', 'native', 'build', 'Release', 'flat_batch.node')
+    const addon = join(pkgDir, 'dist', 'node', 'store', 'native', 'build', 'Release', 'rocks_native.node')
     const binding = join(pkgDir, 'node_modules', '@nxtedition', 'rocksdb')
     const load = run(runtime, [
       '-e',
@@ -139,10 +139,10 @@ test('the packed tarball installs globally with the system npm and runs without 
     assert.equal(
       load.code,
       0,
-      `the installed flat batch addon does not load under the pinned runtime:\n${load.stderr}`,
+      `the installed native addon does not load under the pinned runtime:\n${load.stderr}`,
     )
   } else {
-    t.diagnostic('this checkout has no flat batch addon: the installed one is not checked')
+    t.diagnostic('this checkout has no native addon: the installed one is not checked')
   }
 
   const data = join(work, 'data')

@@ -1,12 +1,12 @@
 /**
- * The flat batch addon (node/store/native): batches written in one native call, sorted by key there,
+ * The native addon (node/store/native): batches written in one native call, sorted by key there,
  * must leave the same database as the binding's per-key calls, keep one key's operations in order,
  * and turn bad input into errors, never a crash or a partial write.
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { rrsetKey } from '../../node/store/keys.ts'
-import { flatBatchAddon, flatBatchUnavailable } from '../../node/store/native/index.ts'
+import { nativeAddon, nativeAddonUnavailable } from '../../node/store/native/index.ts'
 import { Rocks } from '../../node/store/rocks.ts'
 import { type RecordUpdate, Store } from '../../node/store/store.ts'
 import type { MergeMode } from '../../node/store/value.ts'
@@ -14,9 +14,9 @@ import { prng, randInt } from '../helpers/prng.ts'
 import { checkIndexes, dump, pick, randomRec, tempDir } from './helpers.ts'
 
 const T0 = 1_700_000_000
-const addon = flatBatchAddon()
+const addon = nativeAddon()
 const CI = process.env.CI === 'true'
-const skip = addon === null ? `the flat batch addon is not available: ${flatBatchUnavailable()}` : false
+const skip = addon === null ? `the native addon is not available: ${nativeAddonUnavailable()}` : false
 
 const dirs: (() => void)[] = []
 after(() => {
@@ -35,9 +35,9 @@ function contents(db: Rocks): string[] {
   return out
 }
 
-describe('the flat batch addon', () => {
+describe('writes through the native addon', () => {
   it('is built and loads (under CI; elsewhere this says why not)', { skip: !CI && skip }, () => {
-    assert.ok(addon !== null, `the addon must be built under CI: ${flatBatchUnavailable()}`)
+    assert.ok(addon !== null, `the addon must be built under CI: ${nativeAddonUnavailable()}`)
   })
 
   it('writes the same keys as the per-key calls, one key’s operations in order', { skip }, async () => {

@@ -1,16 +1,17 @@
-// A RocksDB write batch handed over as one flat buffer: one native call per batch instead of one
-// per key, the keys sorted here (stable: one key's operations keep their order) so that RocksDB
-// inserts them into its memtable, a skip list, each next to the one before (docs/STORAGE.md,
-// "What was tried for the write path").
+// The store's native addon (docs/STORAGE.md, "The native addon"): two calls the binding lacks.
+//  - write: a RocksDB write batch handed over as one flat buffer: one native call per batch instead
+//    of one per key, the keys sorted here (stable: one key's operations keep their order) so that
+//    RocksDB inserts them into its memtable, a skip list, each next to the one before;
+//  - read: the first entries of a narrow range in one call, as one buffer.
 //
-// It writes into the database that @nxtedition/rocksdb opened, through the binding's own RocksDB:
+// It reads and writes the database that @nxtedition/rocksdb opened, through the binding's own RocksDB:
 // this library links against the binding's shared object (its SONAME, leveldown.node, already
 // loaded by the time this loads) and takes the database from the binding's handle (db_get_handle:
 // a pointer to the binding's `Database`). That struct is the binding's, not a public API: its
 // first two members are mirrored below for the pinned version (index.ts refuses any other), and
-// `probe` checks the mirror against the binding's own reading of the location before any write.
+// `probe` checks the mirror against the binding's own reading of the location before any use.
 //
-// Buffer layout, repeated to the given length: op (u8: 1 put, 0 delete), key length (u32 LE),
+// Write buffer layout, repeated to the given length: op (u8: 1 put, 0 delete), key length (u32 LE),
 // value length (u32 LE, 0 for a delete), key, value.
 #include <node_api.h>
 #include <rocksdb/db.h>
@@ -136,6 +137,86 @@ napi_value WriteBuffer(napi_env env, napi_callback_info info) {
   return result;
 }
 
+bool Bytes(napi_env env, napi_value v, rocksdb::Slice* out) {
+  napi_typedarray_type type;
+  size_t size = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &size, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array)
+    return false;
+  *out = rocksdb::Slice(static_cast<const char*>(data), size);
+  return true;
+}
+
+// read(handle, lower: Uint8Array, lowerExclusive: boolean, upper: Uint8Array | null,
+//      upperInclusive: boolean, max: number, fillCache: boolean): Buffer
+// Up to `max` entries of a forward range, from one iterator opened, read and closed in this call,
+// as one buffer: a byte that says whether the range ended (1) or more entries follow (0), then per
+// entry its key length (u32 LE), value length (u32 LE), key and value. The binding's own calls
+// take three calls and a Buffer per key and per value for the same (read-rows.ts reads this buffer).
+napi_value ReadRange(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  DatabasePrefix* d = Args(env, info, 7, argv, "read(handle, lower, lowerExclusive, upper, upperInclusive, max, fillCache)");
+  if (d == nullptr) return nullptr;
+  if (d->db == nullptr) return Fail(env, "ERR_DB_CLOSED", "read: the database is closed");
+  rocksdb::Slice lower, upper;
+  if (!Bytes(env, argv[1], &lower)) return Fail(env, "ERR_INVALID_ARG", "read: the lower bound is not a Uint8Array");
+  napi_valuetype upperType;
+  napi_typeof(env, argv[3], &upperType);
+  const bool bounded = upperType != napi_null;
+  if (bounded && !Bytes(env, argv[3], &upper)) return Fail(env, "ERR_INVALID_ARG", "read: the upper bound is not a Uint8Array");
+  bool lowerExclusive = false, upperInclusive = false, fillCache = false;
+  double maxD = 0;
+  if (napi_get_value_bool(env, argv[2], &lowerExclusive) != napi_ok ||
+      napi_get_value_bool(env, argv[4], &upperInclusive) != napi_ok ||
+      napi_get_value_double(env, argv[5], &maxD) != napi_ok || !(maxD >= 1) ||
+      napi_get_value_bool(env, argv[6], &fillCache) != napi_ok)
+    return Fail(env, "ERR_INVALID_ARG", "read: bad options");
+  const size_t max = static_cast<size_t>(maxD);
+  // the bounds are copied: the iterator reads its upper bound for as long as it lives
+  const std::string lowerCopy(lower.data(), lower.size());
+  const std::string upperCopy = bounded ? std::string(upper.data(), upper.size()) : std::string();
+  const rocksdb::Slice upperSlice(upperCopy);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = fillCache;
+  // an exclusive upper bound is RocksDB's own; an inclusive one is checked below
+  if (bounded && !upperInclusive) ro.iterate_upper_bound = &upperSlice;
+  std::unique_ptr<rocksdb::Iterator> it(d->db->NewIterator(ro));
+  std::string out(1, '\1');
+  size_t n = 0;
+  bool more = false;
+  for (it->Seek(lowerCopy); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (lowerExclusive && k.compare(lowerCopy) == 0) continue;
+    if (bounded && upperInclusive && k.compare(upperSlice) > 0) break;
+    if (n == max) {
+      more = true;
+      break;
+    }
+    const rocksdb::Slice v = it->value();
+    const uint32_t kl = static_cast<uint32_t>(k.size()), vl = static_cast<uint32_t>(v.size());
+    out.append(reinterpret_cast<const char*>(&kl), 4);
+    out.append(reinterpret_cast<const char*>(&vl), 4);
+    out.append(k.data(), k.size());
+    out.append(v.data(), v.size());
+    n++;
+  }
+  if (!it->status().ok()) return Fail(env, "ERR_DB_IO", it->status().ToString());
+  if (more) out[0] = '\0';
+  napi_value result;
+  void* copy = nullptr;
+  if (napi_create_buffer_copy(env, out.size(), out.data(), &copy, &result) != napi_ok)
+    return Fail(env, "ERR_DB_IO", "read: no buffer");
+  return result;
+}
+
+napi_value Read(napi_env env, napi_callback_info info) {
+  try {
+    return ReadRange(env, info);
+  } catch (const std::exception& e) {
+    return Fail(env, "ERR_DB_IO", e.what());
+  }
+}
+
 napi_value Write(napi_env env, napi_callback_info info) {
   // RocksDB and the STL may throw (std::bad_alloc on a huge batch): a JavaScript error, not an abort
   try {
@@ -149,8 +230,9 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"probe", nullptr, Probe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"write", nullptr, Write, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"read", nullptr, Read, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 
