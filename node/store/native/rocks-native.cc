@@ -83,18 +83,36 @@ napi_value Probe(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// write(handle: bigint, buffer: Uint8Array, length: number, sync: boolean): number of operations
-napi_value WriteBuffer(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  DatabasePrefix* d = Args(env, info, 4, argv, "write(handle, buffer, length, sync)");
-  if (d == nullptr) return nullptr;
-  if (d->db == nullptr) return Fail(env, "ERR_DB_CLOSED", "write: the database is closed");
+bool Bytes(napi_env env, napi_value v, rocksdb::Slice* out) {
   napi_typedarray_type type;
   size_t size = 0;
   void* data = nullptr;
-  if (napi_get_typedarray_info(env, argv[1], &type, &size, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_uint8_array)
-    return Fail(env, "ERR_INVALID_ARG", "write: the buffer is not a Uint8Array");
+  if (napi_get_typedarray_info(env, v, &type, &size, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array)
+    return false;
+  *out = rocksdb::Slice(static_cast<const char*>(data), size);
+  return true;
+}
+
+// Args(), and the database must be open: its RocksDB, or null (an error thrown).
+rocksdb::DB* OpenDb(napi_env env, napi_callback_info info, size_t n, napi_value* argv, const char* usage) {
+  DatabasePrefix* d = Args(env, info, n, argv, usage);
+  if (d == nullptr) return nullptr;
+  if (d->db == nullptr) {
+    Fail(env, "ERR_DB_CLOSED", std::string(usage) + ": the database is closed");
+    return nullptr;
+  }
+  return d->db.get();
+}
+
+// write(handle: bigint, buffer: Uint8Array, length: number, sync: boolean): number of operations
+napi_value WriteBuffer(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  rocksdb::DB* db = OpenDb(env, info, 4, argv, "write(handle, buffer, length, sync)");
+  if (db == nullptr) return nullptr;
+  rocksdb::Slice bytes;
+  if (!Bytes(env, argv[1], &bytes)) return Fail(env, "ERR_INVALID_ARG", "write: the buffer is not a Uint8Array");
+  const size_t size = bytes.size();
+  const void* data = bytes.data();
   double length = 0;
   if (napi_get_value_double(env, argv[2], &length) != napi_ok || !(length >= 0) || length > static_cast<double>(size))
     return Fail(env, "ERR_INVALID_ARG", "write: the length is not within the buffer");
@@ -130,22 +148,13 @@ napi_value WriteBuffer(napi_env env, napi_callback_info info) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  const rocksdb::Status s = d->db->Write(options, &batch);
+  const rocksdb::Status s = db->Write(options, &batch);
   if (!s.ok()) return Fail(env, "ERR_DB_IO", s.ToString());
   napi_value result;
   napi_create_uint32(env, static_cast<uint32_t>(ops.size()), &result);
   return result;
 }
 
-bool Bytes(napi_env env, napi_value v, rocksdb::Slice* out) {
-  napi_typedarray_type type;
-  size_t size = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, v, &type, &size, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array)
-    return false;
-  *out = rocksdb::Slice(static_cast<const char*>(data), size);
-  return true;
-}
 
 // read(handle, lower: Uint8Array, lowerExclusive: boolean, upper: Uint8Array | null,
 //      upperInclusive: boolean, max: number, fillCache: boolean): Buffer
@@ -155,9 +164,8 @@ bool Bytes(napi_env env, napi_value v, rocksdb::Slice* out) {
 // take three calls and a Buffer per key and per value for the same (read-rows.ts reads this buffer).
 napi_value ReadRange(napi_env env, napi_callback_info info) {
   napi_value argv[7];
-  DatabasePrefix* d = Args(env, info, 7, argv, "read(handle, lower, lowerExclusive, upper, upperInclusive, max, fillCache)");
-  if (d == nullptr) return nullptr;
-  if (d->db == nullptr) return Fail(env, "ERR_DB_CLOSED", "read: the database is closed");
+  rocksdb::DB* db = OpenDb(env, info, 7, argv, "read(handle, lower, lowerExclusive, upper, upperInclusive, max, fillCache)");
+  if (db == nullptr) return nullptr;
   rocksdb::Slice lower, upper;
   if (!Bytes(env, argv[1], &lower)) return Fail(env, "ERR_INVALID_ARG", "read: the lower bound is not a Uint8Array");
   napi_valuetype upperType;
@@ -180,7 +188,7 @@ napi_value ReadRange(napi_env env, napi_callback_info info) {
   ro.fill_cache = fillCache;
   // an exclusive upper bound is RocksDB's own; an inclusive one is checked below
   if (bounded && !upperInclusive) ro.iterate_upper_bound = &upperSlice;
-  std::unique_ptr<rocksdb::Iterator> it(d->db->NewIterator(ro));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   std::string out(1, '\1');
   size_t n = 0;
   bool more = false;
