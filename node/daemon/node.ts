@@ -144,10 +144,10 @@ export class PdnsNode {
     const identity = (await loadIdentity(c.dataDir, { create: true }))!
     const store = await Store.open(c.dataDir, { create: true })
     const undo: (() => Promise<void> | void)[] = [() => store.close()]
-    if (!store.nativeWrites) {
+    if (!store.nativeAddon) {
       this.#log.warn(
         { component: 'store', reason: nativeAddonUnavailable() ?? 'the binding handle did not check out' },
-        'the native addon is not in use: the store writes key by key (slower, the same database)',
+        "the store's native addon is not in use: it writes key by key and reads through the binding's iterators (slower, the same results)",
       )
     }
     try {

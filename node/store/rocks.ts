@@ -1,7 +1,8 @@
 /**
  * The one place that opens the RocksDB binding (@nxtedition/rocksdb, pinned; docs/STORAGE.md says
- * why); its batches (flat-batch.ts, grouped-batch.ts) are the only other code that calls it. It exposes the few operations the store needs, synchronously where the binding is: batched
- * writes, multi-get and chunked range iteration. Binding errors become PdnsErrors here.
+ * why); its batches (flat-batch.ts, grouped-batch.ts) are the only other code that calls it. It
+ * exposes the few operations the store needs, synchronously where the binding is: batched writes,
+ * multi-get and chunked range iteration. Binding errors become PdnsErrors here.
  */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -107,10 +108,11 @@ export interface RocksOptions {
    */
   nativeIterators?: boolean
   /**
-   * Batches written by the store's native addon in one call (default, when it is built: see
-   * native/index.ts), or through the binding's per-key calls (tests run both).
+   * Batches written, and narrow lookups' first entries read, by the store's native addon in one
+   * call each (default, when it is built: see native/index.ts), or through the binding's per-key
+   * calls and iterators (tests run both).
    */
-  nativeWrites?: boolean
+  nativeAddon?: boolean
 }
 
 export interface Range {
@@ -158,26 +160,26 @@ export class Rocks {
 
   /** the binding's native database, for its iterator calls (null: abstract-level's iterators) */
   readonly #native: unknown
-  /** the native addon and this database's handle for it, or null: the binding's per-key calls */
-  readonly #flat: { addon: NativeAddon; handle: bigint } | null
+  /** the native addon and this database's handle for it, or null: the binding's own calls only */
+  readonly #addon: { addon: NativeAddon; handle: bigint } | null
 
   private constructor(
     location: string,
     db: RawLevel,
     borrowed = false,
     nativeIterators = true,
-    nativeWrites = true,
+    useAddon = true,
   ) {
     this.location = location
     this.#db = db
     this.#borrowed = borrowed
     this.#native = nativeIterators ? nativeContext(db) : null
-    this.#flat = nativeWrites ? flatWrites(db) : null
+    this.#addon = useAddon ? withAddon(db) : null
   }
 
-  /** Whether batches go through the store's native addon (see RocksOptions.nativeWrites). */
-  get nativeWrites(): boolean {
-    return this.#flat !== null
+  /** Whether writes and narrow reads go through the store's native addon (RocksOptions.nativeAddon). */
+  get nativeAddon(): boolean {
+    return this.#addon !== null
   }
 
   /**
@@ -185,12 +187,12 @@ export class Rocks {
    * to the same RocksDB, which is thread-safe. close() leaves it open; its owner closes it, after
    * this side is done.
    */
-  static async attach(handle: bigint, options: Pick<RocksOptions, 'nativeWrites'> = {}): Promise<Rocks> {
+  static async attach(handle: bigint, options: Pick<RocksOptions, 'nativeAddon'> = {}): Promise<Rocks> {
     const Level = loadBinding()
     const db = new Level(handle, BUFFERS)
     // the binding sees the database open already: no RocksDB open, no options
     await db.open({ createIfMissing: false })
-    return new Rocks(db.location, db, true, true, options.nativeWrites ?? true)
+    return new Rocks(db.location, db, true, true, options.nativeAddon ?? true)
   }
 
   /** What attach() takes, in another thread, while this Rocks stays open. */
@@ -218,7 +220,7 @@ export class Rocks {
     } catch (err) {
       throw classifyOpenError(location, err)
     }
-    return new Rocks(location, db, false, options.nativeIterators ?? true, options.nativeWrites ?? true)
+    return new Rocks(location, db, false, options.nativeIterators ?? true, options.nativeAddon ?? true)
   }
 
   getMany(keys: Uint8Array[]): (Buffer | undefined)[] {
@@ -250,7 +252,7 @@ export class Rocks {
    * otherwise build a Write object per key; close() it in any case (finally).
    */
   batch(): Batch {
-    const flat = this.#flat
+    const flat = this.#addon
     if (flat !== null) return new FlatBatch(flat.addon, this.#db, flat.handle, this.puts, this.deletes)
     return new GroupedBatch(this.#db, this.puts, this.deletes)
   }
@@ -280,7 +282,7 @@ export class Rocks {
    * scans walk these without a tuple and a generator step per entry.
    */
   *rows(range: Range, options: RowsOptions = {}): Generator<Buffer[]> {
-    const flat = this.#flat
+    const flat = this.#addon
     if (flat !== null && options.fillCache === true && options.values !== false && range.reverse !== true) {
       // a narrow lookup: its first entries in one native call, as one buffer (read-rows.ts); the
       // rest, when there is more, through an iterator from after the last of them
@@ -400,9 +402,9 @@ export class Rocks {
 
 /**
  * The native addon for this open database, when it is built and the binding's handle reads as
- * it expects (native/index.ts); null otherwise, and the store writes through GroupedBatch.
+ * it expects (native/index.ts); null otherwise: GroupedBatch and the binding's iterators.
  */
-function flatWrites(db: RawLevel): { addon: NativeAddon; handle: bigint } | null {
+function withAddon(db: RawLevel): { addon: NativeAddon; handle: bigint } | null {
   const addon = nativeAddon()
   if (addon === null) return null
   try {

@@ -48,8 +48,8 @@ export interface StoreOptions {
   readOnly?: boolean
   /** block cache bytes */
   cacheSize?: number
-  /** batches through the native addon when it is built (default), or the binding's per-key calls */
-  nativeWrites?: boolean
+  /** writes and narrow reads through the native addon when it is built (default), or the binding's own calls */
+  nativeAddon?: boolean
 }
 
 export interface RecordUpdate {
@@ -131,7 +131,7 @@ export class Store {
     const rocks = await Rocks.open(join(dir, 'db'), {
       createIfMissing: options.create ?? false,
       ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
-      ...(options.nativeWrites === undefined ? {} : { nativeWrites: options.nativeWrites }),
+      ...(options.nativeAddon === undefined ? {} : { nativeAddon: options.nativeAddon }),
     })
     const store = new Store(dir, rocks, options.readOnly ?? false)
     try {
@@ -147,9 +147,9 @@ export class Store {
     return store
   }
 
-  /** Whether batches go through the native addon (see rocks.ts). */
-  get nativeWrites(): boolean {
-    return this.#rocks.nativeWrites
+  /** Whether writes and narrow reads go through the store's native addon (see rocks.ts). */
+  get nativeAddon(): boolean {
+    return this.#rocks.nativeAddon
   }
 
   /**
@@ -161,7 +161,7 @@ export class Store {
   static async attach(
     dir: string,
     handle: bigint,
-    options: Pick<StoreOptions, 'nativeWrites'> = {},
+    options: Pick<StoreOptions, 'nativeAddon'> = {},
   ): Promise<Store> {
     const rocks = await Rocks.attach(handle, options)
     const store = new Store(dir, rocks, false)

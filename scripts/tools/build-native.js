@@ -89,7 +89,7 @@ function buildFlatBatch() {
   const failed = rebuild(dir)
   if (failed !== null) {
     warn(
-      `building the store's native addon failed (g++ and make?); the store writes key by key instead.\n${failed}`,
+      `building the store's native addon failed (g++ and make?); the store writes key by key and reads through the binding's iterators instead (slower, the same results).\n${failed}`,
     )
   }
 }

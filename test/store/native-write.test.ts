@@ -23,10 +23,10 @@ after(() => {
   for (const c of dirs) c()
 })
 
-async function openRocks(prefix: string, nativeWrites: boolean): Promise<Rocks> {
+async function openRocks(prefix: string, nativeAddon: boolean): Promise<Rocks> {
   const { dir, cleanup } = tempDir(prefix)
   dirs.push(cleanup)
-  return Rocks.open(dir, { createIfMissing: true, nativeWrites })
+  return Rocks.open(dir, { createIfMissing: true, nativeAddon })
 }
 
 function contents(db: Rocks): string[] {
@@ -43,8 +43,8 @@ describe('writes through the native addon', () => {
   it('writes the same keys as the per-key calls, one key’s operations in order', { skip }, async () => {
     const flat = await openRocks('flat', true)
     const grouped = await openRocks('grouped', false)
-    assert.equal(flat.nativeWrites, true)
-    assert.equal(grouped.nativeWrites, false)
+    assert.equal(flat.nativeAddon, true)
+    assert.equal(grouped.nativeAddon, false)
     const rand = prng(0x666c_6174)
     const model = new Map<string, string>()
     // a small key space over several first bytes: the same key is put and deleted within a batch
@@ -88,8 +88,8 @@ describe('writes through the native addon', () => {
     const a = tempDir('store-flat')
     const b = tempDir('store-grouped')
     dirs.push(a.cleanup, b.cleanup)
-    let flat = await Store.open(a.dir, { create: true, nativeWrites: true })
-    const grouped = await Store.open(b.dir, { create: true, nativeWrites: false })
+    let flat = await Store.open(a.dir, { create: true, nativeAddon: true })
+    const grouped = await Store.open(b.dir, { create: true, nativeAddon: false })
     const rand = prng(0x7374_6f72)
     const pool = Array.from({ length: 500 }, () => randomRec(rand, { maxLabels: 3 }))
     for (let batch = 0; batch < 100; batch++) {
@@ -117,7 +117,7 @@ describe('writes through the native addon', () => {
       )
       if (batch === 60) {
         await flat.close()
-        flat = await Store.open(a.dir, { nativeWrites: true })
+        flat = await Store.open(a.dir, { nativeAddon: true })
       }
     }
     assert.deepEqual(dump(flat), dump(grouped))

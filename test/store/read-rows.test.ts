@@ -17,10 +17,10 @@ after(() => {
   for (const c of cleanups) c()
 })
 
-async function open(nativeWrites: boolean): Promise<Rocks> {
+async function open(nativeAddon: boolean): Promise<Rocks> {
   const { dir, cleanup } = tempDir('read-rows')
   cleanups.push(cleanup)
-  return Rocks.open(dir, { createIfMissing: true, nativeWrites })
+  return Rocks.open(dir, { createIfMissing: true, nativeAddon })
 }
 
 const key = (tag: number, i: number) => Buffer.from([tag, i >> 8, i & 255])
@@ -41,7 +41,7 @@ describe('narrow lookups through the native read', { skip }, () => {
     )
     native.write(writes)
     plain.write(writes)
-    assert.equal(native.nativeWrites, true)
+    assert.equal(native.nativeAddon, true)
     const rand = prng(0x7265_6164)
     for (let n = 0; n < 400; n++) {
       const a = randInt(rand, 2100)
