@@ -10,13 +10,10 @@
  */
 import { PdnsError } from '../errors.ts'
 import type { Batch } from './batch.ts'
+import { FLAT_BATCH_FIRST_BYTES, FLAT_BATCH_SPARE_MAX_BYTES } from './limits.ts'
 import type { NativeAddon } from './native/index.ts'
 
 const HEADER = 9
-/** a batch's first buffer; it doubles as operations come */
-const FIRST_BYTES = 64 << 10
-/** the largest buffer kept for the next batch (a store batch of 20 000 records is about 8 MiB) */
-const SPARE_MAX_BYTES = 32 << 20
 
 /** One buffer kept between batches (per thread: module state), so that a batch seldom allocates. */
 let spare: Buffer | null = null
@@ -41,7 +38,7 @@ export class FlatBatch implements Batch {
     this.#handle = handle
     this.#puts = puts
     this.#deletes = deletes
-    this.#buf = spare ?? Buffer.allocUnsafeSlow(FIRST_BYTES)
+    this.#buf = spare ?? Buffer.allocUnsafeSlow(FLAT_BATCH_FIRST_BYTES)
     spare = null
   }
 
@@ -102,7 +99,7 @@ export class FlatBatch implements Batch {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    if (this.#buf.length <= SPARE_MAX_BYTES && (spare === null || spare.length < this.#buf.length))
+    if (this.#buf.length <= FLAT_BATCH_SPARE_MAX_BYTES && (spare === null || spare.length < this.#buf.length))
       spare = this.#buf
     this.#len = 0
   }

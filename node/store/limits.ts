@@ -17,3 +17,12 @@ export const KNOWN_NEW_MAX_KEYS = 20_000_000
 
 /** Names (and their FWD and DOMAIN keys) the store remembers having written, so that their idempotent index puts are not repeated for each new record of a name (about 160 bytes each); the set starts again empty when full. */
 export const WRITTEN_NAMES_CACHED = 50_000
+
+/** A flat batch's first buffer (flat-batch.ts), in bytes; it doubles as operations come. */
+export const FLAT_BATCH_FIRST_BYTES = 64 << 10
+
+/**
+ * The largest flat batch buffer kept for the next batch, per thread (a store batch of 20 000 records
+ * is about 8 MiB); a larger one is left to the garbage collector.
+ */
+export const FLAT_BATCH_SPARE_MAX_BYTES = 32 << 20
