@@ -477,7 +477,11 @@ export function firstRange(from: number, to: number): { gte: Buffer; lt: Buffer 
 // ---------------------------------------------------------------- TTL (local records' min/max TTL)
 
 export function ttlKey(rrset: Uint8Array): Buffer {
-  return concat([Uint8Array.of(TAG_TTL), rrset.subarray(1)])
+  // one allocation: this runs for every record written with a TTL (a concat made three)
+  const out = Buffer.allocUnsafe(rrset.length)
+  out[0] = TAG_TTL
+  for (let i = 1; i < rrset.length; i++) out[i] = rrset[i]!
+  return out
 }
 
 /** The RRSET key a TTL key belongs to, or null when the rest is no RRSET key body. */
