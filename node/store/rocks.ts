@@ -12,7 +12,7 @@ import type { Batch } from './batch.ts'
 import { FlatBatch } from './flat-batch.ts'
 import { GroupedBatch, type RawBatch } from './grouped-batch.ts'
 import { type NativeAddon, nativeAddon } from './native/index.ts'
-import { readRows } from './read-rows.ts'
+import { readFirstRows } from './read-rows.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -143,7 +143,6 @@ export interface RowsOptions {
 const ITERATOR_FIRST_CHUNK = 16
 /** entries fetched per call at most; the chunk doubles up to this on long scans */
 const ITERATOR_MAX_CHUNK = 1000
-const EMPTY_KEY = new Uint8Array(0)
 
 export class Rocks {
   readonly location: string
@@ -187,12 +186,12 @@ export class Rocks {
    * to the same RocksDB, which is thread-safe. close() leaves it open; its owner closes it, after
    * this side is done.
    */
-  static async attach(handle: bigint, options: Pick<RocksOptions, 'nativeAddon'> = {}): Promise<Rocks> {
+  static async attach(handle: bigint): Promise<Rocks> {
     const Level = loadBinding()
     const db = new Level(handle, BUFFERS)
     // the binding sees the database open already: no RocksDB open, no options
     await db.open({ createIfMissing: false })
-    return new Rocks(db.location, db, true, true, options.nativeAddon ?? true)
+    return new Rocks(db.location, db, true)
   }
 
   /** What attach() takes, in another thread, while this Rocks stays open. */
@@ -252,8 +251,8 @@ export class Rocks {
    * otherwise build a Write object per key; close() it in any case (finally).
    */
   batch(): Batch {
-    const flat = this.#addon
-    if (flat !== null) return new FlatBatch(flat.addon, this.#db, flat.handle, this.puts, this.deletes)
+    const addon = this.#addon
+    if (addon !== null) return new FlatBatch(addon.addon, this.#db, addon.handle, this.puts, this.deletes)
     return new GroupedBatch(this.#db, this.puts, this.deletes)
   }
 
@@ -282,37 +281,15 @@ export class Rocks {
    * scans walk these without a tuple and a generator step per entry.
    */
   *rows(range: Range, options: RowsOptions = {}): Generator<Buffer[]> {
-    const flat = this.#addon
-    if (flat !== null && options.fillCache === true && options.values !== false && range.reverse !== true) {
-      // a narrow lookup: its first entries in one native call, as one buffer (read-rows.ts); the
-      // rest, when there is more, through an iterator from after the last of them
-      if (this.#db.status !== 'open') {
-        throw new PdnsError('ERR_DB_IO', `the database in ${this.location} is not open (${this.#db.status})`)
-      }
-      const lower = range.gte ?? range.gt ?? EMPTY_KEY
-      const upper = range.lt ?? range.lte ?? null
-      let read: Buffer
-      try {
-        read = flat.addon.read(
-          flat.handle,
-          lower,
-          range.gte === undefined && range.gt !== undefined,
-          upper,
-          range.lt === undefined && range.lte !== undefined,
-          ITERATOR_FIRST_CHUNK,
-          true,
-          this.#db,
-        )
-      } catch (cause) {
-        throw new PdnsError('ERR_DB_IO', `RocksDB read failed: ${(cause as Error).message}`, { cause })
-      }
-      const { rows, finished } = readRows(read)
-      if (rows.length > 0) yield rows
-      if (finished) return
-      const rest: Range = { gt: rows[rows.length - 2]! }
-      if (range.lt !== undefined) rest.lt = range.lt
-      else if (range.lte !== undefined) rest.lte = range.lte
-      yield* this.#iterate(rest, options, ITERATOR_FIRST_CHUNK * 2)
+    const addon = this.#addon
+    if (addon !== null && options.fillCache === true && options.values !== false && range.reverse !== true) {
+      // a narrow lookup: its first entries in one native call, as one buffer; the rest, when there
+      // is more, through an iterator from after the last of them
+      this.#assertOpen()
+      const first = readFirstRows(addon.addon, addon.handle, this.#db, range, ITERATOR_FIRST_CHUNK)
+      if (first.rows.length > 0) yield first.rows
+      if (first.rest === null) return
+      yield* this.#iterate(first.rest, options, ITERATOR_FIRST_CHUNK * 2)
       return
     }
     yield* this.#iterate(range, options, ITERATOR_FIRST_CHUNK)
@@ -339,15 +316,21 @@ export class Rocks {
   }
 
   /**
+   * Refuses a read of a closed database. abstract-level refuses an iterator on one with an error of
+   * its own, and the native calls would not refuse it at all: one clear error whichever way reads.
+   */
+  #assertOpen(): void {
+    if (this.#db.status !== 'open') {
+      throw new PdnsError('ERR_DB_IO', `the database in ${this.location} is not open (${this.#db.status})`)
+    }
+  }
+
+  /**
    * Every range read's iterator (rows, first, keyTexts): on the binding's own calls when it has them,
    * else abstract-level's; a closed database is refused the same way on both.
    */
   #iterator(options: Record<string, unknown>): RangeIterator {
-    // abstract-level refuses an iterator on a closed database with an error of its own, and the
-    // native call would not refuse it at all: one clear error either way
-    if (this.#db.status !== 'open') {
-      throw new PdnsError('ERR_DB_IO', `the database in ${this.location} is not open (${this.#db.status})`)
-    }
+    this.#assertOpen()
     const calls = this.#native === null ? null : loadNativeIterators()
     if (calls !== null) {
       let raw: unknown = calls.iterator_init(this.#native, options)

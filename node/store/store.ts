@@ -158,12 +158,8 @@ export class Store {
    * origins as they are now (and again whenever an unknown one turns up). While it writes records,
    * the owner must not: each knows only the records it wrote itself (see #written).
    */
-  static async attach(
-    dir: string,
-    handle: bigint,
-    options: Pick<StoreOptions, 'nativeAddon'> = {},
-  ): Promise<Store> {
-    const rocks = await Rocks.attach(handle, options)
+  static async attach(dir: string, handle: bigint): Promise<Store> {
+    const rocks = await Rocks.attach(handle)
     const store = new Store(dir, rocks, false)
     store.#origins.load()
     if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)

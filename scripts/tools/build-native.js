@@ -1,5 +1,6 @@
 // Builds the native addons, the `pcap` addon and the store's own (node/store/native), against
-// the pinned runtime (scripts/tools/runtime.js), not against the Node that happens to run npm: an addon built for Node 20 refuses to load on 24. npm's own implicit build of
+// the pinned runtime (scripts/tools/runtime.js), not against the Node that happens to run npm: an
+// addon built for Node 20 refuses to load on 24. npm's own implicit build of
 // pcap is denied in package.json `allowScripts` for that reason. Runs as the root postinstall.
 // Plain JavaScript: it may run before anything else is set up.
 import { spawnSync } from 'node:child_process'
