@@ -36,10 +36,8 @@ struct DatabasePrefix {
 constexpr size_t kHeader = 9;
 
 struct Op {
-  const char* key;
-  uint32_t klen;
-  const char* val;
-  uint32_t vlen;
+  rocksdb::Slice key;
+  rocksdb::Slice val;
   bool put;
 };
 
@@ -133,17 +131,14 @@ napi_value WriteBuffer(napi_env env, napi_callback_info info) {
     if (op > 1 || (op == 0 && vlen != 0)) return Fail(env, "ERR_INVALID_ARG", "write: an unknown operation");
     if (static_cast<size_t>(end - p) < static_cast<size_t>(klen) + vlen)
       return Fail(env, "ERR_INVALID_ARG", "write: an operation longer than the buffer");
-    ops.push_back({p, klen, p + klen, vlen, op == 1});
+    ops.push_back({rocksdb::Slice(p, klen), rocksdb::Slice(p + klen, vlen), op == 1});
     p += static_cast<size_t>(klen) + vlen;
   }
-  std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
-    const int c = std::memcmp(a.key, b.key, std::min(a.klen, b.klen));
-    return c < 0 || (c == 0 && a.klen < b.klen);
-  });
+  // RocksDB's own bytewise order (Slice::compare), the database's comparator
+  std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.key.compare(b.key) < 0; });
   rocksdb::WriteBatch batch(static_cast<size_t>(length) + ops.size() * 8 + 64);
   for (const Op& o : ops) {
-    const rocksdb::Slice key(o.key, o.klen);
-    const rocksdb::Status s = o.put ? batch.Put(key, rocksdb::Slice(o.val, o.vlen)) : batch.Delete(key);
+    const rocksdb::Status s = o.put ? batch.Put(o.key, o.val) : batch.Delete(o.key);
     if (!s.ok()) return Fail(env, "ERR_DB_IO", s.ToString());
   }
   rocksdb::WriteOptions options;
