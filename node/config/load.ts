@@ -186,6 +186,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
       tlsCert: tlsCert === '' ? null : resolve(dataDir, tlsCert),
       tlsKey: tlsKey === '' ? null : resolve(dataDir, tlsKey),
       metricsListen: get(KEYS.apiMetricsListen),
+      threads: get(KEYS.apiThreads),
       ratePerMin: get(KEYS.apiRate),
       maxLimit: get(KEYS.apiMaxLimit),
     },

@@ -7,7 +7,12 @@
  * a key that mirrors another module's default is taken from that module's constant.
  */
 
-import { DEFAULT_API_MAX_LIMIT, DEFAULT_API_RATE_PER_MIN, MAX_API_RATE_PER_MIN } from '../api/http/limits.ts'
+import {
+  DEFAULT_API_MAX_LIMIT,
+  DEFAULT_API_RATE_PER_MIN,
+  MAX_API_RATE_PER_MIN,
+  MAX_API_THREADS,
+} from '../api/http/limits.ts'
 import { DEFAULT_DNS_PORTS } from '../capture/decode/ports.ts'
 import { MAX_DATA_FRAME_BYTES } from '../dnstap/limits.ts'
 import { DEFAULT_SOCKET_MODE, formatMode } from '../dnstap/socket-access.ts'
@@ -329,6 +334,16 @@ export const KEYS = {
     'A separate listener (HOST:PORT, plain HTTP) for /metrics in the Prometheus text format, without ' +
       'authentication: bind it where only the Prometheus server can reach it. Empty: /metrics is served ' +
       'on api.listen only, and needs a key there.',
+  ),
+  apiThreads: key(
+    'api.threads',
+    integer(0, MAX_API_THREADS),
+    0,
+    'Threads that serve the HTTP API, each on its own core, reading the database the node holds open: ' +
+      'queries then run beside capture, dnstap and the mesh instead of between them, and the API answers ' +
+      'about as many more requests a second as it has cores to use (docs/API.md). 0: the API runs on ' +
+      "the node's own thread. Each thread costs about 50 MiB of memory.",
+    { unit: 'threads' },
   ),
   apiRate: key(
     'api.rate',

@@ -66,6 +66,8 @@ export interface NodeConfig {
     readonly tlsKey: string | null
     /** null: /metrics only on `listen`, with a key */
     readonly metricsListen: { readonly host: string; readonly port: number } | null
+    /** 0: the API on the node's thread */
+    readonly threads: number
     readonly ratePerMin: number
     readonly maxLimit: number
   }

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import pkg from '../../package.json' with { type: 'json' }
-import { ApiKeys, HttpApi } from '../api/http/index.ts'
+import { ApiThreads } from '../api/http/index.ts'
 import { ControlServer, type NodeStatus, probeControlSocket } from '../api/index.ts'
 import { LiveCapture } from '../capture/live/index.ts'
 import type { NodeConfig } from '../config/index.ts'
@@ -22,6 +22,7 @@ import { Sensor } from '../sensor/index.ts'
 import { Expiry, type Retention } from '../store/expiry.ts'
 import { nativeAddonUnavailable } from '../store/native/index.ts'
 import { Store } from '../store/store.ts'
+import { createNodeApi, type NodeApi } from './http-api.ts'
 import { ImportRunner } from './import-runner.ts'
 import { planReload } from './reload.ts'
 import { WriteLatency } from './write-latency.ts'
@@ -41,7 +42,7 @@ interface Running {
   backend: LocalBackend
   imports: ImportRunner
   control: ControlServer
-  api: HttpApi | null
+  api: NodeApi | null
   dnstap: DnstapServer | null
   capture: LiveCapture | null
   feeds: Feeds
@@ -92,7 +93,10 @@ export class PdnsNode {
     const next = await this.#configSource()
     const applied = planReload(this.#config, next)
     let mesh: ReloadResult['mesh'] = null
-    if (applied.includes('log.level')) setLogLevel(this.#log, next.log.level)
+    if (applied.includes('log.level')) {
+      setLogLevel(this.#log, next.log.level)
+      if (r.api instanceof ApiThreads) r.api.setLogLevel(next.log.level)
+    }
     if (r.mesh !== null && (applied.includes('mesh.allow') || applied.includes('mesh.peers'))) {
       mesh = r.mesh.setMembers({ allow: next.mesh.allow, peers: next.mesh.peers })
     }
@@ -255,34 +259,21 @@ export class PdnsNode {
       )
       await control.start()
       undo.unshift(() => control.stop())
-      let api: HttpApi | null = null
-      if (c.api.listen !== null) {
-        const apiLog = log.child({ component: 'api' })
-        api = new HttpApi(
-          {
-            backend,
-            mesh,
-            digest: (o) => storeDigest(store, o),
-            status: () => this.status(),
-            storeProperty: (name) => store.property(name),
-            keys: new ApiKeys(c.dataDir, (err) =>
-              apiLog.error({ err }, 'the API key file is unreadable: no key is accepted'),
-            ),
-            log: apiLog,
-          },
-          {
-            listen: c.api.listen,
-            tls:
-              c.api.tlsCert === null || c.api.tlsKey === null
-                ? null
-                : { cert: c.api.tlsCert, key: c.api.tlsKey },
-            metricsListen: c.api.metricsListen,
-            ratePerMin: c.api.ratePerMin,
-            maxLimit: c.api.maxLimit,
-          },
-        )
+      const api = createNodeApi(
+        {
+          store,
+          backend,
+          localLabel: identity.peerId,
+          mesh,
+          digest: (o) => storeDigest(store, o),
+          status: () => this.status(),
+          log: log.child({ component: 'api' }),
+        },
+        c,
+      )
+      if (api !== null) {
         await api.start()
-        undo.unshift(() => api!.stop())
+        undo.unshift(() => api.stop())
       }
       if (mesh !== null) {
         await mesh.start(opts)
@@ -449,6 +440,7 @@ export class PdnsNode {
         import: r?.imports.status() ?? null,
         storeWrites: r?.writes.snapshot() ?? null,
         mesh: r?.mesh?.status() ?? null,
+        api: r?.api instanceof ApiThreads ? r.api.status() : null,
         feed: r === null ? null : feedStatus(r.feeds, r.peerId),
         retention: r === null ? null : { ...r.expiry.stats(), tooOldFromPeers: r.feeds.tooOld },
         memory: process.memoryUsage(),

@@ -12,10 +12,17 @@ export class Origins {
   readonly #readOnly: boolean
   readonly #labels = new Map<number, string>()
   readonly #ids = new Map<string, number>()
+  /** another thread registers origins in this database too (a Store attached by handle) */
+  #shared = false
 
   constructor(rocks: Rocks, readOnly: boolean) {
     this.#rocks = rocks
     this.#readOnly = readOnly
+  }
+
+  /** Another thread registers origins in this database: a label not known here is looked for there. */
+  share(): void {
+    this.#shared = true
   }
 
   /** (Re)reads the numbered labels from the database. */
@@ -50,6 +57,11 @@ export class Origins {
 
   /** The number of a label, without registering it. */
   find(label: string): number | undefined {
+    const id = this.#ids.get(label)
+    if (id !== undefined || !this.#shared) return id
+    // registered since this Store loaded them, by the thread that holds the database (an API thread's
+    // query for an origin that appeared since it started)
+    this.load()
     return this.#ids.get(label)
   }
 
@@ -64,6 +76,8 @@ export class Origins {
   }
 
   get all(): ReadonlyMap<number, string> {
+    // every origin, including those another thread registered since (a rare listing: stats)
+    if (this.#shared) this.load()
     return this.#labels
   }
 }

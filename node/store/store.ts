@@ -161,6 +161,7 @@ export class Store {
   static async attach(dir: string, handle: bigint): Promise<Store> {
     const rocks = await Rocks.attach(handle)
     const store = new Store(dir, rocks, false)
+    store.#origins.share()
     store.#origins.load()
     if (rocks.first(RRSET_RANGE) === undefined) store.#written = new KeyFilter(KNOWN_NEW_MAX_KEYS)
     return store

@@ -23,7 +23,12 @@
  * printed beside it, but it also holds the load generator's time and the neighbours' on the shared
  * cores, which the engine run (no load generator) does not pay.
  *
+ * `--api-threads N` runs the node with api.threads = N: the HTTP API on N threads of its own, which
+ * spread the clients over N event loops (and cores), so the 16-deep queue of one loop and the
+ * estimate from it no longer hold; the measured p99s then say what the clients see.
+ *
  *   node scripts/bench/api.ts [--records 10000000] [--quick] [--store DIR] [--duration S]
+ *                             [--api-threads N]
  */
 import { spawn } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
@@ -47,6 +52,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     store: { type: 'string' },
     duration: { type: 'string' },
+    'api-threads': { type: 'string', default: '0' },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../bench-out') },
   },
 })
@@ -56,6 +62,8 @@ const RECORDS = QUICK ? 200_000 : count(values.records, 'records')
 const DURATION = values.duration === undefined ? (QUICK ? 3 : 10) : count(values.duration, 'duration')
 const DIR = resolve(values.store ?? join(values.out, `questions-${RECORDS}`))
 const CONCURRENCY = [1, 16, 64]
+const API_THREADS = Number(values['api-threads'])
+if (!Number.isInteger(API_THREADS) || API_THREADS < 0) throw new Error('--api-threads: a whole number ≥ 0')
 /** engine calls per kind and concurrency */
 const LOCAL_CALLS = QUICK ? 3000 : 20_000
 /** the page size the DNSDB route asks the engine for */
@@ -183,9 +191,13 @@ if (created.code !== 0) throw new Error(`apikey create: ${created.stderr}`)
 const key = created.stdout.trim().split('\n').at(-1)!
 log('starting the node …')
 const nodeStart = now()
-const node = await startNode(DIR, ['--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'], {
-  readyTimeoutMs: 300_000,
-})
+const configFile = join(values.out, `api-bench-${process.pid}.toml`)
+writeFileSync(configFile, `[api]\nthreads = ${API_THREADS}\n`)
+const node = await startNode(
+  DIR,
+  ['--config', configFile, '--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'],
+  { readyTimeoutMs: 300_000 },
+).finally(() => rmSync(configFile, { force: true }))
 const startSeconds = (now() - nodeStart) / 1000
 const base = (node.logs.find((l) => l.msg === 'node started') as unknown as { api: { api: string } }).api.api
 const pid = node.child.pid!
@@ -303,7 +315,7 @@ out(
   `API benchmark${QUICK ? ' (--quick)' : ''}: Node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores, load average ${loadAtStart.toFixed(1)} at start, ${new Date().toISOString().slice(0, 10)}, ${total.toFixed(0)} s in all`,
 )
 out(
-  `store: ${(built.written / 1e6).toFixed(2)} M records (${DIR}); node ready in ${startSeconds.toFixed(1)} s, idle at ${(idleCpu * 100).toFixed(1)} % of a core (subtracted); autocannon ${DURATION} s per cell after 1 s of warm-up; engine ${LOCAL_CALLS} calls per cell`,
+  `store: ${(built.written / 1e6).toFixed(2)} M records (${DIR}); node ready in ${startSeconds.toFixed(1)} s, api.threads ${API_THREADS}, idle at ${(idleCpu * 100).toFixed(1)} % of a core (subtracted); autocannon ${DURATION} s per cell after 1 s of warm-up; engine ${LOCAL_CALLS} calls per cell`,
 )
 out(
   `answers: exact ${f(answerSize.get('exact rrset')!)} records (HTTP ${f(httpAnswer.get('exact rrset')!)} objs), /24 ${f(answerSize.get('/24 rdata')!)} records (HTTP ${f(httpAnswer.get('/24 rdata')!)} objs)`,
@@ -332,9 +344,16 @@ out()
 out(
   `HTTP overhead, exact name (~${f(answerSize.get('exact rrset')!)} records), ${TARGET_CLIENTS} clients: ${added.toFixed(0)} µs of CPU per request (node ${h.cpuUs.toFixed(0)} µs − engine ${l.cpuUs.toFixed(0)} µs); the node's kernel time ${h.kernelUs.toFixed(0)} µs of it (the engine's ${l.kernelUs.toFixed(0)} µs)`,
 )
-out(
-  `  at p99 with ${TARGET_CLIENTS} requests queued on one event loop: ${TARGET_CLIENTS} × ${added.toFixed(0)} µs = ${f(atP99)} ms; target ≤ ${TARGET_P99_MS} ms (≤ ${((TARGET_P99_MS * 1000) / TARGET_CLIENTS).toFixed(0)} µs a request): ${atP99 <= TARGET_P99_MS ? 'met' : 'missed'}`,
-)
+if (API_THREADS === 0) {
+  out(
+    `  at p99 with ${TARGET_CLIENTS} requests queued on one event loop: ${TARGET_CLIENTS} × ${added.toFixed(0)} µs = ${f(atP99)} ms; target ≤ ${TARGET_P99_MS} ms (≤ ${((TARGET_P99_MS * 1000) / TARGET_CLIENTS).toFixed(0)} µs a request): ${atP99 <= TARGET_P99_MS ? 'met' : 'missed'}`,
+  )
+} else {
+  const diff = h.p99 - l.p99
+  out(
+    `  api.threads ${API_THREADS}: the clients queue on ${API_THREADS} event loops, not one; the measured p99 difference is the measure: ${f(diff)} ms, target ≤ ${TARGET_P99_MS} ms: ${diff <= TARGET_P99_MS ? 'met' : 'missed'}`,
+  )
+}
 if (floor !== null) {
   out(
     `  the floor here, fastify answering the same bytes with no key, engine or metrics (same clients): ${floor.cpuUs.toFixed(0)} µs a request, ${floor.kernelUs.toFixed(0)} µs of it in the kernel`,

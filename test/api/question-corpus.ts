@@ -32,8 +32,9 @@ export interface CorpusNode {
 /**
  * A real node over the corpus imported with `pdns-mesh import`, its HTTP API on a free port, a mesh
  * listening without peers (mesh=1 answers from this node alone), and a key made by the CLI.
+ * `apiThreads`: api.threads (0: the API on the node's thread).
  */
-export async function startCorpusNode(prefix: string): Promise<CorpusNode> {
+export async function startCorpusNode(prefix: string, apiThreads = 0): Promise<CorpusNode> {
   const dir = mkdtempSync(join(tmpdir(), `pdns-${prefix}-`))
   const data = join(dir, 'data')
   const cof = join(dir, 'corpus.cof')
@@ -43,7 +44,14 @@ export async function startCorpusNode(prefix: string): Promise<CorpusNode> {
   const key = await createApiKey(data, 'analyst')
   const config = writeConfig(
     dir,
-    ['[mesh]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', 'peers = []', 'allow = []'].join('\n'),
+    [
+      '[mesh]',
+      'listen = ["/ip4/127.0.0.1/tcp/0"]',
+      'peers = []',
+      'allow = []',
+      '[api]',
+      `threads = ${apiThreads}`,
+    ].join('\n'),
   )
   const node = await startNode(data, [
     '--config',

@@ -129,6 +129,7 @@ listen = "[::1]:8443"
 tls_cert = "tls/cert.pem"
 tls_key = "/etc/pdns/key.pem"
 metrics_listen = "127.0.0.1:9100"
+threads = 3
 rate = 1200
 max_limit = 5000
 `
@@ -195,6 +196,7 @@ max_limit = 5000
         tlsCert: join(data, 'tls/cert.pem'),
         tlsKey,
         metricsListen: { host: '127.0.0.1', port: 9100 },
+        threads: 3,
         ratePerMin: 1200,
         maxLimit: 5000,
       },

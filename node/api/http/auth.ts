@@ -11,7 +11,7 @@ import { PdnsError } from '../../errors.ts'
 import { withStatus } from './errors.ts'
 import type { ApiKeyEntry, ApiKeys } from './keys.ts'
 import { MAX_AUTH_FAILURES_PER_MIN } from './limits.ts'
-import type { RateLimiter } from './rate-limit.ts'
+import type { Limiter } from './rate-limit.ts'
 
 export const BASIC_REALM = 'Basic realm="pdns-mesh", charset="UTF-8"'
 
@@ -49,8 +49,8 @@ function credentials(req: FastifyRequest): { key: string; name?: string } | null
 export async function authenticate(
   req: FastifyRequest,
   keys: ApiKeys,
-  failures: RateLimiter,
-  rates: RateLimiter,
+  failures: Limiter,
+  rates: Limiter,
   rateOf: (k: ApiKeyEntry) => number,
 ): Promise<ApiKeyEntry> {
   const address = req.ip

@@ -11,10 +11,15 @@ export interface HttpApiComponents {
   mesh: MeshControl | null
   /** the merged store's digest (node/mesh/digest.ts) */
   digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
-  /** the node's status, read at each /metrics scrape */
-  status: () => NodeStatus
+  /** the node's status, read at each /metrics scrape; null in an API thread (see metricsText) */
+  status: (() => NodeStatus) | null
   /** a RocksDB property of the node's store (sizes for /metrics), or null */
   storeProperty: (name: string) => string | null
+  /**
+   * The whole /metrics text, when another part makes it: in an API thread (api.threads), the node's
+   * thread, which adds every thread's request metrics to its own. Absent: this server's registry.
+   */
+  metricsText?: () => Promise<string>
   keys: ApiKeys
   log: Logger
 }

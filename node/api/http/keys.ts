@@ -200,6 +200,9 @@ export class ApiKeys {
 
   /** Re-reads the file if it changed since the last look (at most once per KEY_FILE_CHECK_MS). */
   async refresh(): Promise<void> {
+    // a look under way: wait for it, or a request arriving meanwhile would be judged by the old keys
+    // (a revoked key let through, a new one refused)
+    if (this.#checking !== null) return this.#checking
     if (Date.now() - this.#checkedAt < KEY_FILE_CHECK_MS) return
     this.#checking ??= this.#check().finally(() => {
       this.#checking = null

@@ -19,6 +19,18 @@ export const MAX_AUTH_FAILURES_PER_MIN = 30
 /** Most client addresses (and keys) whose rate state is kept; the least recently seen are forgotten first. */
 export const MAX_RATE_ENTRIES = 10_000
 
+/** Most API threads (api.threads): each is an event loop and a V8 heap of its own (about 50 MiB). */
+export const MAX_API_THREADS = 64
+
+/** Wait before an API thread that died is started again, ms; doubled after each failed start, up to 30 s. */
+export const API_THREAD_RESTART_MS = 1_000
+
+/** Slots of the rate table shared by the API's threads (api.threads > 0): a power of two above MAX_RATE_ENTRIES; past it the least recently refilled entry among an id's probes is forgotten. */
+export const SHARED_RATE_SLOTS = 16_384
+
+/** Slots of the shared rate table an id may occupy (from its hash on). */
+export const SHARED_RATE_PROBES = 8
+
 /** Records the API asks of the query engine at a time while streaming: the next page is computed only when the client has drained the previous one, so a slow client holds a cursor string, never a store iterator. */
 export const API_PAGE_RECORDS = 1_000
 

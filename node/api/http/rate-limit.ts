@@ -6,12 +6,22 @@
  */
 import { MAX_RATE_ENTRIES } from './limits.ts'
 
+/** What auth.ts needs of a rate limiter: this file's, or shared-rate.ts's across threads. */
+export interface Limiter {
+  /** Takes a token: 0 when allowed, else the seconds until one is available (for Retry-After). */
+  take(id: string, perMinute: number): number
+  /** Whether a token is there, without taking it (0), else the seconds to wait. */
+  peek(id: string, perMinute: number): number
+  /** Tokens left for `id` (the rate_limit answer's `remaining`). */
+  remaining(id: string, perMinute: number): number
+}
+
 interface Bucket {
   tokens: number
   at: number
 }
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #buckets = new Map<string, Bucket>()
   readonly #now: () => number
 

@@ -24,7 +24,7 @@ import {
 import { ApiMetrics } from './metrics.ts'
 import { registerNative } from './native.ts'
 import { openApiDocument } from './openapi.ts'
-import { RateLimiter } from './rate-limit.ts'
+import { type Limiter, RateLimiter } from './rate-limit.ts'
 import { isPublicRoute, registerWebPage } from './web-page.ts'
 
 export interface HostPort {
@@ -38,6 +38,17 @@ export interface HttpApiOptions {
   metricsListen: HostPort | null
   ratePerMin: number
   maxLimit: number
+  /**
+   * One of several API threads on the same address (api.threads): the listener is bound with
+   * SO_REUSEPORT, so the kernel spreads connections over the threads.
+   */
+  reusePort?: boolean
+  /** most connections open at once on this listener (MAX_API_CONNECTIONS, split between threads) */
+  maxConnections?: number
+  /** rate state shared with the other API threads (shared-rate.ts); absent: this server's own */
+  limiters?: { rates: Limiter; failures: Limiter }
+  /** called as each request is answered (an API thread counts them for the node's status) */
+  onAnswered?: () => void
 }
 
 interface RequestState {
@@ -52,8 +63,8 @@ export class HttpApi {
   readonly #o: HttpApiOptions
   readonly #metrics: ApiMetrics
   readonly #state = new WeakMap<FastifyRequest, RequestState>()
-  readonly #failures = new RateLimiter()
-  readonly #rates = new RateLimiter()
+  readonly #failures: Limiter
+  readonly #rates: Limiter
   /** the signals of the requests in flight, aborted when the node stops */
   readonly #inFlight = new Set<AbortController>()
   #app: FastifyInstance | null = null
@@ -64,6 +75,13 @@ export class HttpApi {
     this.#c = components
     this.#o = options
     this.#metrics = new ApiMetrics(components.status, components.storeProperty)
+    this.#failures = options.limiters?.failures ?? new RateLimiter()
+    this.#rates = options.limiters?.rates ?? new RateLimiter()
+  }
+
+  /** This server's request metrics as prom-client JSON (an API thread's, for the node's /metrics). */
+  requestMetrics(): ReturnType<ApiMetrics['requestMetrics']> {
+    return this.#metrics.requestMetrics()
   }
 
   /** Where the listeners are bound (a port 0 resolved), once started. */
@@ -95,7 +113,7 @@ export class HttpApi {
     }
     const apps: FastifyInstance[] = [app]
     try {
-      const api = await listen(app, this.#o.listen, 'api.listen')
+      const api = await listen(app, this.#o.listen, 'api.listen', this.#o.reusePort === true)
       let metrics: string | null = null
       if (this.#o.metricsListen !== null) {
         const m = Fastify({ logger: false, forceCloseConnections: true })
@@ -141,7 +159,8 @@ export class HttpApi {
   }
 
   async #sendMetrics(reply: FastifyReply): Promise<unknown> {
-    return reply.type(this.#metrics.contentType).send(await this.#metrics.text())
+    const text = this.#c.metricsText === undefined ? await this.#metrics.text() : await this.#c.metricsText()
+    return reply.type(this.#metrics.contentType).send(text)
   }
 
   #ctx(): RouteContext {
@@ -176,7 +195,7 @@ export class HttpApi {
       return503OnClosing: true,
       routerOptions: { maxParamLength: MAX_URL_BYTES, ignoreDuplicateSlashes: false },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
-    app.server.maxConnections = MAX_API_CONNECTIONS
+    app.server.maxConnections = this.#o.maxConnections ?? MAX_API_CONNECTIONS
     const ctx = this.#ctx()
     const o = this.#o
     app.addHook('onRequest', async (req, reply) => {
@@ -208,6 +227,7 @@ export class HttpApi {
     app.addHook('onResponse', async (req, reply) => {
       const s = this.#state.get(req)
       if (s === undefined) return
+      this.#o.onAnswered?.()
       this.#metrics.observe(
         s.route,
         reply.statusCode,
@@ -248,9 +268,18 @@ export class HttpApi {
   }
 }
 
-async function listen(app: FastifyInstance, at: HostPort, what: string): Promise<string> {
+export async function listen(
+  app: FastifyInstance,
+  at: HostPort,
+  what: string,
+  reusePort = false,
+): Promise<string> {
   try {
-    await app.listen({ host: at.host, port: at.port })
+    // reusePort is passed on to net.Server.listen (Linux: SO_REUSEPORT), which fastify's types omit
+    await app.listen({ host: at.host, port: at.port, ...(reusePort ? { reusePort } : {}) } as {
+      host: string
+      port: number
+    })
   } catch (err) {
     throw new PdnsError(
       'ERR_API_LISTEN',
