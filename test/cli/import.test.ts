@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib'
 import { PdnsError } from '../../node/errors.ts'
 import { parseCofLine } from '../../node/ingest/cof.ts'
 import { encodeU32, metaKey, SCHEMA_VERSION } from '../../node/store/keys.ts'
+import { nativeAddon, nativeAddonUnavailable } from '../../node/store/native/index.ts'
 import { Rocks } from '../../node/store/rocks.ts'
 import { Store } from '../../node/store/store.ts'
 import { prng, randInt } from '../helpers/prng.ts'
@@ -483,4 +484,30 @@ test('import refuses a database written by a newer pdns-mesh and leaves it as it
   } finally {
     await check.close()
   }
+})
+
+test('an import without the native addon says so, with the reason, and stores the same records', async (t) => {
+  const dir = await tempDir()
+  const off = await runCli(['import', '--data', join(dir, 'off'), SAMPLE], {
+    env: { PDNS_MESH_API: '', ...process.env, PDNS_MESH_NATIVE: 'off' },
+  })
+  assert.equal(off.code, 0, off.stderr)
+  assert.match(off.stderr, /native addon is not in use \(turned off \(PDNS_MESH_NATIVE=off\)\)/)
+  const quiet = await runCli(['import', '--quiet', '--data', join(dir, 'quiet'), SAMPLE], {
+    env: { PDNS_MESH_API: '', ...process.env, PDNS_MESH_NATIVE: 'off' },
+  })
+  assert.equal(quiet.code, 0, quiet.stderr)
+  assert.equal(quiet.stderr, '')
+  const on = await runCli(['import', '--data', join(dir, 'on'), SAMPLE], {
+    env: { PDNS_MESH_API: '', ...process.env, PDNS_MESH_NATIVE: '' },
+  })
+  assert.equal(on.code, 0, on.stderr)
+  if (nativeAddon() !== null) assert.doesNotMatch(on.stderr, /native addon/)
+  else t.diagnostic(`the native addon is not built here: ${nativeAddonUnavailable()}`)
+  // each data directory has an identity of its own: the records are the same under another sensor_id
+  const records = async (data: string) =>
+    (await exportCof(data)).map((l) => ({ ...(JSON.parse(l) as object), sensor_id: 'this node' }))
+  const written = await records(join(dir, 'off'))
+  assert.equal(written.length, 11)
+  assert.deepEqual(written, await records(join(dir, 'on')))
 })

@@ -51,7 +51,6 @@ export type ToApiThread =
 export type FromApiThread =
   | { type: 'ready'; address: string }
   | { type: 'failed'; code: string | null; message: string }
-  | { type: 'stopped' }
 
 const data = workerData as ApiThreadData
 const port = parentPort!
@@ -73,7 +72,7 @@ async function stop(): Promise<void> {
   }
   // the database is the node's: this closes only this thread's view of it
   await store?.close().catch(() => {})
-  post({ type: 'stopped' })
+  // the port closed, the thread has nothing left to run and exits: the node waits for that
   port.close()
 }
 

@@ -275,6 +275,13 @@ async function importHere(
     const peerId = (await readPeerId(dataDir, { create: true }))!
     await checkImportRequest(req, peerId)
     store = await stores.Store.open(dataDir, { create: true })
+    if (!store.nativeAddon && !output.quiet) {
+      // as the node says at start: the import still works, at about two thirds of the speed
+      const { nativeAddonUnavailable } = await import('../../store/native/index.ts')
+      process.stderr.write(
+        `pdns-mesh import: the store's native addon is not in use (${nativeAddonUnavailable() ?? 'the binding handle did not check out'}): it writes key by key (slower, the same records)\n`,
+      )
+    }
     const started = performance.now()
     const view = progressView(output.showProgress, req.files)
     try {
