@@ -2,7 +2,8 @@
  * The API's listeners on a real node: HTTPS with a self-signed certificate made here by openssl
  * (clients that trust it get answers, plain HTTP gets none, dnsdbq works with -U), /metrics without a
  * key on api.metrics_listen and nothing else there, and TLS files that cannot work stopping `start`
- * with ERR_CONFIG before anything is created or bound.
+ * with ERR_CONFIG before anything is created or bound; HTTPS and the metrics listener also with the
+ * API on threads of its own.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -58,110 +59,126 @@ function httpsGet(
   })
 }
 
-describe('HTTPS and the metrics listener on a real node', {
-  skip: noOpenssl && 'openssl is not installed',
-}, () => {
-  let dir: string
-  let node: NodeProcess
-  let api: string
-  let metrics: string
-  let key: string
-  let ca: Buffer
+// api.threads 0 (the node's thread) and 2 (threads of their own, each with the certificate; the
+// metrics listener on the node's thread, adding up theirs)
+for (const threads of [0, 2])
+  describe(`HTTPS and the metrics listener on a real node (api.threads ${threads})`, {
+    skip: noOpenssl && 'openssl is not installed',
+  }, () => {
+    let dir: string
+    let node: NodeProcess
+    let api: string
+    let metrics: string
+    let key: string
+    let ca: Buffer
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pdns-listeners-'))
-    const data = await importSample(dir, 'data')
-    key = await createApiKey(data, 'alice')
-    // in the data directory, named relative to it as the config allows
-    await selfSignedIn(data, 'api')
-    ca = readFileSync(join(data, 'api.crt'))
-    const config = writeConfig(
-      dir,
-      '[api]\ntls_cert = "api.crt"\ntls_key = "api.key"\nmetrics_listen = "127.0.0.1:0"\n',
-    )
-    node = await startNode(data, ['--config', config, '--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'])
-    const started = node.logs.find((l) => l.msg === 'node started') as unknown as {
-      api: { api: string; metrics: string }
-    }
-    api = started.api.api
-    metrics = started.api.metrics
-    assert.match(api, /^https:\/\/127\.0\.0\.1:[0-9]+$/)
-    assert.match(metrics, /^http:\/\/127\.0\.0\.1:[0-9]+$/)
-  })
-
-  after(async () => {
-    await node?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
-
-  test('HTTPS answers a DNSDB lookup with a key, to a client that trusts the certificate', async () => {
-    const r = await httpsGet(`${api}/dnsdb/v2/lookup/rrset/name/www.example.com`, {
-      ca,
-      headers: { 'X-API-Key': key },
-    })
-    assert.equal(r.status, 200)
-    const lines = r.body
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-    assert.deepEqual(lines[0], { cond: 'begin' })
-    assert.equal(lines[1].obj.rdata[0], 'web.example.net')
-    assert.deepEqual(lines.at(-1), { cond: 'succeeded' })
-    assert.equal((await httpsGet(`${api}/dnsdb/v2/ping`, { ca })).status, 401, 'a key is still needed')
-    // a client that does not trust it refuses the server
-    await assert.rejects(httpsGet(`${api}/dnsdb/v2/ping`, {}), (err: NodeJS.ErrnoException) =>
-      /SELF_SIGNED|UNABLE_TO_VERIFY/.test(String(err.code)),
-    )
-  })
-
-  test('plain HTTP to the HTTPS port gets no HTTP answer', async () => {
-    await assert.rejects(
-      fetch(`${api.replace('https:', 'http:')}/dnsdb/v2/ping`, { headers: { 'X-API-Key': key } }),
-    )
-  })
-
-  test('dnsdbq speaks to it with -U (it has no option for a CA) and refuses it without', {
-    skip: !hasDnsdbq && 'dnsdbq is not installed',
-  }, async () => {
-    const conf = join(dir, 'dnsdbq.conf')
-    writeFileSync(conf, `DNSDB_API_KEY="${key}"\nDNSDB_SERVER="${api}"\n`)
-    const dnsdbq = (args: string[]) =>
-      run('dnsdbq', ['-u', 'dnsdb2', '-j', '-r', 'www.example.com', ...args], {
-        env: { ...process.env, DNSDBQ_CONFIG_FILE: conf },
-      }).then(
-        (r) => ({ code: 0, ...r }),
-        (e: { code: number; stdout: string; stderr: string }) => e,
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'pdns-listeners-'))
+      const data = await importSample(dir, 'data')
+      key = await createApiKey(data, 'alice')
+      // in the data directory, named relative to it as the config allows
+      await selfSignedIn(data, 'api')
+      ca = readFileSync(join(data, 'api.crt'))
+      const config = writeConfig(
+        dir,
+        `[api]\ntls_cert = "api.crt"\ntls_key = "api.key"\nmetrics_listen = "127.0.0.1:0"\nthreads = ${threads}\n`,
       )
-    const ok = await dnsdbq(['-U'])
-    assert.equal(ok.code, 0, ok.stderr)
-    assert.equal(JSON.parse(ok.stdout.trim()).rdata[0], 'web.example.net')
-    const refused = await dnsdbq([])
-    assert.equal(refused.stdout, '')
-    assert.match(refused.stderr, /curl error 60|certificate/)
-  })
+      node = await startNode(data, [
+        '--config',
+        config,
+        '--no-capture',
+        '--no-dnstap',
+        '--api',
+        '127.0.0.1:0',
+      ])
+      const started = node.logs.find((l) => l.msg === 'node started') as unknown as {
+        api: { api: string; metrics: string }
+      }
+      api = started.api.api
+      metrics = started.api.metrics
+      assert.match(api, /^https:\/\/127\.0\.0\.1:[0-9]+$/)
+      assert.match(metrics, /^http:\/\/127\.0\.0\.1:[0-9]+$/)
+    })
 
-  test('/metrics on metrics_listen needs no key, parses, and is all that listener serves', async () => {
-    const r = await fetch(`${metrics}/metrics`)
-    assert.equal(r.status, 200)
-    assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
-    const m = parseProm(await r.text())
-    assert.ok(m.has('pdns_store_bytes'))
-    assertHistogram(m, 'pdns_store_write_seconds')
-    for (const path of ['/dnsdb/v2/ping', '/api/v1/stats', '/pdns/query/example.com', '/', '/openapi.json']) {
-      const other = await fetch(`${metrics}${path}`, { headers: { 'X-API-Key': key } })
-      assert.equal(other.status, 404, path)
-      await other.text()
-    }
-  })
+    after(async () => {
+      await node?.stop()
+      rmSync(dir, { recursive: true, force: true })
+    })
 
-  test('on the API listener /metrics is not open: 401 without a key, served with one', async () => {
-    assert.equal((await httpsGet(`${api}/metrics`, { ca })).status, 401)
-    const r = await httpsGet(`${api}/metrics`, { ca, headers: { 'X-API-Key': key } })
-    assert.equal(r.status, 200)
-    // the refused request is counted under its route, with no key
-    assert.equal(parseProm(r.body).get('pdns_api_requests_total{route="/metrics",status="401",key="-"}'), 1)
+    test('HTTPS answers a DNSDB lookup with a key, to a client that trusts the certificate', async () => {
+      const r = await httpsGet(`${api}/dnsdb/v2/lookup/rrset/name/www.example.com`, {
+        ca,
+        headers: { 'X-API-Key': key },
+      })
+      assert.equal(r.status, 200)
+      const lines = r.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+      assert.deepEqual(lines[0], { cond: 'begin' })
+      assert.equal(lines[1].obj.rdata[0], 'web.example.net')
+      assert.deepEqual(lines.at(-1), { cond: 'succeeded' })
+      assert.equal((await httpsGet(`${api}/dnsdb/v2/ping`, { ca })).status, 401, 'a key is still needed')
+      // a client that does not trust it refuses the server
+      await assert.rejects(httpsGet(`${api}/dnsdb/v2/ping`, {}), (err: NodeJS.ErrnoException) =>
+        /SELF_SIGNED|UNABLE_TO_VERIFY/.test(String(err.code)),
+      )
+    })
+
+    test('plain HTTP to the HTTPS port gets no HTTP answer', async () => {
+      await assert.rejects(
+        fetch(`${api.replace('https:', 'http:')}/dnsdb/v2/ping`, { headers: { 'X-API-Key': key } }),
+      )
+    })
+
+    test('dnsdbq speaks to it with -U (it has no option for a CA) and refuses it without', {
+      skip: !hasDnsdbq && 'dnsdbq is not installed',
+    }, async () => {
+      const conf = join(dir, 'dnsdbq.conf')
+      writeFileSync(conf, `DNSDB_API_KEY="${key}"\nDNSDB_SERVER="${api}"\n`)
+      const dnsdbq = (args: string[]) =>
+        run('dnsdbq', ['-u', 'dnsdb2', '-j', '-r', 'www.example.com', ...args], {
+          env: { ...process.env, DNSDBQ_CONFIG_FILE: conf },
+        }).then(
+          (r) => ({ code: 0, ...r }),
+          (e: { code: number; stdout: string; stderr: string }) => e,
+        )
+      const ok = await dnsdbq(['-U'])
+      assert.equal(ok.code, 0, ok.stderr)
+      assert.equal(JSON.parse(ok.stdout.trim()).rdata[0], 'web.example.net')
+      const refused = await dnsdbq([])
+      assert.equal(refused.stdout, '')
+      assert.match(refused.stderr, /curl error 60|certificate/)
+    })
+
+    test('/metrics on metrics_listen needs no key, parses, and is all that listener serves', async () => {
+      const r = await fetch(`${metrics}/metrics`)
+      assert.equal(r.status, 200)
+      assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
+      const m = parseProm(await r.text())
+      assert.ok(m.has('pdns_store_bytes'))
+      assertHistogram(m, 'pdns_store_write_seconds')
+      for (const path of [
+        '/dnsdb/v2/ping',
+        '/api/v1/stats',
+        '/pdns/query/example.com',
+        '/',
+        '/openapi.json',
+      ]) {
+        const other = await fetch(`${metrics}${path}`, { headers: { 'X-API-Key': key } })
+        assert.equal(other.status, 404, path)
+        await other.text()
+      }
+    })
+
+    test('on the API listener /metrics is not open: 401 without a key, served with one', async () => {
+      assert.equal((await httpsGet(`${api}/metrics`, { ca })).status, 401)
+      const r = await httpsGet(`${api}/metrics`, { ca, headers: { 'X-API-Key': key } })
+      assert.equal(r.status, 200)
+      // the refused request is counted under its route, with no key
+      assert.equal(parseProm(r.body).get('pdns_api_requests_total{route="/metrics",status="401",key="-"}'), 1)
+    })
   })
-})
 
 test('TLS files that cannot work stop start with ERR_CONFIG naming the key; nothing is created or bound', {
   skip: noOpenssl && 'openssl is not installed',
