@@ -26,7 +26,7 @@ import {
 import { parseName } from '../store/names.ts'
 import type { Range } from '../store/rocks.ts'
 import type { Store } from '../store/store.ts'
-import { decodeValue } from '../store/value.ts'
+import { decodeOriginValue, type OriginValue } from '../store/value.ts'
 import { type CursorState, decodeCursor, encodeCursor, fingerprint } from './cursor.ts'
 import { MAX_QUERY_LIMIT } from './limits.ts'
 import { newNames } from './new-names.ts'
@@ -53,7 +53,7 @@ export interface EngineOptions {
 interface Group {
   prefix: Buffer
   id: RecordId
-  vantages: { origin: number; first: number; last: number; count: number }[]
+  vantages: OriginValue[]
   /** right wildcards: the FWD key the record was reached through (a cursor resumes there) */
   fwd?: Buffer
 }
@@ -262,13 +262,12 @@ export class QueryEngine {
       for (let i = 0; i < rows.length; i += 2) {
         const key = rows[i]!
         const value = rows[i + 1]!
-        const v = decodeValue(value)
+        const v = decodeOriginValue(value, originOfKey(key))
         if (v === null) {
           throw new PdnsError('ERR_DB_CORRUPT', `undecodable value under key ${key.toString('hex')}`)
         }
-        const origin = originOfKey(key)
         if (cur !== null && isKeyOfRecord(key, cur.prefix)) {
-          cur.vantages.push({ origin, first: v.first, last: v.last, count: v.count })
+          cur.vantages.push(v)
           continue
         }
         if (cur !== null) yield cur
@@ -277,7 +276,7 @@ export class QueryEngine {
         cur = {
           prefix: recordPrefix(key),
           id,
-          vantages: [{ origin, first: v.first, last: v.last, count: v.count }],
+          vantages: [v],
         }
       }
     }
@@ -316,6 +315,8 @@ export class QueryEngine {
   }
 }
 
+const byOrigin = (a: VantageView, b: VantageView) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0)
+
 function result(id: RecordId, vantages: VantageView[]): ResultRecord {
   let first = Number.POSITIVE_INFINITY
   let last = 0
@@ -325,7 +326,7 @@ function result(id: RecordId, vantages: VantageView[]): ResultRecord {
     if (v.last > last) last = v.last
     count += v.count
   }
-  vantages.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
+  if (vantages.length > 1) vantages.sort(byOrigin)
   return {
     kind: id.kind,
     rrname: id.rrname,

@@ -241,34 +241,59 @@ export function readName(
 const PLAIN_OCTET = new Uint8Array(256)
 for (let c = 0; c < 256; c++) PLAIN_OCTET[c] = c > ESC && CHAR_CLASS[c] === 0 ? 1 : 0
 
+/** Labels a name read in one pass may have (a 255-octet name has at most 127); more take the general path. */
+const FAST_LABELS = 128
+const labelStart = new Int32Array(FAST_LABELS)
+const labelEnd = new Int32Array(FAST_LABELS)
+/** presentation text of plain labels: at most 254 characters for a name within the wire limit */
+const textScratch = Buffer.allocUnsafeSlow(1024)
+
 /**
- * readName + formatName in one pass for the common case (no label needs an escape): the label
- * strings are sliced straight out of the key. Anything else falls back to the general path, so the
- * result is always formatName's.
+ * readName + formatName in one pass for the common case (no label needs an escape): the labels'
+ * octets are copied in presentation order into one scratch and sliced once, so the name is one flat
+ * string (a rope of label strings costs an allocation per label, and another when it is flattened
+ * where it is hashed or written). Anything else falls back to the general path, so the result is
+ * always formatName's.
  */
 export function readNameText(
   buf: Uint8Array,
   off: number,
   reversed: boolean,
 ): { text: string; next: number } | null {
-  let text = ''
+  let n = 0
+  let chars = 0
   let start = off
   let p = off
   while (p < buf.length) {
     const c = buf[p]!
     if (c === 0) {
-      if (p === start) return { text: text === '' ? '.' : text, next: p + 1 }
-      const label = latin1Slice.call(buf, start, p)
-      text = text === '' ? label : reversed ? `${label}.${text}` : `${text}.${label}`
+      if (p === start) {
+        if (n === 0) return { text: '.', next: p + 1 }
+        chars += n - 1
+        if (chars > textScratch.length) break
+        let o = 0
+        for (let i = 0; i < n; i++) {
+          const l = reversed ? n - 1 - i : i
+          if (i > 0) textScratch[o++] = 0x2e
+          for (let q = labelStart[l]!; q < labelEnd[l]!; q++) textScratch[o++] = buf[q]!
+        }
+        return { text: latin1Slice.call(textScratch, 0, o), next: p + 1 }
+      }
+      if (n === FAST_LABELS) break
+      labelStart[n] = start
+      labelEnd[n] = p
+      chars += p - start
+      n++
       start = ++p
     } else if (PLAIN_OCTET[c] === 1) {
       p++
     } else {
-      const r = readName(buf, off, reversed)
-      return r === null ? null : { text: formatName(r.labels), next: r.next }
+      break
     }
   }
-  return null
+  if (p >= buf.length) return null
+  const r = readName(buf, off, reversed)
+  return r === null ? null : { text: formatName(r.labels), next: r.next }
 }
 
 function unescapeLabel(buf: Uint8Array, start: number, end: number): Uint8Array {

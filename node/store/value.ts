@@ -3,7 +3,7 @@
  * during a migration: u8 version (VALUE_V1) | varint time_first | varint time_last | varint count.
  * Times are epoch seconds (COF and DNSDB resolution).
  */
-import { readVarint, writeVarint } from './key-bytes.ts'
+import { writeVarint } from './key-bytes.ts'
 
 export const VALUE_V1 = 1
 
@@ -42,13 +42,51 @@ export function encodeValue(v: RecordValue): Buffer {
 /** Null when the bytes are not a value of a known version (the caller reports corruption). */
 export function decodeValue(b: Uint8Array): RecordValue | null {
   if (b.length < 4 || b[0] !== VALUE_V1) return null
-  const first = readVarint(b, 1)
-  if (first === null) return null
-  const last = readVarint(b, first.next)
-  if (last === null) return null
-  const count = readVarint(b, last.next)
-  if (count === null || count.next !== b.length) return null
-  return { first: first.value, last: last.value, count: count.value }
+  // read in place (no object per varint: every record of every lookup passes here)
+  const first = varintAt(b, 1)
+  if (first < 0) return null
+  const last = varintAt(b, varintEnd)
+  if (last < 0) return null
+  const count = varintAt(b, varintEnd)
+  if (count < 0 || varintEnd !== b.length) return null
+  return { first, last, count }
+}
+
+/** A value as one origin's (a vantage's) view of its record. */
+export interface OriginValue extends RecordValue {
+  origin: number
+}
+
+/** decodeValue with the origin in the same object (the query engine's vantages: one object an entry). */
+export function decodeOriginValue(b: Uint8Array, origin: number): OriginValue | null {
+  if (b.length < 4 || b[0] !== VALUE_V1) return null
+  const first = varintAt(b, 1)
+  if (first < 0) return null
+  const last = varintAt(b, varintEnd)
+  if (last < 0) return null
+  const count = varintAt(b, varintEnd)
+  if (count < 0 || varintEnd !== b.length) return null
+  return { origin, first, last, count }
+}
+
+/** Where the last varintAt() ended. */
+let varintEnd = 0
+
+/** readVarint's value, or -1 (not a varint); its end in varintEnd. */
+function varintAt(b: Uint8Array, p: number): number {
+  let value = 0
+  let mul = 1
+  for (let i = 0; i < 8; i++) {
+    if (p >= b.length) return -1
+    const c = b[p++]!
+    value += (c & 0x7f) * mul
+    if (c < 0x80) {
+      varintEnd = p
+      return value
+    }
+    mul *= 0x80
+  }
+  return -1
 }
 
 /**
