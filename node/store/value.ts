@@ -41,15 +41,7 @@ export function encodeValue(v: RecordValue): Buffer {
 
 /** Null when the bytes are not a value of a known version (the caller reports corruption). */
 export function decodeValue(b: Uint8Array): RecordValue | null {
-  if (b.length < 4 || b[0] !== VALUE_V1) return null
-  // read in place (no object per varint: every record of every lookup passes here)
-  const first = varintAt(b, 1)
-  if (first < 0) return null
-  const last = varintAt(b, varintEnd)
-  if (last < 0) return null
-  const count = varintAt(b, varintEnd)
-  if (count < 0 || varintEnd !== b.length) return null
-  return { first, last, count }
+  return readValue(b) ? { first: valueFirst, last: valueLast, count: valueCount } : null
 }
 
 /** A value as one origin's (a vantage's) view of its record. */
@@ -59,14 +51,23 @@ export interface OriginValue extends RecordValue {
 
 /** decodeValue with the origin in the same object (the query engine's vantages: one object an entry). */
 export function decodeOriginValue(b: Uint8Array, origin: number): OriginValue | null {
-  if (b.length < 4 || b[0] !== VALUE_V1) return null
-  const first = varintAt(b, 1)
-  if (first < 0) return null
-  const last = varintAt(b, varintEnd)
-  if (last < 0) return null
-  const count = varintAt(b, varintEnd)
-  if (count < 0 || varintEnd !== b.length) return null
-  return { origin, first, last, count }
+  return readValue(b) ? { origin, first: valueFirst, last: valueLast, count: valueCount } : null
+}
+
+// The fields of the last value readValue() read: read in place, with no object per varint (every
+// record of every lookup passes here).
+let valueFirst = 0
+let valueLast = 0
+let valueCount = 0
+
+function readValue(b: Uint8Array): boolean {
+  if (b.length < 4 || b[0] !== VALUE_V1) return false
+  valueFirst = varintAt(b, 1)
+  if (valueFirst < 0) return false
+  valueLast = varintAt(b, varintEnd)
+  if (valueLast < 0) return false
+  valueCount = varintAt(b, varintEnd)
+  return valueCount >= 0 && varintEnd === b.length
 }
 
 /** Where the last varintAt() ended. */
