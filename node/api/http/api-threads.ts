@@ -7,8 +7,9 @@
  * This side starts them one after the other (the first one's port, when 0 was asked, is the
  * others'), answers what only the node's thread has (mesh=1 lookups, the digest, the /metrics text
  * with every thread's request metrics added, thread-rpc.ts), serves api.metrics_listen itself, and
- * starts a thread again that died (after API_THREAD_RESTART_MS, doubling up to 30 s while it keeps
- * dying). stop() stops them all before the node closes the database they read.
+ * starts a thread again that died (after API_THREAD_RESTART_MS, doubling up to
+ * API_THREAD_RESTART_MAX_MS while it keeps failing to start). stop() stops them all before the node
+ * closes the database they read.
  */
 import { Worker } from 'node:worker_threads'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -18,7 +19,14 @@ import type { MeshQuery } from '../../mesh/query-wire.ts'
 import type { Store } from '../../store/store.ts'
 import type { MeshControl, NodeStatus } from '../types.ts'
 import type { ApiThreadData, FromApiThread, ToApiThread } from './api-thread.ts'
-import { API_STOP_GRACE_MS, API_THREAD_RESTART_MS, MAX_API_CONNECTIONS } from './limits.ts'
+import {
+  API_STOP_GRACE_MS,
+  API_THREAD_METRICS_WAIT_MS,
+  API_THREAD_RESTART_MAX_MS,
+  API_THREAD_RESTART_MS,
+  API_THREAD_STOP_MARGIN_MS,
+  MAX_API_CONNECTIONS,
+} from './limits.ts'
 import { ApiMetrics } from './metrics.ts'
 import { type HostPort, type HttpApiOptions, listen } from './server.ts'
 import { SharedRateLimiter } from './shared-rate.ts'
@@ -58,9 +66,6 @@ interface Running {
   rpc: ThreadRpc
   exited: Promise<void>
 }
-
-/** How long the node's /metrics waits for a thread's request metrics before leaving them out, ms. */
-const METRICS_WAIT_MS = 2_000
 
 export class ApiThreads {
   readonly #c: ApiThreadsComponents
@@ -140,7 +145,7 @@ export class ApiThreads {
         t.worker.postMessage({ type: 'stop' } satisfies ToApiThread)
         let timer: NodeJS.Timeout | undefined
         const late = new Promise<'late'>((resolve) => {
-          timer = setTimeout(() => resolve('late'), API_STOP_GRACE_MS + 3_000)
+          timer = setTimeout(() => resolve('late'), API_STOP_GRACE_MS + API_THREAD_STOP_MARGIN_MS)
         })
         if ((await Promise.race([t.exited, late])) === 'late') {
           this.#c.log.warn({ thread: i }, 'an API thread did not stop in time: terminated')
@@ -175,7 +180,7 @@ export class ApiThreads {
             'request-metrics',
             null,
             {
-              signal: AbortSignal.timeout(METRICS_WAIT_MS),
+              signal: AbortSignal.timeout(API_THREAD_METRICS_WAIT_MS),
             },
           )
         } catch {
@@ -253,7 +258,7 @@ export class ApiThreads {
     })
   }
 
-  /** Starts a dead thread again after `ms`, and again later (twice as late, up to 30 s) if that fails. */
+  /** Starts a dead thread again after `ms`, and again later (twice as late, up to API_THREAD_RESTART_MAX_MS) if that fails. */
   #restart(i: number, ms: number): void {
     this.#c.log.error({ thread: i, inMs: ms }, 'an API thread ended: starting it again')
     const timer = setTimeout(() => {
@@ -264,7 +269,8 @@ export class ApiThreads {
         () => this.#c.log.info({ thread: i }, 'API thread started again'),
         (err: unknown) => {
           this.#c.log.error({ err, thread: i }, 'an API thread could not start again')
-          if (!this.#stopping && this.#threads[i] === null) this.#restart(i, Math.min(30_000, ms * 2))
+          if (!this.#stopping && this.#threads[i] === null)
+            this.#restart(i, Math.min(API_THREAD_RESTART_MAX_MS, ms * 2))
         },
       )
     }, ms)

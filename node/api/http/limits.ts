@@ -22,8 +22,17 @@ export const MAX_RATE_ENTRIES = 10_000
 /** Most API threads (api.threads): each is an event loop and a V8 heap of its own (about 50 MiB). */
 export const MAX_API_THREADS = 64
 
-/** Wait before an API thread that died is started again, ms; doubled after each failed start, up to 30 s. */
+/** Wait before an API thread that died is started again, ms; doubled after each failed start, up to API_THREAD_RESTART_MAX_MS. */
 export const API_THREAD_RESTART_MS = 1_000
+
+/** Longest wait between attempts to start a dead API thread again, ms. */
+export const API_THREAD_RESTART_MAX_MS = 30_000
+
+/** Time the node waits for an API thread to stop (after its own API_STOP_GRACE_MS) before terminating it, ms. */
+export const API_THREAD_STOP_MARGIN_MS = 3_000
+
+/** Time /metrics waits for an API thread's request metrics before leaving them out of the answer, ms. */
+export const API_THREAD_METRICS_WAIT_MS = 2_000
 
 /** Slots of the rate table shared by the API's threads (api.threads > 0): a power of two above MAX_RATE_ENTRIES; past it the least recently refilled entry among an id's probes is forgotten. */
 export const SHARED_RATE_SLOTS = 16_384
