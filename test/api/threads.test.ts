@@ -3,15 +3,17 @@
  * over both threads (the node's status counts each thread's answers), both answer what the node's
  * own thread would, a key's rate and an address's failed authentications are one budget across the
  * threads (per-thread buckets would let through up to twice as many), /metrics adds up the threads'
- * requests, a key made or revoked while the node runs is seen by every thread, and the node stops cleanly. The question
- * endpoints and mesh=1 on threads are in questions.test.ts.
+ * requests, a key made or revoked while the node runs is seen by every thread, so are a reload's
+ * log level and default rate, and the node stops cleanly. The question endpoints and mesh=1 on
+ * threads are in questions.test.ts, HTTPS in listeners.test.ts.
  */
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { MAX_AUTH_FAILURES_PER_MIN } from '../../node/api/http/index.ts'
 import { KEY_FILE_CHECK_MS } from '../../node/api/http/keys.ts'
-import { type NodeProcess, startNode, writeConfig } from '../e2e/node-process.ts'
+import { type NodeProcess, startNode, until, writeConfig } from '../e2e/node-process.ts'
 import { runCli } from '../helpers/run-cli.ts'
 import { createApiKey, importSample, tempDir } from './helpers.ts'
 import { parseProm } from './prometheus.ts'
@@ -56,6 +58,7 @@ describe('the HTTP API on two threads of its own', () => {
   let metricsBase: string
   let key: string
   let slowKey: string
+  let config: string
   const LOOKUP = '/dnsdb/v2/lookup/rrset/name/example.com'
 
   before(async () => {
@@ -64,7 +67,7 @@ describe('the HTTP API on two threads of its own', () => {
     data = await importSample(t.dir)
     key = await createApiKey(data, 'analyst')
     slowKey = await createApiKey(data, 'slow', '--rate', '5/min')
-    const config = writeConfig(t.dir, '[api]\nthreads = 2\nmetrics_listen = "127.0.0.1:0"\n')
+    config = writeConfig(t.dir, '[api]\nthreads = 2\nmetrics_listen = "127.0.0.1:0"\n')
     node = await startNode(data, ['--config', config, '--no-capture', '--no-dnstap', '--api', '127.0.0.1:0'])
     const started = node.logs.find((l) => l.msg === 'node started') as unknown as {
       api: { api: string; metrics: string }
@@ -164,6 +167,32 @@ describe('the HTTP API on two threads of its own', () => {
     assert.equal(r.code, 0, r.stderr)
     await settle()
     for (const a of await round()) assert.equal(a.status, 403, a.body)
+  })
+
+  test("a reload's log level and default rate reach every thread", async () => {
+    writeFileSync(
+      config,
+      '[log]\nlevel = "debug"\n[api]\nthreads = 2\nmetrics_listen = "127.0.0.1:0"\nrate = 777\n',
+    )
+    const r = await runCli(['reload', '--data', data])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        fresh(base, '/dnsdb/v2/rate_limit', { 'x-api-key': key }, '127.0.0.4'),
+      ),
+    )
+    for (const a of answers) {
+      assert.equal(a.status, 200, a.body)
+      assert.equal((JSON.parse(a.body) as { rate: { burst_size: number } }).rate.burst_size, 777)
+    }
+    await Promise.all(
+      Array.from({ length: 16 }, () => fresh(base, LOOKUP, { 'x-api-key': key }, '127.0.0.4')),
+    )
+    // the DNSDB route logs each answer at debug level, tagged with the thread that answered it
+    await until('both threads log at debug level', () => {
+      const threads = new Set(node.logs.filter((l) => l.msg === 'DNSDB answer ended').map((l) => l.thread))
+      return threads.has(0) && threads.has(1)
+    })
   })
 
   // after the tests that authenticate: from here on this address is limited
