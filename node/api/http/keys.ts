@@ -204,7 +204,7 @@ export class ApiKeys {
     // (a revoked key let through, a new one refused)
     if (this.#checking !== null) return this.#checking
     if (Date.now() - this.#checkedAt < KEY_FILE_CHECK_MS) return
-    this.#checking ??= this.#check().finally(() => {
+    this.#checking = this.#check().finally(() => {
       this.#checking = null
     })
     await this.#checking
