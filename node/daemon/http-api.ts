@@ -35,7 +35,7 @@ export function createNodeApi(parts: NodeApiComponents, c: NodeConfig): NodeApi 
     ratePerMin: c.api.ratePerMin,
     maxLimit: c.api.maxLimit,
   }
-  const storeProperty = (name: string) => parts.store.property(name)
+  const metrics = { status: parts.status, storeProperty: (name: string) => parts.store.property(name) }
   if (c.api.threads > 0) {
     return new ApiThreads(
       {
@@ -44,8 +44,7 @@ export function createNodeApi(parts: NodeApiComponents, c: NodeConfig): NodeApi 
         localLabel: parts.localLabel,
         mesh: parts.mesh,
         digest: parts.digest,
-        status: parts.status,
-        storeProperty,
+        metrics,
         log,
         logLevel: c.log.level,
       },
@@ -57,8 +56,7 @@ export function createNodeApi(parts: NodeApiComponents, c: NodeConfig): NodeApi 
       backend: parts.backend,
       mesh: parts.mesh,
       digest: parts.digest,
-      status: parts.status,
-      storeProperty,
+      metrics,
       keys: new ApiKeys(c.dataDir, (err) =>
         log.error({ err }, 'the API key file is unreadable: no key is accepted'),
       ),

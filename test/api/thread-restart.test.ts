@@ -54,8 +54,7 @@ before(async () => {
       localLabel: null,
       mesh: null,
       digest: async () => ({}),
-      status,
-      storeProperty: (name) => store.property(name),
+      metrics: { status, storeProperty: (name) => store.property(name) },
       log: captured.log,
       logLevel: 'info',
       newWorker: (d: ApiThreadData) => {

@@ -100,15 +100,12 @@ async function start(): Promise<void> {
         }
       : null
     const answered = new BigInt64Array(data.answered)
-    const attached = store
     api = new HttpApi(
       {
-        backend: LocalBackend.over(attached, data.localLabel),
+        backend: LocalBackend.over(store, data.localLabel),
         mesh,
         digest: (o) => rpc.call('digest', null, o),
-        status: null,
-        storeProperty: (name) => attached.property(name),
-        metricsText: () => rpc.call<string>('metrics', null),
+        metrics: { text: () => rpc.call<string>('metrics', null) },
         keys: new ApiKeys(data.dataDir, (err) =>
           log.error({ err }, 'the API key file is unreadable: no key is accepted'),
         ),

@@ -12,12 +12,12 @@
  * closes the database they read.
  */
 import { Worker } from 'node:worker_threads'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { PdnsError } from '../../errors.ts'
 import type { Logger, LogLevel } from '../../log/index.ts'
 import type { MeshQuery } from '../../mesh/query-wire.ts'
 import type { Store } from '../../store/store.ts'
-import type { MeshControl, NodeStatus } from '../types.ts'
+import type { MeshControl } from '../types.ts'
 import type { ApiThreadData, FromApiThread, ToApiThread } from './api-thread.ts'
 import {
   API_STOP_GRACE_MS,
@@ -27,8 +27,8 @@ import {
   API_THREAD_STOP_MARGIN_MS,
   MAX_API_CONNECTIONS,
 } from './limits.ts'
-import { ApiMetrics } from './metrics.ts'
-import { type HostPort, type HttpApiOptions, listen } from './server.ts'
+import { ApiMetrics, type NodeMetricsSource } from './metrics.ts'
+import { type HostPort, type HttpApiOptions, metricsListener } from './server.ts'
 import { SharedRateLimiter } from './shared-rate.ts'
 import { ThreadRpc } from './thread-rpc.ts'
 
@@ -40,8 +40,8 @@ export interface ApiThreadsComponents {
   localLabel: string | null
   mesh: MeshControl | null
   digest: (opts: { signal?: AbortSignal }) => Promise<unknown>
-  status: () => NodeStatus
-  storeProperty: (name: string) => string | null
+  /** the node's own metrics (its /metrics adds the threads' request metrics to them) */
+  metrics: NodeMetricsSource
   log: Logger
   logLevel: LogLevel
   /** starts a thread (tests keep the Worker to end it); default: api-thread.ts */
@@ -88,7 +88,7 @@ export class ApiThreads {
     this.#o = options
     this.#listen = options.listen
     this.#logLevel = components.logLevel
-    this.#metrics = new ApiMetrics(components.status, components.storeProperty)
+    this.#metrics = new ApiMetrics(components.metrics)
     this.#answered = new BigInt64Array(new SharedArrayBuffer(8 * options.threads))
     this.#threads = new Array<Running | null>(options.threads).fill(null)
   }
@@ -117,12 +117,11 @@ export class ApiThreads {
       }
       let metrics: string | null = null
       if (this.#o.metricsListen !== null) {
-        const m = Fastify({ logger: false, forceCloseConnections: true })
-        m.get('/metrics', async (_req, reply) =>
+        const m = await metricsListener(this.#o.metricsListen, async (reply) =>
           reply.type(this.#metrics.contentType).send(await this.metricsText()),
         )
-        this.#metricsApp = m
-        metrics = `http://${await listen(m, this.#o.metricsListen, 'api.metrics_listen')}`
+        this.#metricsApp = m.app
+        metrics = m.url
       }
       // the threads' own address: scheme, host and port
       this.#addresses = { api: address, metrics }
@@ -264,9 +263,11 @@ export class ApiThreads {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
       if (this.#stopping) return
-      this.#restarts++
       this.#spawn(i).then(
-        () => this.#c.log.info({ thread: i }, 'API thread started again'),
+        () => {
+          this.#restarts++
+          this.#c.log.info({ thread: i }, 'API thread started again')
+        },
         (err: unknown) => {
           this.#c.log.error({ err, thread: i }, 'an API thread could not start again')
           if (!this.#stopping && this.#threads[i] === null)

@@ -2,8 +2,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Logger } from '../../log/logger.ts'
 import type { QueryBackend } from '../../query/types.ts'
-import type { MeshControl, NodeStatus } from '../types.ts'
+import type { MeshControl } from '../types.ts'
 import type { ApiKeyEntry, ApiKeys } from './keys.ts'
+import type { NodeMetricsSource } from './metrics.ts'
 
 export interface HttpApiComponents {
   backend: QueryBackend
@@ -11,15 +12,12 @@ export interface HttpApiComponents {
   mesh: MeshControl | null
   /** the merged store's digest (node/mesh/digest.ts) */
   digest: ((opts: { signal?: AbortSignal }) => Promise<unknown>) | null
-  /** the node's status, read at each /metrics scrape; null in an API thread (see metricsText) */
-  status: (() => NodeStatus) | null
-  /** a RocksDB property of the node's store (sizes for /metrics), or null */
-  storeProperty: (name: string) => string | null
   /**
-   * The whole /metrics text, when another part makes it: in an API thread (api.threads), the node's
-   * thread, which adds every thread's request metrics to its own. Absent: this server's registry.
+   * What /metrics answers: the node's metrics read from its status and store at each scrape, with
+   * this server's request metrics; or `text`, made elsewhere: in an API thread (api.threads), by the
+   * node's thread, which adds every thread's request metrics to its own.
    */
-  metricsText?: () => Promise<string>
+  metrics: NodeMetricsSource | { text: () => Promise<string> }
   keys: ApiKeys
   log: Logger
 }

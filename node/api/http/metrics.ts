@@ -39,6 +39,13 @@ class StatusCache {
   }
 }
 
+/** Where the node's own metrics come from at each scrape: its status and its store's properties. */
+export interface NodeMetricsSource {
+  status: () => NodeStatus
+  /** a RocksDB property of the node's store (sizes), or null */
+  storeProperty: (name: string) => string | null
+}
+
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0
 }
@@ -49,10 +56,10 @@ export class ApiMetrics {
   readonly #latency: Histogram<string>
 
   /**
-   * `status` null: only the API's own request metrics (an API thread's; the node's thread adds them
+   * `node` null: only the API's own request metrics (an API thread's; the node's thread adds them
    * to its registry's with aggregate()).
    */
-  constructor(status: (() => NodeStatus) | null, storeProperty: (name: string) => string | null) {
+  constructor(node: NodeMetricsSource | null) {
     const r = this.registry
     this.#requests = new Counter({
       name: 'pdns_api_requests_total',
@@ -67,7 +74,7 @@ export class ApiMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [r],
     })
-    if (status !== null) registerNodeMetrics(r, status, storeProperty)
+    if (node !== null) registerNodeMetrics(r, node)
   }
 
   observe(route: string, status: number, key: string, seconds: number): void {
@@ -98,11 +105,7 @@ export class ApiMetrics {
 }
 
 /** The node's metrics, read from its status() and store at scrape time. */
-function registerNodeMetrics(
-  r: Registry,
-  status: () => NodeStatus,
-  storeProperty: (name: string) => string | null,
-): void {
+function registerNodeMetrics(r: Registry, { status, storeProperty }: NodeMetricsSource): void {
   const cache = new StatusCache(status)
   const counter = (name: string, help: string, labelNames: string[], samples: (c: Json) => Sample[]) =>
     new Counter({

@@ -74,7 +74,7 @@ export class HttpApi {
   constructor(components: HttpApiComponents, options: HttpApiOptions) {
     this.#c = components
     this.#o = options
-    this.#metrics = new ApiMetrics(components.status, components.storeProperty)
+    this.#metrics = new ApiMetrics('text' in components.metrics ? null : components.metrics)
     this.#failures = options.limiters?.failures ?? new RateLimiter()
     this.#rates = options.limiters?.rates ?? new RateLimiter()
   }
@@ -116,17 +116,13 @@ export class HttpApi {
       const api = await listen(app, this.#o.listen, 'api.listen', this.#o.reusePort === true)
       let metrics: string | null = null
       if (this.#o.metricsListen !== null) {
-        const m = Fastify({ logger: false, forceCloseConnections: true })
-        m.get('/metrics', async (_req, reply) => this.#sendMetrics(reply))
-        apps.push(m)
-        metrics = await listen(m, this.#o.metricsListen, 'api.metrics_listen')
-        this.#metricsApp = m
+        const m = await metricsListener(this.#o.metricsListen, (reply) => this.#sendMetrics(reply))
+        apps.push(m.app)
+        metrics = m.url
+        this.#metricsApp = m.app
       }
       this.#app = app
-      this.#addresses = {
-        api: `${https === null ? 'http' : 'https'}://${api}`,
-        metrics: metrics === null ? null : `http://${metrics}`,
-      }
+      this.#addresses = { api: `${https === null ? 'http' : 'https'}://${api}`, metrics }
     } catch (err) {
       for (const a of apps) await a.close().catch(() => {})
       throw err
@@ -159,8 +155,8 @@ export class HttpApi {
   }
 
   async #sendMetrics(reply: FastifyReply): Promise<unknown> {
-    const text = this.#c.metricsText === undefined ? await this.#metrics.text() : await this.#c.metricsText()
-    return reply.type(this.#metrics.contentType).send(text)
+    const m = this.#c.metrics
+    return reply.type(this.#metrics.contentType).send(await ('text' in m ? m.text() : this.#metrics.text()))
   }
 
   #ctx(): RouteContext {
@@ -268,12 +264,25 @@ export class HttpApi {
   }
 }
 
-export async function listen(
-  app: FastifyInstance,
+/**
+ * api.metrics_listen: /metrics and nothing else, plain HTTP, no key; `send` answers it. The app is
+ * closed again when it cannot listen.
+ */
+export async function metricsListener(
   at: HostPort,
-  what: string,
-  reusePort = false,
-): Promise<string> {
+  send: (reply: FastifyReply) => Promise<unknown>,
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  app.get('/metrics', async (_req, reply) => send(reply))
+  try {
+    return { app, url: `http://${await listen(app, at, 'api.metrics_listen')}` }
+  } catch (err) {
+    await app.close().catch(() => {})
+    throw err
+  }
+}
+
+async function listen(app: FastifyInstance, at: HostPort, what: string, reusePort = false): Promise<string> {
   try {
     // reusePort is passed on to net.Server.listen (Linux: SO_REUSEPORT), which fastify's types omit
     await app.listen({ host: at.host, port: at.port, ...(reusePort ? { reusePort } : {}) } as {
